@@ -1,0 +1,22 @@
+// Test hooks of the hosted platform: what the unit tests may observe and
+// inject. The kernel platform has no equivalent; these exist for tests only.
+#pragma once
+
+#include <cstddef>
+
+namespace irqlab::hosted {
+
+struct AllocStats {
+    unsigned long atomic = 0;
+    unsigned long may_sleep = 0;
+    unsigned long frees = 0;
+    unsigned long failed = 0;
+};
+
+AllocStats alloc_stats();
+void reset_alloc_stats();
+
+// The next 'count' allocations fail, as kmalloc may.
+void fail_next_allocations(unsigned count);
+
+} // namespace irqlab::hosted

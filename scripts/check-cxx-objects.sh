@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Post-link check of the C++ objects in one module build directory:
+#  - no .eh_frame (unwind tables the kernel neither uses nor frees),
+#  - no static constructors (.init_array/.ctors): the static-initialisation
+#    policy is "constant initialisation only" (docs/architecture.md),
+#  - undefined symbols only from an allowlist: the platform interface, what
+#    the compiler itself emits calls to, and symbols other C++ objects define.
+# Anything else means kernel API used from C++ without glue, a libstdc++ or
+# libatomic dependency, or a plain operator new without allocation context.
+set -euo pipefail
+
+dir=${1:?usage: check-cxx-objects.sh MODULE_BUILD_DIR}
+mapfile -t objects < <(cd "$dir" && find cxxrt core -name '*.o' ! -name '*.mod.o' | sort)
+if [ ${#objects[@]} -eq 0 ]; then
+	echo "check-cxx-objects: no C++ objects under $dir" >&2
+	exit 1
+fi
+
+allowed='^(irqlab_plat_[a-z_]+|__fentry__|__stack_chk_fail|__ref_stack_chk_guard|mem(cpy|set|move|cmp)|__x86_indirect_thunk_[a-z0-9]+|__x86_indirect_call_thunk_[a-z0-9]+|__x86_return_thunk)$'
+
+defined=$(cd "$dir" && nm --defined-only "${objects[@]}" | awk 'NF == 3 { print $3 }' | sort -u)
+fail=0
+for obj in "${objects[@]}"; do
+	sections=$(readelf -SW "$dir/$obj")
+	for forbidden in .eh_frame .init_array .ctors .fini_array .dtors; do
+		if grep -qF " $forbidden " <<<"$sections"; then
+			echo "check-cxx-objects: $obj has a $forbidden section" >&2
+			fail=1
+		fi
+	done
+	while read -r sym; do
+		[ -z "$sym" ] && continue
+		grep -qxF "$sym" <<<"$defined" && continue
+		grep -qE "$allowed" <<<"$sym" && continue
+		echo "check-cxx-objects: $obj needs '$sym' ($(c++filt "$sym")), not on the allowlist" >&2
+		fail=1
+	done < <(nm --undefined-only "$dir/$obj" | awk '{ print $2 }')
+done
+if readelf -SW "$dir/irqlab.ko" | grep -qE ' \.(init_array|ctors) '; then
+	echo "check-cxx-objects: irqlab.ko carries static constructors" >&2
+	fail=1
+fi
+[ "$fail" -eq 0 ] && echo "check-cxx-objects: ${#objects[@]} C++ objects clean ($(basename "$dir"))"
+exit "$fail"
