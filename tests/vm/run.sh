@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Run one script inside the QEMU test box and exit with its status.
+#
+# The guest sees the host's root read-only (9p + tmpfs overlay) at the same
+# paths and starts the script in the caller's working directory, so a
+# script can insmod what the host just built. Devices for MSI-X work: e1000e
+# (5 vectors; no host networking, its packets go to an unbound socket) and
+# ivshmem-doorbell (served by our own ivshmem-server, whose control socket
+# lets a host-side injector fire guest vectors).
+#
+# Exit status: the script's own (0-255); 124 on timeout; 125 when the box
+# failed (guest crash or panic, QEMU error, setup failure); 2 on usage errors.
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
+  --kernel KVER     cached Debian kernel (scripts/kernels.sh), e.g. 6.1.0-56-amd64,
+                    or a short name from kernels.env (6.1, 6.12)
+  --script PATH     host path of the script to run as root in the guest
+  --timeout SECS    wall-clock limit for boot + script + poweroff (120)
+  --out DIR         writable share, /mnt/out in the guest (\$IRQLAB_OUT);
+                    default: a temp dir, removed on success, kept on failure
+  --log FILE        full kernel console log (default: OUT/console.log)
+  --smp N           guest CPUs (2)
+  --mem MB          guest memory (1024)
+  --append PARAMS   extra kernel command line parameters
+  --qemu-arg ARG    extra QEMU argument, repeatable (one argv word each)
+The script's stdout and stderr are streamed to this script's stdout; the
+runner's own messages go to stderr.
+EOF
+}
+
+die() { echo "run.sh: $*" >&2; exit 125; }
+usage_error() { echo "run.sh: $*" >&2; usage >&2; exit 2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
+# Both sides of the doorbell must agree: the server hands out one eventfd
+# per vector and QEMU rejects a peer with more eventfds than vectors.
+readonly IVSHMEM_VECTORS=4
+
+kver='' script='' timeout_s=120 out='' log='' smp=2 mem=1024 append=''
+qemu_extra=() script_args=()
+need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) need_arg "$@"; kver=$2; shift 2 ;;
+	--script) need_arg "$@"; script=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
+	--log) need_arg "$@"; log=$2; shift 2 ;;
+	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; script_args=("$@"); break ;;
+	*) usage_error "unknown argument: $1" ;;
+	esac
+done
+[ -n "$kver" ] || usage_error "--kernel is required"
+[ -n "$script" ] || usage_error "--script is required"
+for n in "$timeout_s" "$smp" "$mem"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
+done
+# Short names (6.1, 6.12) map through the KVER_* lines of kernels.env.
+if [ ! -d "$cache/kernels/$kver" ] && [ -f "$cache/kernels.env" ]; then
+	alias_var=KVER_${kver//./_}
+	alias_val=$(sed -n "s/^$alias_var=//p" "$cache/kernels.env")
+	kver=${alias_val:-$kver}
+fi
+kdir=$cache/kernels/$kver
+[ -f "$kdir/vmlinuz" ] || die "kernel $kver not in $cache/kernels (run scripts/kernels.sh)"
+script=$(realpath -e -- "$script") || die "no such script: $script"
+
+# Single-quote for the guest's POSIX shell: ' becomes '\''.
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+# QEMU's option parser splits on commas; a literal comma is written twice.
+qesc() { printf '%s' "${1//,/,,}"; }
+
+# --- state for cleanup ------------------------------------------------------
+tmp='' out_is_tmp='' qemu_pid='' cat_pid='' server_pid='' status=125
+
+# shellcheck disable=SC2317 # invoked from the EXIT trap
+cleanup() {
+	# Stop QEMU first so it does not report a vanished ivshmem server.
+	local pid
+	for pid in "$qemu_pid" "$cat_pid" "$server_pid"; do
+		[ -n "$pid" ] || continue
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	[ -z "$tmp" ] || rm -rf "$tmp"
+	if [ -n "$out_is_tmp" ]; then
+		# A temp out dir is kept when it holds the console log of a failure.
+		if [ "$status" -eq 0 ] || [ -z "$(ls -A "$out")" ]; then
+			rm -rf "$out"
+		else
+			echo "run.sh: output kept in $out" >&2
+		fi
+	fi
+}
+# shellcheck disable=SC2317 # invoked from traps
+on_signal() {
+	echo "run.sh: interrupted by SIG$1 (kernel $kver)" >&2
+	status=$2
+	exit "$2"
+}
+trap cleanup EXIT
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/irqlab-vm.XXXXXX")
+if [ -z "$out" ]; then
+	out=$(mktemp -d "${TMPDIR:-/tmp}/irqlab-vm-out.XXXXXX")
+	out_is_tmp=1
+fi
+mkdir -p "$out"
+out=$(realpath -e -- "$out")
+log=${log:-$out/console.log}
+mkdir -p "$(dirname "$log")"
+
+# --- build (cached) ---------------------------------------------------------
+# Cache keys are content hashes, so an edit to a source rebuilds exactly
+# once and parallel runs of different revisions do not fight.
+mkdir -p "$cache/bin" "$cache/initramfs"
+server_src=$here/ivshmem-server.c
+server=$cache/bin/ivshmem-server-$(sha256sum <"$server_src" | cut -c1-16)
+initrd=$cache/initramfs/$kver-$(cat "$here/init" "$here/mkinitramfs.sh" | sha256sum | cut -c1-16).cpio.gz
+(
+	flock 9
+	if [ ! -x "$server" ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$server.tmp" "$server_src" ||
+			exit 1
+		mv -f "$server.tmp" "$server" || exit 1
+	fi
+	if [ ! -s "$initrd" ]; then
+		"$here/mkinitramfs.sh" "$kver" "$initrd" || exit 1
+		# Older builds for this kernel are dead weight now.
+		find "$cache/initramfs" -name "$kver-*.cpio.gz" ! -path "$initrd" -delete
+	fi
+) 9>"$cache/.vm-build.lock" || die "build failed"
+
+# --- job description for the guest's init -----------------------------------
+mkdir "$tmp/ctl"
+{
+	echo "IRQLAB_SCRIPT=$(shq "$script")"
+	echo "IRQLAB_CWD=$(shq "$PWD")"
+	echo "IRQLAB_KMODDIR=$(shq "$kdir/root/lib/modules/$kver")"
+	printf 'set --'
+	for a in ${script_args[@]+"${script_args[@]}"}; do
+		printf ' %s' "$(shq "$a")"
+	done
+	echo
+} >"$tmp/ctl/job"
+
+# --- ivshmem server -----------------------------------------------------------
+# The server says "listening" by writing a line to fd 3; if it dies first,
+# the read sees EOF instead of hanging. The control socket stays in $tmp
+# for the lifetime of the run (see ivshmem-server.c for its protocol).
+mkfifo "$tmp/ivshmem.ready"
+"$server" -F -v -S "$tmp/ivshmem.sock" -c "$tmp/ivshmem.ctl" -l 1M \
+	-n "$IVSHMEM_VECTORS" -r 3 3>"$tmp/ivshmem.ready" </dev/null \
+	2>"$tmp/ivshmem.log" &
+server_pid=$!
+if ! read -r _ <"$tmp/ivshmem.ready"; then
+	cat "$tmp/ivshmem.log" >&2
+	die "ivshmem-server did not start"
+fi
+
+# --- QEMU ---------------------------------------------------------------------
+# ttyS0 is the kernel console (the log); ttyS1 carries only the script's
+# output, through a FIFO pair that QEMU's pipe chardev opens itself.
+mkfifo "$tmp/script.in" "$tmp/script.out"
+cat <"$tmp/script.out" &
+cat_pid=$!
+
+# loglevel=5 keeps WARN/BUG/Call Trace (KERN_WARNING and up) on the
+# console but drops the boot chatter. panic=-1 turns a panic into a reboot,
+# which -no-reboot turns into a QEMU exit instead of a hang until timeout.
+cmdline="console=ttyS0 loglevel=5 panic=-1${append:+ $append}"
+
+p9=security_model=none,multidevs=remap
+# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
+qemu=(
+	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp "$smp" -m "$mem"
+	-nodefaults -display none -no-reboot -no-user-config
+	-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$cmdline"
+	-chardev "file,id=console,path=$(qesc "$log")" -serial chardev:console
+	-chardev "pipe,id=script,path=$(qesc "$tmp/script")" -serial chardev:script
+	-fsdev "local,id=hostroot,path=/,readonly=on,$p9"
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+	-fsdev "local,id=ctl,path=$(qesc "$tmp/ctl"),$p9"
+	-device virtio-9p-pci,fsdev=ctl,mount_tag=ctl
+	-fsdev "local,id=out,path=$(qesc "$out"),$p9"
+	-device virtio-9p-pci,fsdev=out,mount_tag=out
+	# A datagram socket aimed at a path nobody binds: the NIC has a peer
+	# (so QEMU does not warn) and its frames go nowhere.
+	-netdev "dgram,id=nic,local.type=unix,local.path=$tmp/nic.sock,remote.type=unix,remote.path=$tmp/nowhere.sock"
+	-device e1000e,netdev=nic
+	-chardev "socket,id=ivshmem,path=$tmp/ivshmem.sock"
+	-device "ivshmem-doorbell,chardev=ivshmem,vectors=$IVSHMEM_VECTORS"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	${qemu_extra[@]+"${qemu_extra[@]}"}
+)
+
+start=$SECONDS
+# timeout(1) runs in the background so that `wait` stays interruptible and
+# the traps above can stop it (it forwards TERM to QEMU).
+timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >/dev/null 2>"$tmp/qemu.err" &
+qemu_pid=$!
+qemu_status=0
+wait "$qemu_pid" || qemu_status=$?
+qemu_pid=
+# If QEMU never opened the FIFO, cat still blocks in open(): briefly
+# becoming a writer ourselves lets it reach EOF either way.
+: <>"$tmp/script.out"
+wait "$cat_pid" || true # drains what the script wrote last
+cat_pid=
+elapsed=$((SECONDS - start))
+
+# QEMU's own complaints matter, except the one timeout(1) provokes.
+grep -v 'terminating on signal' "$tmp/qemu.err" >&2 || true
+
+bad=$(grep -saE 'WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection|RIP:' "$log" || true)
+if [ -n "$bad" ]; then
+	echo "run.sh: the kernel console has WARN/BUG lines (full log: $log):" >&2
+	head -n 20 <<<"$bad" | sed 's/^/  /' >&2
+fi
+
+# timeout(1) says 124, or 137 when QEMU ignored TERM and needed KILL.
+if [ "$qemu_status" -eq 124 ] ||
+	{ [ "$qemu_status" -eq 137 ] && [ "$elapsed" -ge "$timeout_s" ]; }; then
+	echo "run.sh: TIMEOUT after $timeout_s s (kernel $kver)" >&2
+	echo "run.sh: console log: $log" >&2
+	status=124
+elif [[ $(cat "$tmp/ctl/status" 2>/dev/null) =~ ^[0-9]+$ ]]; then
+	status=$(<"$tmp/ctl/status")
+	if [ "$status" -ne 0 ]; then
+		echo "run.sh: script exited with status $status after $elapsed s (kernel $kver)" >&2
+	fi
+else
+	# No status: the script never finished. isa-debug-exit alone cannot
+	# tell "script said 0" (exit 1) from a QEMU error (also exit 1).
+	if [ -s "$tmp/ctl/init-error" ]; then
+		echo "run.sh: guest init failed: $(<"$tmp/ctl/init-error")" >&2
+	elif [ ! -s "$log" ]; then
+		echo "run.sh: QEMU exited with status $qemu_status before the guest" \
+			"printed anything (kernel $kver)" >&2
+	else
+		echo "run.sh: QEMU exited with status $qemu_status and no script status:" \
+			"guest crash, panic or QEMU failure (kernel $kver)" >&2
+	fi
+	[ ! -s "$log" ] || echo "run.sh: console log: $log" >&2
+	status=125
+fi
+exit "$status"
