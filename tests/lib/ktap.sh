@@ -1,0 +1,55 @@
+# KTAP helpers for the shell-based test tiers. Source it; then call
+# ktap_case STATUS NAME [DIAGNOSTIC...] for each case and ktap_end last.
+# STATUS is 0 for pass (a shell status), anything else for fail.
+
+ktap_index=0
+ktap_failed=0
+
+ktap_begin() {
+	echo "KTAP version 1"
+}
+
+ktap_case() {
+	local status=$1 name=$2
+	shift 2
+	ktap_index=$((ktap_index + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $ktap_index $name"
+	else
+		local line
+		for line in "$@"; do
+			[ -n "$line" ] && printf '# %s\n' "$line"
+		done
+		echo "not ok $ktap_index $name"
+		ktap_failed=$((ktap_failed + 1))
+	fi
+}
+
+# Re-emits the cases of another KTAP document (read from stdin) as cases of
+# this one, names prefixed with $1; its diagnostics pass through, its own
+# summary line does not. Sets ktap_imported to the number of cases read.
+ktap_import() {
+	local prefix=${1:-} line name st
+	ktap_imported=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "* | "not ok "*)
+			name=${line#*ok }  # drop "ok " / "not ok "
+			name=${name#* }    # drop the case number
+			[[ $line == "not ok"* ]] && st=1 || st=0
+			ktap_case "$st" "$prefix$name"
+			ktap_imported=$((ktap_imported + 1))
+			;;
+		"# "*" passed, "*" failed"*) ;;
+		"#"*) echo "$line" ;;
+		"Bail out!"*) echo "# $line" ;;
+		esac
+	done
+}
+
+# The plan comes last (as TAP allows) because cases are counted as they run.
+ktap_end() {
+	echo "1..$ktap_index"
+	echo "# $((ktap_index - ktap_failed)) cases passed, $ktap_failed failed"
+	[ "$ktap_failed" -eq 0 ]
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One VM tier: boot the test box on kernel KVER, run a guest scenario, and
+# report its cases plus what only the host can see (the guest finished in
+# time, the console log is free of splats, how long it took).
+#
+# usage: tests/vm/suite.sh KVER SCENARIO [TIMEOUT_S]
+#        (SCENARIO: a script under tests/vm/guest/, given the repo top)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kver=${1:?usage: suite.sh KVER SCENARIO [TIMEOUT_S]}
+scenario=${2:?usage: suite.sh KVER SCENARIO [TIMEOUT_S]}
+timeout=${3:-180}
+# shellcheck source=../lib/ktap.sh
+. "$top/tests/lib/ktap.sh"
+
+results=$top/build/vm/$kver-$(basename "$scenario" .sh)
+rm -rf "$results" && mkdir -p "$results"
+console=$results/console.log
+
+ktap_begin
+start=$(date +%s)
+"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$scenario" \
+	--timeout "$timeout" --log "$console" --out "$results/out" -- "$top" \
+	>"$results/guest.ktap" 2>"$results/run.err"
+status=$?
+elapsed=$(($(date +%s) - start))
+
+ktap_import "" <"$results/guest.ktap"
+[ "$ktap_imported" -gt 0 ]
+ktap_case $? "guest_reported_cases" "no KTAP from the guest; console: $console" \
+	"$(cat "$results/run.err")"
+
+[ $status -eq 0 ]
+ktap_case $? "guest_scenario_passed" "run.sh exit $status" "$(tail -n 5 "$results/run.err")"
+
+# The console carries what the guest's own dmesg check cannot: messages
+# from boot and power-off, and a panic that kills the guest script.
+splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|possible recursive locking|sleeping function called'
+bad=$(grep -E "$splats" "$console" 2>/dev/null | head -20)
+[ -f "$console" ] && [ -z "$bad" ]
+ktap_case $? "console_log_clean" "$bad"
+
+echo "# $kver: boot + $scenario + power-off took $elapsed s (console: $console)"
+ktap_end
