@@ -1,0 +1,55 @@
+# irqlab front door.
+#
+#   make              build irqlab.ko (for KDIR) and the irqlab CLI
+#   make check        install what is missing, then run every test tier
+#   make demo         boot the QEMU test box and show irqlab in it
+#
+# KDIR selects the kernel tree (default: the running kernel's headers).
+# When the running kernel has no headers (e.g. a container), 'make' builds
+# for the test box's two stock Debian kernels instead.
+#
+# Everything Kbuild needs is in the file Kbuild; this Makefile only drives.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+IRQLAB_CACHE ?= $(HOME)/.cache/irqlab
+export IRQLAB_CACHE
+
+HOST_BUILD := build/host
+
+.PHONY: all module testbox-modules cli check demo deps clean help
+
+all: module cli
+
+module:
+	@if [ -f "$(KDIR)/include/generated/utsrelease.h" ]; then \
+		scripts/build-module.sh "$(KDIR)"; \
+	else \
+		echo "note: no kernel tree at KDIR=$(KDIR);" \
+			"building for the test box kernels instead"; \
+		$(MAKE) --no-print-directory testbox-modules; \
+	fi
+
+testbox-modules:
+	@[ -f "$(IRQLAB_CACHE)/kernels.env" ] || scripts/deps.sh build
+	@. "$(IRQLAB_CACHE)/kernels.env" && \
+		scripts/build-module.sh "/usr/src/linux-headers-$$KVER_6_1" && \
+		scripts/build-module.sh "/usr/src/linux-headers-$$KVER_6_12"
+
+cli:
+	cmake -S . -B $(HOST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(HOST_BUILD) -j $$(nproc)
+
+check:
+	@scripts/check.sh
+
+demo:
+	@scripts/demo.sh
+
+deps:
+	scripts/deps.sh check
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
