@@ -48,32 +48,29 @@ public:
         return __atomic_compare_exchange_n(&value_, &expected, desired, false,
                                            static_cast<int>(success), static_cast<int>(failure));
     }
-    bool compare_exchange_weak(T& expected, T desired,
-                               memory_order success = memory_order::seq_cst,
+    bool compare_exchange_weak(T& expected, T desired, memory_order success = memory_order::seq_cst,
                                memory_order failure = memory_order::seq_cst) noexcept {
         return __atomic_compare_exchange_n(&value_, &expected, desired, true,
                                            static_cast<int>(success), static_cast<int>(failure));
     }
 
     // Integral operations return the previous value, as std::atomic does.
-    T fetch_add(T delta, memory_order order = memory_order::seq_cst) noexcept
-        requires is_integral_v<T>
-    {
+    // Member functions are instantiated only when used, so the assertions
+    // reject only the calls, not atomic<T*> or atomic<enum> themselves.
+    T fetch_add(T delta, memory_order order = memory_order::seq_cst) noexcept {
+        static_assert(is_integral_v<T>, "fetch_add needs an integral T");
         return __atomic_fetch_add(&value_, delta, static_cast<int>(order));
     }
-    T fetch_sub(T delta, memory_order order = memory_order::seq_cst) noexcept
-        requires is_integral_v<T>
-    {
+    T fetch_sub(T delta, memory_order order = memory_order::seq_cst) noexcept {
+        static_assert(is_integral_v<T>, "fetch_sub needs an integral T");
         return __atomic_fetch_sub(&value_, delta, static_cast<int>(order));
     }
-    T fetch_or(T bits, memory_order order = memory_order::seq_cst) noexcept
-        requires is_integral_v<T>
-    {
+    T fetch_or(T bits, memory_order order = memory_order::seq_cst) noexcept {
+        static_assert(is_integral_v<T>, "fetch_or needs an integral T");
         return __atomic_fetch_or(&value_, bits, static_cast<int>(order));
     }
-    T fetch_and(T bits, memory_order order = memory_order::seq_cst) noexcept
-        requires is_integral_v<T>
-    {
+    T fetch_and(T bits, memory_order order = memory_order::seq_cst) noexcept {
+        static_assert(is_integral_v<T>, "fetch_and needs an integral T");
         return __atomic_fetch_and(&value_, bits, static_cast<int>(order));
     }
 

@@ -8,7 +8,15 @@
 // the library's allocations and ours both pair with these deletes.
 #include "cxxrt/new.h"
 
-void operator delete(void* ptr) noexcept { irqlab_plat_free(ptr); }
-void operator delete[](void* ptr) noexcept { irqlab_plat_free(ptr); }
-void operator delete(void* ptr, size_t) noexcept { irqlab_plat_free(ptr); }
-void operator delete[](void* ptr, size_t) noexcept { irqlab_plat_free(ptr); }
+void operator delete(void* ptr) noexcept {
+    irqlab_plat_free(ptr);
+}
+void operator delete[](void* ptr) noexcept {
+    irqlab_plat_free(ptr);
+}
+void operator delete(void* ptr, size_t) noexcept {
+    irqlab_plat_free(ptr);
+}
+void operator delete[](void* ptr, size_t) noexcept {
+    irqlab_plat_free(ptr);
+}

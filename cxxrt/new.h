@@ -27,8 +27,12 @@ void* operator new[](size_t size, cxxrt::AllocContext ctx) noexcept;
 #include <new> // placement new comes from the hosted library
 #else
 // Placement new: the freestanding build has no <new>.
-[[nodiscard]] inline void* operator new(size_t, void* where) noexcept { return where; }
-[[nodiscard]] inline void* operator new[](size_t, void* where) noexcept { return where; }
+[[nodiscard]] inline void* operator new(size_t, void* where) noexcept {
+    return where;
+}
+[[nodiscard]] inline void* operator new[](size_t, void* where) noexcept {
+    return where;
+}
 inline void operator delete(void*, void*) noexcept {}
 inline void operator delete[](void*, void*) noexcept {}
 #endif

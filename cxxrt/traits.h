@@ -75,33 +75,25 @@ inline constexpr bool is_lvalue_reference_v = false;
 template <typename T>
 inline constexpr bool is_lvalue_reference_v<T&> = true;
 
-namespace detail {
-template <typename T>
-inline constexpr bool is_integral = false;
-template <> inline constexpr bool is_integral<bool> = true;
-template <> inline constexpr bool is_integral<char> = true;
-template <> inline constexpr bool is_integral<signed char> = true;
-template <> inline constexpr bool is_integral<unsigned char> = true;
-template <> inline constexpr bool is_integral<char8_t> = true;
-template <> inline constexpr bool is_integral<char16_t> = true;
-template <> inline constexpr bool is_integral<char32_t> = true;
-template <> inline constexpr bool is_integral<short> = true;
-template <> inline constexpr bool is_integral<unsigned short> = true;
-template <> inline constexpr bool is_integral<int> = true;
-template <> inline constexpr bool is_integral<unsigned int> = true;
-template <> inline constexpr bool is_integral<long> = true;
-template <> inline constexpr bool is_integral<unsigned long> = true;
-template <> inline constexpr bool is_integral<long long> = true;
-template <> inline constexpr bool is_integral<unsigned long long> = true;
-} // namespace detail
+template <typename T, typename... Candidates>
+inline constexpr bool is_one_of_v = (is_same_v<T, Candidates> || ...);
 
 // gcc 12 has no __is_integral builtin, hence the list.
 template <typename T>
-inline constexpr bool is_integral_v = detail::is_integral<remove_cv_t<T>>;
+inline constexpr bool is_integral_v =
+    is_one_of_v<remove_cv_t<T>, bool, char, signed char, unsigned char, char8_t, char16_t, char32_t,
+                wchar_t, short, unsigned short, int, unsigned int, long, unsigned long, long long,
+                unsigned long long>;
 
 // Implicit conversion, as std::convertible_to (no gcc 12 builtin for it).
 template <typename From, typename To>
-concept implicitly_convertible_to = requires(From from, void (*sink)(To)) { sink(from); };
+concept implicitly_convertible_to = requires(From from, void (*sink)(To)) {
+    sink(from);
+};
+
+// A U* converts to a T* (derived to base, or adding const).
+template <typename U, typename T>
+concept pointer_convertible_to = implicitly_convertible_to<U*, T*>;
 
 template <typename T>
 inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);

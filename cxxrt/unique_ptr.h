@@ -14,8 +14,7 @@ public:
     unique_ptr(unique_ptr&& other) noexcept : ptr_{other.release()} {}
     // Derived to base, as std::unique_ptr allows; the base needs a virtual
     // destructor for delete to reach the right one.
-    template <typename U>
-        requires implicitly_convertible_to<U*, T*>
+    template <pointer_convertible_to<T> U>
     unique_ptr(unique_ptr<U>&& other) noexcept : ptr_{other.release()} {}
     unique_ptr& operator=(unique_ptr&& other) noexcept {
         reset(other.release());

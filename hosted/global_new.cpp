@@ -10,4 +10,6 @@ void* operator new(std::size_t size) {
     throw std::bad_alloc{};
 }
 
-void* operator new[](std::size_t size) { return ::operator new(size); }
+void* operator new[](std::size_t size) {
+    return ::operator new(size);
+}

@@ -42,7 +42,9 @@ void reset_alloc_stats() {
     allocations_to_fail = 0;
 }
 
-void fail_next_allocations(unsigned count) { allocations_to_fail = count; }
+void fail_next_allocations(unsigned count) {
+    allocations_to_fail = count;
+}
 
 } // namespace irqlab::hosted
 
@@ -66,4 +68,6 @@ extern "C" void irqlab_plat_bug(const char* what) {
     std::abort();
 }
 
-extern "C" void irqlab_plat_log(const char* msg) { std::fprintf(stderr, "%s\n", msg); }
+extern "C" void irqlab_plat_log(const char* msg) {
+    std::fprintf(stderr, "%s\n", msg);
+}

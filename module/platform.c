@@ -6,7 +6,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bug.h>
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -28,10 +27,14 @@ void irqlab_plat_free(void *ptr)
 	kfree(ptr);
 }
 
+/*
+ * The C++ caller follows this with __builtin_trap(), an invalid opcode that
+ * the kernel reports as an oops with this CPU's registers and stack; the
+ * message here says which invariant broke.
+ */
 void irqlab_plat_bug(const char *what)
 {
-	pr_emerg("%s\n", what);
-	BUG();
+	pr_crit("%s\n", what);
 }
 
 void irqlab_plat_log(const char *msg)

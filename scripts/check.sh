@@ -2,7 +2,7 @@
 # make check: every test tier, each case reported in KTAP, and one closing
 # line "N passed, N failed". Exits non-zero when any case failed.
 #
-# Tiers: the module build against each stock kernel (zero warnings, C++
+# Tiers: style (checkpatch --strict, clang-format), the module build against each stock kernel (zero warnings, C++
 # object policy), hosted unit tests (plain and ASan+UBSan), and the VM
 # scenario on each stock kernel in the QEMU test box.
 set -uo pipefail
@@ -16,13 +16,14 @@ cd "$top"
 . "${IRQLAB_CACHE:-$HOME/.cache/irqlab}/kernels.env"
 kernels=("$KVER_6_1" "$KVER_6_12")
 
-suites=()
+suites=(style)
 for k in "${kernels[@]}"; do suites+=("build:$k"); done
 suites+=("unit:host" "unit:asan")
 for k in "${kernels[@]}"; do suites+=("vm:$k"); done
 
 run_suite() {
 	case $1 in
+	style) tests/style/run.sh ;;
 	build:*) tests/build/check-build.sh "${1#build:}" ;;
 	unit:host) tests/unit/run.sh build/host ;;
 	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=ON ;;

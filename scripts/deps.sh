@@ -48,7 +48,7 @@ build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
 	binutils python3)
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
-	dpkg-dev file)
+	clang-format perl linux-source-6.12)
 
 pkgs=("${build_pkgs[@]}")
 case $need in

@@ -23,7 +23,9 @@ fetch() {
 		return
 	fi
 	rm -rf "$dir" && mkdir -p "$dir/deb"
-	(cd "$dir/deb" && apt-get download -qq "linux-image-$kver-unsigned" >&2)
+	# As root, apt would warn that its sandbox user cannot write here.
+	(cd "$dir/deb" && apt-get download -qq -o APT::Sandbox::User=root \
+		"linux-image-$kver-unsigned" >&2)
 	dpkg-deb -x "$dir"/deb/*.deb "$dir/root"
 	rm -rf "$dir/deb"
 	cp "$dir/root/boot/vmlinuz-$kver" "$dir/vmlinuz"

@@ -36,9 +36,9 @@ void *irqlab_plat_alloc(size_t size, enum irqlab_alloc_ctx ctx);
 void irqlab_plat_free(void *ptr);
 
 /*
- * A broken invariant. The kernel glue reports it (BUG-level message with a
- * stack trace); callers follow it with __builtin_trap(), because glue
- * functions are never declared noreturn (objtool cannot see through them).
+ * Reports a broken invariant. Callers follow it with __builtin_trap(),
+ * which the kernel turns into an oops (as BUG() does); glue functions are
+ * never declared noreturn, because objtool cannot see through them.
  */
 void irqlab_plat_bug(const char *what);
 

@@ -37,10 +37,12 @@ struct irqlab_version {
 
 #define IRQLAB_IOC_VERSION	_IOR(IRQLAB_IOC_MAGIC, 0x00, struct irqlab_version)
 
-#ifdef __cplusplus
+/*
+ * Sizes are part of the ABI. Checked wherever static_assert is available:
+ * C++ (the CLI), the kernel (linux/build_bug.h) and C11 with <assert.h>.
+ */
+#if defined(__cplusplus) || defined(static_assert)
 static_assert(sizeof(struct irqlab_version) == 112, "irqlab ABI changed");
-#else
-_Static_assert(sizeof(struct irqlab_version) == 112, "irqlab ABI changed");
 #endif
 
 #endif /* _IRQLAB_UAPI_H */

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 namespace {
 
 using irqlab::hosted::alloc_stats;
@@ -19,6 +21,11 @@ struct Tracked {
 struct Derived : Tracked {
     Derived() : Tracked{7} {}
 };
+
+// Ownership converts derived to base only, as std::unique_ptr does.
+static_assert(std::is_constructible_v<cxxrt::unique_ptr<Tracked>, cxxrt::unique_ptr<Derived>&&>);
+static_assert(!std::is_constructible_v<cxxrt::unique_ptr<Derived>, cxxrt::unique_ptr<Tracked>&&>);
+static_assert(!std::is_constructible_v<cxxrt::unique_ptr<Tracked>, cxxrt::unique_ptr<int>&&>);
 
 class CxxrtNew : public testing::Test {
 protected:

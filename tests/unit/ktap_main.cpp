@@ -34,8 +34,9 @@ public:
         std::fflush(out_);
     }
     void OnTestProgramEnd(const testing::UnitTest& unit) override {
-        std::fprintf(out_, "# %d cases passed, %d failed, %d skipped\n", unit.successful_test_count(),
-                     unit.failed_test_count(), unit.skipped_test_count());
+        std::fprintf(out_, "# %d cases passed, %d failed, %d skipped\n",
+                     unit.successful_test_count(), unit.failed_test_count(),
+                     unit.skipped_test_count());
     }
 
 private:

@@ -43,7 +43,7 @@ int main() {
     constexpr int tests = 9;
     std::printf("KTAP version 1\n1..%d\n", tests);
 
-    struct stat st{};
+    struct stat st {};
     const bool exists = ::stat(IRQLAB_DEVICE_PATH, &st) == 0;
     report(exists && S_ISCHR(st.st_mode), "device_node_exists");
     report(exists && (st.st_mode & 07777) == 0600 && st.st_uid == 0, "device_node_mode_0600_root",

@@ -13,7 +13,7 @@ namespace irqlab::cli {
 namespace {
 
 bool module_loaded() {
-    struct stat st{};
+    struct stat st {};
     return ::stat("/sys/module/irqlab", &st) == 0;
 }
 

@@ -6,8 +6,8 @@
 #include "irqlab/version.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace irqlab::cli {
@@ -24,10 +24,10 @@ Report query_module() {
     try {
         report.module = Device{}.version();
         if (report.module->abi_major != IRQLAB_ABI_MAJOR)
-            report.error = fmt::format("ABI mismatch: this CLI speaks ABI {}.x, the loaded "
-                                       "module {}.{}; use the CLI built with that module",
-                                       IRQLAB_ABI_MAJOR, report.module->abi_major,
-                                       report.module->abi_minor);
+            report.error =
+                fmt::format("ABI mismatch: this CLI speaks ABI {}.x, the loaded "
+                            "module {}.{}; use the CLI built with that module",
+                            IRQLAB_ABI_MAJOR, report.module->abi_major, report.module->abi_minor);
     } catch (const Error& e) {
         report.error = e.what();
     }
