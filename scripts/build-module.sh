@@ -27,6 +27,8 @@ out=$top/build/kmod/$release
 mkdir -p "$out"
 # Refresh the mirror: new sources appear, removed ones' links go.
 cp -asf "$top/Kbuild" "$top/module" "$top/cxxrt" "$top/core" "$top/include" "$out/"
+mkdir -p "$out/tests"
+cp -asf "$top/tests/cases" "$top/tests/kunit" "$out/tests/"
 find "$out" -xtype l -delete
 
 log=$out/build.log
@@ -45,3 +47,5 @@ if grep -nE 'warning:|WARNING:' "$log" >&2; then
 fi
 "$top/scripts/check-cxx-objects.sh" "$out"
 echo "$out/irqlab.ko"
+[ -f "$out/irqlab_kunit.ko" ] && echo "$out/irqlab_kunit.ko"
+exit 0

@@ -18,7 +18,7 @@ kernels=("$KVER_6_1" "$KVER_6_12")
 
 suites=(style)
 for k in "${kernels[@]}"; do suites+=("build:$k"); done
-suites+=("unit:host" "unit:asan")
+suites+=("unit:host" "unit:asan" "unit:tsan")
 for k in "${kernels[@]}"; do suites+=("vm:$k"); done
 
 run_suite() {
@@ -26,7 +26,8 @@ run_suite() {
 	style) tests/style/run.sh ;;
 	build:*) tests/build/check-build.sh "${1#build:}" ;;
 	unit:host) tests/unit/run.sh build/host ;;
-	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=ON ;;
+	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=address,undefined ;;
+	unit:tsan) tests/unit/run.sh build/tsan -DIRQLAB_SANITIZE=thread ;;
 	vm:*) tests/vm/suite.sh "${1#vm:}" basic.sh ;;
 	esac
 }

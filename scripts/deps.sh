@@ -48,7 +48,8 @@ build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
 	binutils python3)
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
-	clang-format perl linux-source-6.12)
+	clang-format perl linux-source-6.12
+	bc bison flex libssl-dev dwarves)
 
 pkgs=("${build_pkgs[@]}")
 case $need in

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #else
 #include <stddef.h>
+#include <stdint.h>
 #endif
 
 #ifdef __cplusplus
@@ -44,6 +45,107 @@ void irqlab_plat_bug(const char *what);
 
 /* An informational line in the host's log (printk / stderr). */
 void irqlab_plat_log(const char *msg);
+
+/* --- CPUs and execution state ------------------------------------------ */
+
+/* The CPU this code runs on; stable only while preemption is disabled. */
+unsigned int irqlab_plat_cpu_id(void);
+/* One past the highest possible CPU id (nr_cpu_ids). */
+unsigned int irqlab_plat_nr_cpu_ids(void);
+bool irqlab_plat_cpu_online(unsigned int cpu);
+
+unsigned long irqlab_plat_irq_save(void);
+void irqlab_plat_irq_restore(unsigned long flags);
+bool irqlab_plat_irqs_disabled(void);
+void irqlab_plat_preempt_disable(void);
+void irqlab_plat_preempt_enable(void);
+/* Reports (debug kernels: splats) a sleep from atomic context. */
+void irqlab_plat_might_sleep(void);
+bool irqlab_plat_need_resched(void);
+void irqlab_plat_cond_resched(void);
+
+/* Monotonic clock (CLOCK_MONOTONIC), nanoseconds. */
+uint64_t irqlab_plat_clock_ns(void);
+
+/* --- Per-CPU storage ----------------------------------------------------- */
+
+/*
+ * One zeroed object of 'size' bytes per possible CPU. The handle is not a
+ * pointer to any CPU's copy: always go through the accessors.
+ */
+void *irqlab_plat_percpu_alloc(size_t size, size_t align);
+void irqlab_plat_percpu_free(void *handle);
+void *irqlab_plat_percpu_ptr(void *handle, unsigned int cpu);
+
+/* --- Spinlocks ------------------------------------------------------------ */
+
+/*
+ * Opaque, allocated by the platform (a kernel spinlock_t's size depends on
+ * the debug options). 'lock_class' names the lockdep class: pass the same
+ * string object (not merely equal text) for every lock of one class, as a
+ * static lock_class_key per init site does in C.
+ */
+struct irqlab_spinlock;
+struct irqlab_spinlock *irqlab_plat_spin_create(const char *lock_class,
+						enum irqlab_alloc_ctx ctx);
+void irqlab_plat_spin_destroy(struct irqlab_spinlock *lock);
+unsigned long irqlab_plat_spin_lock_irqsave(struct irqlab_spinlock *lock);
+void irqlab_plat_spin_unlock_irqrestore(struct irqlab_spinlock *lock,
+					unsigned long flags);
+/* Reports (lockdep; hosted: aborts) unless the caller holds the lock. */
+void irqlab_plat_spin_assert_held(struct irqlab_spinlock *lock);
+
+/* --- Completions -------------------------------------------------------- */
+
+struct irqlab_completion;
+struct irqlab_completion *irqlab_plat_completion_create(enum irqlab_alloc_ctx ctx);
+void irqlab_plat_completion_destroy(struct irqlab_completion *done);
+void irqlab_plat_complete(struct irqlab_completion *done);
+void irqlab_plat_complete_all(struct irqlab_completion *done);
+void irqlab_plat_reinit_completion(struct irqlab_completion *done);
+/*
+ * Waits until completed or 'timeout_ns' passed (killable: a fatal signal
+ * ends the wait too). Returns 1 when completed, 0 on timeout, negative
+ * when interrupted.
+ */
+int irqlab_plat_wait_for_completion(struct irqlab_completion *done,
+				    uint64_t timeout_ns);
+
+/* --- Threads ---------------------------------------------------------------- */
+
+/*
+ * A kernel thread (hosted: a std::thread). Created stopped; bound to 'cpu'
+ * unless cpu is IRQLAB_ANY_CPU. The function runs until
+ * irqlab_plat_thread_should_stop() is true and returns its result to
+ * irqlab_plat_thread_stop(), which also frees the thread.
+ */
+#define IRQLAB_ANY_CPU (~0u)
+struct irqlab_thread;
+typedef int (*irqlab_thread_fn)(void *arg);
+struct irqlab_thread *irqlab_plat_thread_create(irqlab_thread_fn fn, void *arg,
+						unsigned int cpu,
+						const char *name);
+void irqlab_plat_thread_wake(struct irqlab_thread *thread);
+int irqlab_plat_thread_stop(struct irqlab_thread *thread);
+/*
+ * Parking stops a thread at its next irqlab_plat_thread_parkme() (as for
+ * CPU hot-unplug); returns 0, or negative if the thread already exited.
+ */
+int irqlab_plat_thread_park(struct irqlab_thread *thread);
+void irqlab_plat_thread_unpark(struct irqlab_thread *thread);
+/* Called from the thread itself. */
+bool irqlab_plat_thread_should_stop(void);
+bool irqlab_plat_thread_should_park(void);
+void irqlab_plat_thread_parkme(void);
+
+/*
+ * Sleeping until woken, without lost wake-ups: the thread announces the
+ * sleep, re-checks its condition, and only then schedules; a wake between
+ * the two makes the schedule return at once.
+ */
+void irqlab_plat_prepare_to_sleep(void);
+void irqlab_plat_schedule(void);
+void irqlab_plat_finish_sleep(void);
 
 #ifdef __cplusplus
 }

@@ -25,14 +25,17 @@ fi
 [ -x "$checkpatch_dir/checkpatch.pl" ]
 ktap_case $? "checkpatch_available" "no linux-source-6.12 tarball in /usr/src (scripts/deps.sh installs it)"
 
-# Kernel-style C: the glue and the headers it shares with the C++ side.
-for f in $(git ls-files 'module/*.c' 'module/*.h' 'include/irqlab/*.h'); do
+# Kernel-style C: the glue, the KUnit glue, and the headers they share
+# with the C++ side.
+kernel_style=$(git ls-files 'module/*.c' 'module/*.h' 'include/irqlab/*.h' \
+	'tests/kunit/*.c' 'tests/cases/*_abi.h')
+for f in $kernel_style; do
 	out=$("$checkpatch_dir/checkpatch.pl" --strict --no-tree --show-types -f "$f" 2>&1)
 	grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"
 	ktap_case $? "checkpatch_strict $f" "$(grep -E '^(ERROR|WARNING|CHECK|#)' <<<"$out")"
 done
 
-for f in $(git ls-files '*.cpp' '*.h' | grep -vE '^(module|include)/'); do
+for f in $(git ls-files '*.cpp' '*.h' | grep -vxF "$kernel_style" | grep -v '^module/'); do
 	out=$(clang-format --dry-run --Werror "$f" 2>&1)
 	ktap_case $? "clang_format $f" "$(head -n 20 <<<"$out")"
 done

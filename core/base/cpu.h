@@ -1,0 +1,45 @@
+// CPUs, interrupt and preemption state, and the clock, as the core sees them.
+#pragma once
+
+#include "irqlab/platform.h"
+
+namespace irqlab::base {
+
+inline unsigned cpu_id() {
+    return irqlab_plat_cpu_id();
+}
+inline unsigned nr_cpu_ids() {
+    return irqlab_plat_nr_cpu_ids();
+}
+inline bool cpu_online(unsigned cpu) {
+    return irqlab_plat_cpu_online(cpu);
+}
+inline bool irqs_disabled() {
+    return irqlab_plat_irqs_disabled();
+}
+inline uint64_t now_ns() {
+    return irqlab_plat_clock_ns();
+}
+
+// Interrupts off on this CPU for the guard's scope (local_irq_save).
+class IrqSaveGuard {
+public:
+    IrqSaveGuard() : flags_{irqlab_plat_irq_save()} {}
+    ~IrqSaveGuard() { irqlab_plat_irq_restore(flags_); }
+    IrqSaveGuard(const IrqSaveGuard&) = delete;
+    IrqSaveGuard& operator=(const IrqSaveGuard&) = delete;
+
+private:
+    unsigned long flags_;
+};
+
+// Preemption off for the guard's scope: cpu_id() stays valid inside.
+class PreemptGuard {
+public:
+    PreemptGuard() { irqlab_plat_preempt_disable(); }
+    ~PreemptGuard() { irqlab_plat_preempt_enable(); }
+    PreemptGuard(const PreemptGuard&) = delete;
+    PreemptGuard& operator=(const PreemptGuard&) = delete;
+};
+
+} // namespace irqlab::base

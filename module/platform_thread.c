@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Platform interface: kernel threads for the C++ core.
+ *
+ * The task is pinned with get_task_struct() for the handle's lifetime, so
+ * stopping a thread whose function already returned is still safe.
+ */
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "irqlab/platform.h"
+
+struct irqlab_thread {
+	struct task_struct *task;
+};
+
+struct irqlab_thread *irqlab_plat_thread_create(irqlab_thread_fn fn, void *arg,
+						unsigned int cpu,
+						const char *name)
+{
+	struct irqlab_thread *thread = kmalloc(sizeof(*thread), GFP_KERNEL);
+	struct task_struct *task;
+
+	if (!thread)
+		return NULL;
+	task = kthread_create(fn, arg, "%s", name);
+	if (IS_ERR(task)) {
+		kfree(thread);
+		return NULL;
+	}
+	if (cpu != IRQLAB_ANY_CPU)
+		kthread_bind(task, cpu);
+	get_task_struct(task);
+	thread->task = task;
+	return thread;
+}
+
+void irqlab_plat_thread_wake(struct irqlab_thread *thread)
+{
+	wake_up_process(thread->task);
+}
+
+int irqlab_plat_thread_stop(struct irqlab_thread *thread)
+{
+	int ret = kthread_stop(thread->task);
+
+	put_task_struct(thread->task);
+	kfree(thread);
+	return ret;
+}
+
+int irqlab_plat_thread_park(struct irqlab_thread *thread)
+{
+	return kthread_park(thread->task);
+}
+
+void irqlab_plat_thread_unpark(struct irqlab_thread *thread)
+{
+	kthread_unpark(thread->task);
+}
+
+bool irqlab_plat_thread_should_stop(void)
+{
+	return kthread_should_stop();
+}
+
+bool irqlab_plat_thread_should_park(void)
+{
+	return kthread_should_park();
+}
+
+void irqlab_plat_thread_parkme(void)
+{
+	kthread_parkme();
+}
