@@ -1,8 +1,8 @@
 // Spinlocks for the core, with a lockdep class per declaration site.
 #pragma once
 
+#include "core/base/handle.h"
 #include "cxxrt/new.h"
-#include "cxxrt/utility.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::base {
@@ -16,32 +16,21 @@ struct LockClass {
 
 class SpinLock {
 public:
-    SpinLock() = default;
-    ~SpinLock() { reset(); }
-    SpinLock(const SpinLock&) = delete;
-    SpinLock& operator=(const SpinLock&) = delete;
-
     // False when the lock could not be allocated.
     [[nodiscard]] bool init(const LockClass& lock_class, cxxrt::AllocContext ctx) {
-        reset();
-        lock_ = irqlab_plat_spin_create(lock_class.name, static_cast<irqlab_alloc_ctx>(ctx));
-        return lock_ != nullptr;
+        return lock_.reset(
+            irqlab_plat_spin_create(lock_class.name, static_cast<irqlab_alloc_ctx>(ctx)));
     }
 
-    unsigned long lock_irqsave() { return irqlab_plat_spin_lock_irqsave(lock_); }
+    unsigned long lock_irqsave() { return irqlab_plat_spin_lock_irqsave(lock_.get()); }
     void unlock_irqrestore(unsigned long flags) {
-        irqlab_plat_spin_unlock_irqrestore(lock_, flags);
+        irqlab_plat_spin_unlock_irqrestore(lock_.get(), flags);
     }
     // Lockdep's "held by the caller" check (hosted: the owning thread).
-    void assert_held() const { irqlab_plat_spin_assert_held(lock_); }
+    void assert_held() const { irqlab_plat_spin_assert_held(lock_.get()); }
 
 private:
-    void reset() {
-        if (lock_)
-            irqlab_plat_spin_destroy(cxxrt::exchange(lock_, nullptr));
-    }
-
-    irqlab_spinlock* lock_ = nullptr;
+    OwnedHandle<irqlab_spinlock, irqlab_plat_spin_destroy> lock_;
 };
 
 // Holds a SpinLock with interrupts off for its scope (spin_lock_irqsave).

@@ -1,7 +1,7 @@
 // Kernel threads for the core (hosted: std::threads standing in for them).
 #pragma once
 
-#include "cxxrt/utility.h"
+#include "core/base/handle.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::base {
@@ -10,29 +10,25 @@ inline constexpr unsigned any_cpu = IRQLAB_ANY_CPU;
 
 class Thread {
 public:
-    Thread() = default;
-    ~Thread() { stop(); }
-    Thread(const Thread&) = delete;
-    Thread& operator=(const Thread&) = delete;
-
     // Creates the thread stopped and then wakes it; false when it could
     // not be created. 'fn' runs until should_stop().
     [[nodiscard]] bool start(irqlab_thread_fn fn, void* arg, unsigned cpu, const char* name) {
-        stop();
-        thread_ = irqlab_plat_thread_create(fn, arg, cpu, name);
-        if (!thread_)
+        if (!thread_.reset(irqlab_plat_thread_create(fn, arg, cpu, name)))
             return false;
-        irqlab_plat_thread_wake(thread_);
+        irqlab_plat_thread_wake(thread_.get());
         return true;
     }
 
-    void wake() { irqlab_plat_thread_wake(thread_); }
-    int park() { return irqlab_plat_thread_park(thread_); }
-    void unpark() { irqlab_plat_thread_unpark(thread_); }
-    bool running() const { return thread_ != nullptr; }
+    void wake() { irqlab_plat_thread_wake(thread_.get()); }
+    int park() { return irqlab_plat_thread_park(thread_.get()); }
+    void unpark() { irqlab_plat_thread_unpark(thread_.get()); }
+    bool running() const { return static_cast<bool>(thread_); }
 
     // Returns what the thread function returned (0 when never started).
-    int stop() { return thread_ ? irqlab_plat_thread_stop(cxxrt::exchange(thread_, nullptr)) : 0; }
+    int stop() {
+        irqlab_thread* thread = thread_.release();
+        return thread ? irqlab_plat_thread_stop(thread) : 0;
+    }
 
     // Called from inside the thread function.
     static bool should_stop() { return irqlab_plat_thread_should_stop(); }
@@ -54,7 +50,10 @@ public:
     }
 
 private:
-    irqlab_thread* thread_ = nullptr;
+    // Destroying a still-running thread stops it; its result is dropped.
+    static void stop_and_free(irqlab_thread* thread) { irqlab_plat_thread_stop(thread); }
+
+    OwnedHandle<irqlab_thread, stop_and_free> thread_;
 };
 
 } // namespace irqlab::base
