@@ -3,9 +3,10 @@
 #  - no .eh_frame (unwind tables the kernel neither uses nor frees),
 #  - no static constructors (.init_array/.ctors): the static-initialisation
 #    policy is "constant initialisation only" (docs/architecture.md). On
-#    KASAN kernels the compiler adds its own prioritised constructor
-#    (.init_array.00099, registering globals with KASAN), which the kernel
-#    runs with CONFIG_CONSTRUCTORS; that one is allowed,
+#    KASAN kernels the compiler adds one constructor and one destructor per
+#    object (registering its globals with KASAN), as it does for C; exactly
+#    that one entry each is allowed there, so a static initialiser of ours
+#    still shows up as a second entry,
 #  - undefined symbols only from an allowlist: the platform interface, what
 #    the compiler itself emits calls to, and symbols other C++ objects define.
 # Anything else means kernel API used from C++ without glue, a libstdc++ or
@@ -28,12 +29,20 @@ defined=$(cd "$dir" && nm --defined-only "${objects[@]}" | awk 'NF == 3 { print 
 fail=0
 for obj in "${objects[@]}"; do
 	sections=$(readelf -SW "$dir/$obj")
-	# A section named exactly so (no priority suffix): user static init.
-	for forbidden in .eh_frame .init_array .ctors .fini_array .dtors; do
-		if grep -qF " $forbidden " <<<"$sections"; then
-			echo "check-cxx-objects: $obj has a $forbidden section" >&2
-			fail=1
-		fi
+	symbols=$(nm "$dir/$obj")
+	kasan_entries=0
+	grep -qE ' U __asan_register_globals$' <<<"$symbols" && kasan_entries=1
+	for forbidden in .eh_frame .ctors .dtors .init_array .fini_array; do
+		# Entries are 8 bytes; readelf -W prints the size in hex, column 6.
+		size=$(awk -v name="$forbidden" '$2 == name { print $6 }' \
+			<<<"$(sed 's/^ *\[ *[0-9]*\]//' <<<"$sections")")
+		[ -z "$size" ] && continue
+		case $forbidden in
+		.init_array | .fini_array)
+			[ $((16#$size)) -le $((8 * kasan_entries)) ] && continue ;;
+		esac
+		echo "check-cxx-objects: $obj has a $forbidden section (size 0x$size)" >&2
+		fail=1
 	done
 	while read -r sym; do
 		[ -z "$sym" ] && continue
@@ -44,13 +53,14 @@ for obj in "${objects[@]}"; do
 	done < <(nm --undefined-only "$dir/$obj" | awk '{ print $2 }')
 done
 for ko in "$dir"/*.ko; do
-	if readelf -SW "$ko" | grep -qE ' \.(ctors|init_array) '; then
-		# On KASAN kernels the module's .init_array holds only the
-		# compiler's constructors, already checked per object above.
-		if ! nm "$ko" | grep -q ' U __asan_register_globals$'; then
-			echo "check-cxx-objects: $(basename "$ko") carries static constructors" >&2
-			fail=1
-		fi
+	ko_sections=$(readelf -SW "$ko")
+	ko_symbols=$(nm "$ko")
+	# On KASAN kernels the module's .init_array holds the compiler's
+	# constructors only, checked object by object above.
+	if grep -qE ' \.(ctors|init_array) ' <<<"$ko_sections" &&
+		! grep -qE ' U __asan_register_globals$' <<<"$ko_symbols"; then
+		echo "check-cxx-objects: $(basename "$ko") carries static constructors" >&2
+		fail=1
 	fi
 done
 [ "$fail" -eq 0 ] && echo "check-cxx-objects: ${#objects[@]} C++ objects clean ($(basename "$dir"))"

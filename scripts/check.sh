@@ -2,33 +2,77 @@
 # make check: every test tier, each case reported in KTAP, and one closing
 # line "N passed, N failed". Exits non-zero when any case failed.
 #
-# Tiers: style (checkpatch --strict, clang-format), the module build against each stock kernel (zero warnings, C++
-# object policy), hosted unit tests (plain and ASan+UBSan), and the VM
-# scenario on each stock kernel in the QEMU test box.
+# Tiers: style (checkpatch --strict, clang-format); the module build against
+# each stock kernel and the debug kernel (zero warnings, C++ object policy);
+# hosted unit tests (plain, ASan+UBSan, TSan); the debug kernel itself
+# (built once, then cached); and the QEMU test box: the foundation scenario
+# on each stock kernel and, on the debug kernel, the same scenario under
+# KASAN/lockdep/kmemleak plus the KUnit suites.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 
 "$top/scripts/deps.sh" check || exit 1
 "$top/scripts/kernels.sh" >/dev/null || exit 1
 # shellcheck source=/dev/null
-. "${IRQLAB_CACHE:-$HOME/.cache/irqlab}/kernels.env"
-kernels=("$KVER_6_1" "$KVER_6_12")
+. "$cache/kernels.env"
+
+declare -A kdir=(
+	[$KVER_6_1]=/usr/src/linux-headers-$KVER_6_1
+	[$KVER_6_12]=/usr/src/linux-headers-$KVER_6_12
+)
+stock=("$KVER_6_1" "$KVER_6_12")
 
 suites=(style)
-for k in "${kernels[@]}"; do suites+=("build:$k"); done
-suites+=("unit:host" "unit:asan" "unit:tsan")
-for k in "${kernels[@]}"; do suites+=("vm:$k"); done
+for k in "${stock[@]}"; do suites+=("build:$k"); done
+suites+=(unit:host unit:asan unit:tsan)
+for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh"); done
+suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh)
+
+debug_kernel() {
+	local start status
+	start=$(date +%s)
+	echo "KTAP version 1"
+	scripts/debug-kernel.sh >build/check/debug-kernel.log 2>&1
+	status=$?
+	ktap_case_line $status "debug_kernel_ready" "build/check/debug-kernel.log"
+	echo "# debug kernel ready after $(($(date +%s) - start)) s:" \
+		"$(tail -n 1 build/check/debug-kernel.log)"
+	echo "1..1"
+	return $status
+}
+
+ktap_case_line() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok 1 $2"
+	else
+		sed 's/^/# /' "$3" | tail -n 30
+		echo "not ok 1 $2"
+	fi
+}
+
+debug_env() {
+	# shellcheck source=/dev/null
+	[ -f "$cache/debug-kernel.env" ] && . "$cache/debug-kernel.env" && [ -n "${KVER_DEBUG:-}" ]
+}
 
 run_suite() {
 	case $1 in
 	style) tests/style/run.sh ;;
-	build:*) tests/build/check-build.sh "${1#build:}" ;;
+	build:debug) debug_env && tests/build/check-build.sh "$KDIR_DEBUG" ;;
+	build:*) tests/build/check-build.sh "${kdir[${1#build:}]}" ;;
 	unit:host) tests/unit/run.sh build/host ;;
 	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=address,undefined ;;
 	unit:tsan) tests/unit/run.sh build/tsan -DIRQLAB_SANITIZE=thread ;;
-	vm:*) tests/vm/suite.sh "${1#vm:}" basic.sh ;;
+	debug-kernel) debug_kernel ;;
+	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout.
+	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
+	vm:*)
+		local spec=${1#vm:}
+		tests/vm/suite.sh "${spec%%:*}" "${spec#*:}"
+		;;
 	esac
 }
 
@@ -42,6 +86,7 @@ echo "1..${#suites[@]}"
 for suite in "${suites[@]}"; do
 	index=$((index + 1))
 	report=build/check/${suite//[:\/]/_}.ktap
+	suite_start=$(date +%s)
 	run_suite "$suite" >"$report" 2>&1
 	status=$?
 	sed 's/^/    /' "$report"
@@ -54,6 +99,7 @@ for suite in "${suites[@]}"; do
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
+	echo "    # $suite took $(($(date +%s) - suite_start)) s"
 	if [ "$bad" -eq 0 ]; then echo "ok $index $suite"; else echo "not ok $index $suite"; fi
 done
 echo "# make check took $(($(date +%s) - start)) s"

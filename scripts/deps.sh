@@ -48,8 +48,7 @@ build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
 	binutils python3)
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
-	clang-format perl linux-source-6.12
-	bc bison flex libssl-dev dwarves)
+	clang-format perl bc bison flex libssl-dev dwarves)
 
 pkgs=("${build_pkgs[@]}")
 case $need in
@@ -71,20 +70,25 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-if ! dpkg-query -W -f='${Status}' "linux-headers-$k612" 2>/dev/null |
-	grep -q 'ok installed'; then
-	bpo_missing=1
-fi
+# From backports: the 6.12 headers, and (for 'check') the 6.12 source that
+# the debug kernel and checkpatch.pl come from.
+bpo_pkgs=("linux-headers-$k612")
+[ "$need" = build ] || bpo_pkgs+=(linux-source-6.12)
+bpo_missing=()
+for p in "${bpo_pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		bpo_missing+=("$p")
+done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ -n "${bpo_missing:-}" ]; then
-	echo "deps: installing linux-headers-$k612 from bookworm-backports"
+if [ ${#bpo_missing[@]} -gt 0 ]; then
+	echo "deps: installing ${bpo_missing[*]} from bookworm-backports"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends -t bookworm-backports \
-		"linux-headers-$k612" >/dev/null
+		"${bpo_missing[@]}" >/dev/null
 fi
 
 # Record what was resolved so the Makefile and the test box agree on it.

@@ -3,15 +3,15 @@
 # zero compiler/objtool/modpost warnings, the C++ objects obey the runtime
 # policy, and the module really carries the C++ core.
 #
-# usage: tests/build/check-build.sh KVER     (headers in /usr/src/linux-headers-KVER)
+# usage: tests/build/check-build.sh KDIR
 set -uo pipefail
 
-kver=${1:?usage: check-build.sh KVER}
+kdir=${1:?usage: check-build.sh KDIR}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 
-kdir=/usr/src/linux-headers-$kver
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
 out=$top/build/kmod/$kver
 ko=$out/irqlab.ko
 ktap_begin
@@ -34,8 +34,16 @@ grep -q ' _ZnwmN5cxxrt12AllocContextE$' <<<"$syms" &&
 	grep -q '_ZTVN12_GLOBAL__N_18FortyTwoE' <<<"$syms"
 ktap_case $? "ko_contains_cxx_core_${kver}" "nm $ko lacks the C++ core symbols"
 
-vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
-[ "${vermagic%% *}" = "$kver" ]
-ktap_case $? "vermagic_${kver}" "vermagic '$vermagic'"
+for module in "$out"/*.ko; do
+	vermagic=$(modinfo -F vermagic "$module" 2>/dev/null)
+	[ "${vermagic%% *}" = "$kver" ]
+	ktap_case $? "vermagic_$(basename "$module" .ko)_${kver}" "vermagic '$vermagic'"
+done
+
+# Kernels with KUnit get the test module too.
+if grep -q '^CONFIG_KUNIT=y' "$kdir/.config"; then
+	[ -f "$out/irqlab_kunit.ko" ]
+	ktap_case $? "kunit_module_built_${kver}"
+fi
 
 ktap_end

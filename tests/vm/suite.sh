@@ -36,7 +36,7 @@ ktap_case $? "guest_scenario_passed" "run.sh exit $status" "$(tail -n 5 "$result
 
 # The console carries what the guest's own dmesg check cannot: messages
 # from boot and power-off, and a panic that kills the guest script.
-splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|possible recursive locking|sleeping function called'
+splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called'
 bad=$(grep -E "$splats" "$console" 2>/dev/null | head -20)
 [ -f "$console" ] && [ -z "$bad" ]
 ktap_case $? "console_log_clean" "$bad"
