@@ -21,6 +21,7 @@
 
 #include "irqlab/uapi.h"
 #include "irqlab/version.h"
+#include "ioctl.h"
 #include "irqlab.h"
 
 static long irqlab_ioctl_version(void __user *arg)
@@ -47,6 +48,17 @@ struct irqlab_ioctl {
 
 static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_VERSION, irqlab_ioctl_version },
+	{ IRQLAB_IOC_CLAIM, irqlab_ioctl_claim },
+	{ IRQLAB_IOC_RELEASE, irqlab_ioctl_release },
+	{ IRQLAB_IOC_VECTOR_INFO, irqlab_ioctl_vector_info },
+	{ IRQLAB_IOC_SET_AFFINITY, irqlab_ioctl_set_affinity },
+	{ IRQLAB_IOC_FIRE, irqlab_ioctl_fire },
+	{ IRQLAB_IOC_RUN_STATUS, irqlab_ioctl_run_status },
+	{ IRQLAB_IOC_STOP, irqlab_ioctl_stop },
+	{ IRQLAB_IOC_STATS, irqlab_ioctl_stats },
+	{ IRQLAB_IOC_RESET, irqlab_ioctl_reset },
+	{ IRQLAB_IOC_LIST, irqlab_ioctl_list },
+	{ IRQLAB_IOC_DEVICE_CAPS, irqlab_ioctl_device_caps },
 };
 
 static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,

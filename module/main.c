@@ -11,6 +11,7 @@
 
 #include "irqlab/core.h"
 #include "irqlab/version.h"
+#include "device.h"
 #include "irqlab.h"
 
 static int __init irqlab_init(void)
@@ -24,9 +25,14 @@ static int __init irqlab_init(void)
 	}
 	pr_info("C++ self-check passed\n");
 
-	ret = irqlab_chardev_register();
+	ret = irqlab_pci_register();
 	if (ret)
 		return ret;
+	ret = irqlab_chardev_register();
+	if (ret) {
+		irqlab_pci_unregister();
+		return ret;
+	}
 
 	pr_info("version %s loaded\n", IRQLAB_RELEASE_STRING);
 	return 0;
@@ -34,7 +40,9 @@ static int __init irqlab_init(void)
 
 static void __exit irqlab_exit(void)
 {
+	/* No new commands first, then every device is unbound and released. */
 	irqlab_chardev_unregister();
+	irqlab_pci_unregister();
 	pr_info("unloaded\n");
 }
 

@@ -8,6 +8,7 @@
 #ifndef _IRQLAB_UAPI_H
 #define _IRQLAB_UAPI_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -19,7 +20,7 @@
  * addition (minor). The CLI refuses a module with another major.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	0
+#define IRQLAB_ABI_MINOR	1
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -38,11 +39,174 @@ struct irqlab_version {
 #define IRQLAB_IOC_VERSION	_IOR(IRQLAB_IOC_MAGIC, 0x00, struct irqlab_version)
 
 /*
+ * Devices are named by PCI address, "dddd:bb:dd.f" (NUL-terminated; the
+ * domain may be omitted). Errors of the device commands:
+ *   ENODEV      no PCI device at that address
+ *   EOPNOTSUPP  the device has no MSI-X capability
+ *   EBUSY       another driver is bound (CLAIM without FORCE), or a
+ *               firing run is already active on the device (FIRE)
+ *   EALREADY    already claimed by irqlab
+ *   ENOENT      not claimed by irqlab
+ *   ERANGE      vector or CPU out of range
+ *   EINVAL      malformed address, unknown flag or trigger, zero count
+ */
+#define IRQLAB_BDF_LEN		16
+#define IRQLAB_DRIVER_LEN	32
+#define IRQLAB_MAX_VECTORS	64	/* vectors are a __u64 bitmap */
+#define IRQLAB_MAX_CPUS		64	/* per-CPU rows in IRQLAB_IOC_STATS */
+#define IRQLAB_MAX_DEVICES	32	/* rows in IRQLAB_IOC_LIST */
+#define IRQLAB_MAX_COUNT	100000000ULL	/* interrupts per vector per run */
+
+/* IRQLAB_IOC_CLAIM: bind irqlab's driver to a device, take its vectors. */
+#define IRQLAB_CLAIM_FORCE	_BITUL(0)	/* unbind the current driver */
+#define IRQLAB_CLAIM_SPREAD	_BITUL(1)	/* spread vectors over CPUs */
+struct irqlab_claim {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 flags;					/* in: IRQLAB_CLAIM_* */
+	__u32 nr_vectors;				/* out */
+	char driver[IRQLAB_DRIVER_LEN];			/* out: bound before */
+};
+
+/* IRQLAB_IOC_RELEASE: give the device back. */
+#define IRQLAB_RELEASE_REPROBE	_BITUL(0)	/* rebind the driver it had */
+struct irqlab_release {
+	char bdf[IRQLAB_BDF_LEN];
+	__u32 flags;					/* IRQLAB_RELEASE_* */
+	__u32 pad;					/* zero */
+};
+
+/* Ways to make a vector fire. */
+enum irqlab_trigger {
+	IRQLAB_TRIGGER_DEVICE = 1,	/* the device writes the MSI-X message */
+	IRQLAB_TRIGGER_IPI = 2,		/* irq_inject_interrupt() */
+	IRQLAB_TRIGGER_EXTERNAL = 3,	/* someone outside; irqlab only counts */
+};
+
+#define IRQLAB_TRIGGER_BIT(t)	_BITUL(t)
+
+/* IRQLAB_IOC_VECTOR_INFO: one vector of a claimed device. */
+struct irqlab_vector_info {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 vector;					/* in */
+	__u32 nr_vectors;				/* out */
+	__u32 irq;					/* out: Linux IRQ number */
+	__u32 triggers;					/* out: IRQLAB_TRIGGER_BIT()s */
+	__u64 affinity;					/* out: CPUs 0-63 */
+	__u64 effective_affinity;			/* out */
+};
+
+/* IRQLAB_IOC_SET_AFFINITY */
+struct irqlab_affinity {
+	char bdf[IRQLAB_BDF_LEN];
+	__u32 vector;
+	__u32 pad;					/* zero */
+	__u64 cpus;					/* CPUs 0-63, not empty */
+};
+
+/*
+ * IRQLAB_IOC_FIRE: start a firing run in a kernel thread; returns at once.
+ * 'count' interrupts on each vector of 'vectors', round robin, paced at
+ * 'rate_hz' (0: back to back). With cpu >= 0 the vectors are pointed at
+ * that CPU for the run.
+ */
+struct irqlab_fire {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;					/* bitmap, not empty */
+	__u64 count;					/* 1..IRQLAB_MAX_COUNT */
+	__u32 rate_hz;
+	__u32 trigger;					/* enum irqlab_trigger */
+	__s32 cpu;					/* -1: leave affinity */
+	__u32 pad;					/* zero */
+};
+
+/* IRQLAB_IOC_RUN_STATUS */
+enum irqlab_run_state {
+	IRQLAB_RUN_IDLE = 0,		/* never ran since claim or reset */
+	IRQLAB_RUN_RUNNING = 1,
+	IRQLAB_RUN_DONE = 2,
+	IRQLAB_RUN_STOPPED = 3,		/* cancelled before the end */
+	IRQLAB_RUN_FAILED = 4,		/* see 'error' */
+};
+
+struct irqlab_run_status {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 state;					/* enum irqlab_run_state */
+	__s32 error;					/* -errno when FAILED */
+	__u64 issued;					/* triggers attempted */
+	__u64 planned;
+	__u64 undelivered;	/* in flight at the end, never arrived */
+};
+
+/* IRQLAB_IOC_STOP: cancel the device's run (empty bdf: every run). */
+struct irqlab_stop {
+	char bdf[IRQLAB_BDF_LEN];
+};
+
+/* IRQLAB_IOC_STATS: one vector's counters, per CPU. */
+struct irqlab_counters {
+	__u64 fired;		/* triggers issued */
+	__u64 received;		/* hardirq handler entered */
+	__u64 handled;		/* handler returned IRQ_HANDLED */
+	__u64 coalesced;	/* trigger merged into one still in flight */
+	__u64 busy;		/* ipi: previous injection still pending */
+};
+
+struct irqlab_vector_stats {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 vector;					/* in */
+	__u32 nr_cpus;					/* out: rows filled */
+	struct irqlab_counters cpu[IRQLAB_MAX_CPUS];	/* out */
+};
+
+/* IRQLAB_IOC_RESET: zero a claimed device's counters (no run active). */
+struct irqlab_reset {
+	char bdf[IRQLAB_BDF_LEN];
+};
+
+/* IRQLAB_IOC_LIST: the claimed devices. */
+struct irqlab_device_list {
+	__u32 count;					/* out */
+	__u32 pad;
+	char bdf[IRQLAB_MAX_DEVICES][IRQLAB_BDF_LEN];	/* out */
+};
+
+/* IRQLAB_IOC_DEVICE_CAPS: what irqlab could do with a kind of device. */
+struct irqlab_device_caps {
+	__u16 vendor;					/* in */
+	__u16 device;					/* in */
+	__u32 triggers;					/* out: IRQLAB_TRIGGER_BIT()s */
+	char name[IRQLAB_DRIVER_LEN];			/* out: "" if no device trigger */
+};
+
+#define IRQLAB_IOC_CLAIM	_IOWR(IRQLAB_IOC_MAGIC, 0x01, struct irqlab_claim)
+#define IRQLAB_IOC_RELEASE	_IOW(IRQLAB_IOC_MAGIC, 0x02, struct irqlab_release)
+#define IRQLAB_IOC_VECTOR_INFO	_IOWR(IRQLAB_IOC_MAGIC, 0x03, struct irqlab_vector_info)
+#define IRQLAB_IOC_SET_AFFINITY	_IOW(IRQLAB_IOC_MAGIC, 0x04, struct irqlab_affinity)
+#define IRQLAB_IOC_FIRE		_IOW(IRQLAB_IOC_MAGIC, 0x05, struct irqlab_fire)
+#define IRQLAB_IOC_RUN_STATUS	_IOWR(IRQLAB_IOC_MAGIC, 0x06, struct irqlab_run_status)
+#define IRQLAB_IOC_STOP		_IOW(IRQLAB_IOC_MAGIC, 0x07, struct irqlab_stop)
+#define IRQLAB_IOC_STATS	_IOWR(IRQLAB_IOC_MAGIC, 0x08, struct irqlab_vector_stats)
+#define IRQLAB_IOC_RESET	_IOW(IRQLAB_IOC_MAGIC, 0x09, struct irqlab_reset)
+#define IRQLAB_IOC_LIST		_IOR(IRQLAB_IOC_MAGIC, 0x0a, struct irqlab_device_list)
+#define IRQLAB_IOC_DEVICE_CAPS	_IOWR(IRQLAB_IOC_MAGIC, 0x0b, struct irqlab_device_caps)
+
+/*
  * Sizes are part of the ABI. Checked wherever static_assert is available:
  * C++ (the CLI), the kernel (linux/build_bug.h) and C11 with <assert.h>.
  */
 #if defined(__cplusplus) || defined(static_assert)
 static_assert(sizeof(struct irqlab_version) == 112, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_claim) == 56, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_release) == 24, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_vector_info) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_affinity) == 32, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_fire) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_run_status) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_stop) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_vector_stats) == 24 + 64 * 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
 #endif
 
 #endif /* _IRQLAB_UAPI_H */

@@ -8,6 +8,11 @@
 # ivshmem-doorbell (served by our own ivshmem-server, whose control socket
 # lets a host-side injector fire guest vectors).
 #
+# Host-side injection on request: while the guest runs, an agent watches the
+# out share for inject/ID.request files and answers each with inject/ID.done
+# after firing the vector with ivshmem-inject (see inject_agent below;
+# tests/vm/guest/inject.sh is the guest's half).
+#
 # Exit status: the script's own (0-255); 124 on timeout; 125 when the box
 # failed (guest crash or panic, QEMU error, setup failure); 2 on usage errors.
 set -euo pipefail
@@ -80,13 +85,13 @@ shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 qesc() { printf '%s' "${1//,/,,}"; }
 
 # --- state for cleanup ------------------------------------------------------
-tmp='' out_is_tmp='' qemu_pid='' cat_pid='' server_pid='' status=125
+tmp='' out_is_tmp='' qemu_pid='' agent_pid='' cat_pid='' server_pid='' status=125
 
 # shellcheck disable=SC2317 # invoked from the EXIT trap
 cleanup() {
 	# Stop QEMU first so it does not report a vanished ivshmem server.
 	local pid
-	for pid in "$qemu_pid" "$cat_pid" "$server_pid"; do
+	for pid in "$qemu_pid" "$agent_pid" "$cat_pid" "$server_pid"; do
 		[ -n "$pid" ] || continue
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -128,6 +133,8 @@ mkdir -p "$(dirname "$log")"
 mkdir -p "$cache/bin" "$cache/initramfs"
 server_src=$here/ivshmem-server.c
 server=$cache/bin/ivshmem-server-$(sha256sum <"$server_src" | cut -c1-16)
+injector_src=$here/ivshmem-inject.c
+injector=$cache/bin/ivshmem-inject-$(sha256sum <"$injector_src" | cut -c1-16)
 initrd=$cache/initramfs/$kver-$(cat "$here/init" "$here/mkinitramfs.sh" | sha256sum | cut -c1-16).cpio.gz
 (
 	flock 9
@@ -135,6 +142,11 @@ initrd=$cache/initramfs/$kver-$(cat "$here/init" "$here/mkinitramfs.sh" | sha256
 		cc -O2 -Wall -Wextra -Werror -o "$server.tmp" "$server_src" ||
 			exit 1
 		mv -f "$server.tmp" "$server" || exit 1
+	fi
+	if [ ! -x "$injector" ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$injector.tmp" "$injector_src" ||
+			exit 1
+		mv -f "$injector.tmp" "$injector" || exit 1
 	fi
 	if [ ! -s "$initrd" ]; then
 		"$here/mkinitramfs.sh" "$kver" "$initrd" || exit 1
@@ -169,6 +181,84 @@ if ! read -r _ <"$tmp/ivshmem.ready"; then
 	cat "$tmp/ivshmem.log" >&2
 	die "ivshmem-server did not start"
 fi
+
+# --- injection agent --------------------------------------------------------
+# The guest asks for interrupts from outside through the out share, which
+# needs no extra QEMU device and no guest-side driver for a channel:
+#   guest: writes inject/ID.request = "vector=V count=N rate=R" under a
+#          temp name and renames it into place (never seen half-written);
+#   agent: claims it by renaming it to ID.taken (so it runs once), runs
+#          ivshmem-inject, and renames a finished ID.done into place:
+#          "sent=N requested=N peer=P vector=V rate=R elapsed_us=T
+#          max_late_us=L unread=U" or "error=MESSAGE" (fields: see
+#          ivshmem-inject.c).
+# Requests run one at a time, in glob order. The share is mounted without
+# 9p caching (init: no cache= option, so cache=none), so each side sees the
+# other's renames on its next look. The guest is not trusted to be sane
+# (this runs as the invoking user, often root): only regular files are read,
+# only plain ids and numbers pass, and the answer goes through mktemp so a
+# planted symlink cannot redirect the write.
+inject_agent() {
+	local dir=$out/inject child='' nap req id taken line res t rc
+	set +e # a bad request must not kill the agent; each step is checked
+	# TERM comes from run.sh: stop a running injection too (it reports what
+	# it sent on its stdout, but nobody is left to read it).
+	trap '[ -z "$child" ] || { kill "$child"; wait "$child"; }; exit 0' TERM
+	# `read -t` on a FIFO that never gets data is a sleep without a fork
+	# per poll, and a trapped TERM cuts it short.
+	mkfifo "$tmp/agent.nap" && exec {nap}<>"$tmp/agent.nap" || exit 1
+	while :; do
+		for req in "$dir"/*.request; do
+			[ -e "$req" ] || continue # the glob matched nothing
+			id=${req##*/}
+			id=${id%.request}
+			if ! [[ $id =~ ^[A-Za-z0-9_-]{1,64}$ ]]; then
+				echo "run.sh: inject: ignoring request with a bad id: ${req##*/}" >&2
+				rm -f -- "$req"
+				continue
+			fi
+			taken=$dir/$id.taken
+			if ! mv -fT -- "$req" "$taken"; then
+				# Dropped, or it would be retried on every poll.
+				echo "run.sh: inject $id: cannot claim the request; dropped" >&2
+				rm -f -- "$req"
+				continue
+			fi
+			line=''
+			if [ -L "$taken" ] || [ ! -f "$taken" ]; then
+				res="error=not a regular file"
+			elif ! { IFS= read -r line || [ -n "$line" ]; } <"$taken"; then
+				res="error=empty request"
+			elif ! [[ $line =~ ^vector=([0-9]+)\ count=([0-9]+)\ rate=([0-9]+)$ ]]; then
+				res="error=malformed request, want \"vector=V count=N rate=R\": ${line:0:100}"
+			else
+				"$injector" -c "$tmp/ivshmem.ctl" -v "${BASH_REMATCH[1]}" \
+					-n "${BASH_REMATCH[2]}" -r "${BASH_REMATCH[3]}" \
+					>"$tmp/inject.out" 2>"$tmp/inject.err" </dev/null &
+				child=$!
+				wait "$child"
+				rc=$?
+				child=''
+				if [ "$rc" -eq 0 ]; then
+					res=$(<"$tmp/inject.out")
+				else
+					res=error=$(tr '\n' ' ' <"$tmp/inject.err" | cut -c1-300)
+					res=${res% }
+					[ "$res" != error= ] || res="error=ivshmem-inject exited with status $rc"
+				fi
+			fi
+			[[ $res != error=* ]] || echo "run.sh: inject $id: ${res#error=}" >&2
+			t=''
+			if ! t=$(mktemp "$dir/.done.XXXXXX") ||
+				! printf '%s\n' "$res" >"$t" ||
+				! mv -fT -- "$t" "$dir/$id.done"; then
+				echo "run.sh: inject $id: cannot write $dir/$id.done" >&2
+				[ -z "$t" ] || rm -f -- "$t"
+			fi
+		done
+		read -r -t 0.02 -u "$nap" _
+	done
+}
 
 # --- QEMU ---------------------------------------------------------------------
 # ttyS0 is the kernel console (the log); ttyS1 carries only the script's
@@ -211,9 +301,17 @@ start=$SECONDS
 # the traps above can stop it (it forwards TERM to QEMU).
 timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >/dev/null 2>"$tmp/qemu.err" &
 qemu_pid=$!
+# Started after QEMU so that it never runs without a guest to serve; the
+# guest cannot ask before it has booted anyway.
+inject_agent &
+agent_pid=$!
 qemu_status=0
 wait "$qemu_pid" || qemu_status=$?
 qemu_pid=
+# No guest, no more requests; an injection still running is cut short.
+kill "$agent_pid" 2>/dev/null || true
+wait "$agent_pid" 2>/dev/null || true
+agent_pid=
 # If QEMU never opened the FIFO, cat still blocks in open(): briefly
 # becoming a writer ourselves lets it reach EOF either way.
 : <>"$tmp/script.out"

@@ -10,8 +10,14 @@ enum ExitStatus : int {
     exit_ok = 0,
     exit_error = 1,
     exit_usage = 2,
+    exit_events_lost = 3, // the accounting identity did not hold
 };
 
 void add_version_command(CLI::App& app, int& status);
+void add_claim_commands(CLI::App& app, int& status);
+void add_devices_command(CLI::App& app, int& status);
+void add_vector_commands(CLI::App& app, int& status);
+void add_fire_commands(CLI::App& app, int& status);
+void add_stats_commands(CLI::App& app, int& status);
 
 } // namespace irqlab::cli

@@ -23,7 +23,97 @@ std::string not_privileged(const std::string& path) {
                        path);
 }
 
+// Errors of the commands that name a claimed device (see uapi.h).
+std::string explain_device_error(int err, const char* bdf) {
+    switch (err) {
+    case ENOENT:
+        return fmt::format("{} is not claimed by irqlab; claim it first: 'irqlab claim {}'", bdf,
+                           bdf);
+    case ENODEV:
+        return fmt::format("{}: no such PCI device (see 'irqlab devices')", bdf);
+    case EINVAL:
+        return fmt::format("'{}' is not a PCI address (expected dddd:bb:dd.f)", bdf);
+    default:
+        return {};
+    }
+}
+
+std::string explain_claim(int err, const void* arg) {
+    const auto* claim = static_cast<const irqlab_claim*>(arg);
+    switch (err) {
+    case EOPNOTSUPP:
+        return fmt::format("{} has no MSI-X capability; irqlab needs MSI-X vectors", claim->bdf);
+    case EBUSY:
+        return fmt::format("{} is bound to driver {}; 'irqlab claim --force {}' unbinds it",
+                           claim->bdf, claim->driver, claim->bdf);
+    case EALREADY:
+        return fmt::format("{} is already claimed by irqlab", claim->bdf);
+    case ENOENT:
+        return fmt::format("{}: irqlab's driver did not bind (see dmesg)", claim->bdf);
+    default:
+        return explain_device_error(err, claim->bdf);
+    }
+}
+
+template <typename T>
+std::string explain_for(int err, const void* arg) {
+    return explain_device_error(err, static_cast<const T*>(arg)->bdf);
+}
+
+std::string explain_vector(int err, const void* arg) {
+    const auto* info = static_cast<const irqlab_vector_info*>(arg);
+    if (err == ERANGE)
+        return fmt::format("{} has no vector {}", info->bdf, info->vector);
+    return explain_device_error(err, info->bdf);
+}
+
+std::string explain_affinity(int err, const void* arg) {
+    const auto* affinity = static_cast<const irqlab_affinity*>(arg);
+    if (err == ERANGE)
+        return fmt::format("vector {} or CPU set {:#x} is out of range (CPUs must be online)",
+                           affinity->vector, affinity->cpus);
+    if (err == EINVAL || err == EIO)
+        return fmt::format("the kernel refused affinity {:#x} for {} vector {} (managed "
+                           "interrupts of a --spread claim cannot be moved)",
+                           affinity->cpus, affinity->bdf, affinity->vector);
+    return explain_device_error(err, affinity->bdf);
+}
+
+std::string explain_fire(int err, const void* arg) {
+    const auto* fire = static_cast<const irqlab_fire*>(arg);
+    switch (err) {
+    case EBUSY:
+        return fmt::format("a firing run is already active on {}; 'irqlab stop {}' ends it",
+                           fire->bdf, fire->bdf);
+    case ERANGE:
+        return fmt::format("a vector or the CPU is out of range for {} (see 'irqlab vectors {}')",
+                           fire->bdf, fire->bdf);
+    case EOPNOTSUPP:
+        return fmt::format("irqlab cannot make {} fire by itself; use --trigger ipi or external",
+                           fire->bdf);
+    case EINVAL:
+        return fmt::format("invalid run: count must be 1..{} and at least one vector chosen",
+                           IRQLAB_MAX_COUNT);
+    default:
+        return explain_device_error(err, fire->bdf);
+    }
+}
+
+std::string explain_reset(int err, const void* arg) {
+    const auto* reset = static_cast<const irqlab_reset*>(arg);
+    if (err == EBUSY)
+        return fmt::format("a run is active on {}; stop it before resetting", reset->bdf);
+    return explain_device_error(err, reset->bdf);
+}
+
 } // namespace
+
+void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf) {
+    if (bdf.empty() || bdf.size() >= IRQLAB_BDF_LEN)
+        throw Error{fmt::format("'{}' is not a PCI address (expected dddd:bb:dd.f)", bdf)};
+    std::memset(field, 0, sizeof(field));
+    std::memcpy(field, bdf.data(), bdf.size());
+}
 
 Device::Device(const char* path) : fd_{-1}, path_{path} {
     fd_ = ::open(path, O_RDWR | O_CLOEXEC);
@@ -48,16 +138,21 @@ Device::~Device() {
         ::close(fd_);
 }
 
-void Device::call(unsigned long cmd, void* arg, const char* what) const {
+void Device::call(unsigned long cmd, void* arg, const char* what,
+                  std::string (*explain)(int err, const void* arg)) const {
     if (::ioctl(fd_, cmd, arg) == 0)
         return;
     const int err = errno;
     if (err == EPERM || err == EACCES)
         throw Error{not_privileged(path_)};
-    if (err == ENOTTY || err == EINVAL)
-        throw Error{fmt::format("{}: the module does not understand this request ({}); "
-                                "CLI and module are from different builds",
-                                what, std::strerror(err))};
+    if (explain) {
+        if (std::string message = explain(err, arg); !message.empty())
+            throw Error{message};
+    }
+    if (err == ENOTTY)
+        throw Error{fmt::format("{}: the module does not know this request; CLI and module "
+                                "are from different builds",
+                                what)};
     throw Error{fmt::format("{}: {}", what, std::strerror(err))};
 }
 
@@ -68,6 +163,89 @@ irqlab_version Device::version() const {
     v.module_version[sizeof(v.module_version) - 1] = '\0';
     v.kernel_release[sizeof(v.kernel_release) - 1] = '\0';
     return v;
+}
+
+irqlab_claim Device::claim(const std::string& bdf, uint32_t flags) const {
+    irqlab_claim claim{};
+    copy_bdf(claim.bdf, bdf);
+    claim.flags = flags;
+    call(IRQLAB_IOC_CLAIM, &claim, "claim", explain_claim);
+    claim.driver[sizeof(claim.driver) - 1] = '\0';
+    return claim;
+}
+
+void Device::release(const std::string& bdf, uint32_t flags) const {
+    irqlab_release release{};
+    copy_bdf(release.bdf, bdf);
+    release.flags = flags;
+    call(IRQLAB_IOC_RELEASE, &release, "release", explain_for<irqlab_release>);
+}
+
+irqlab_vector_info Device::vector_info(const std::string& bdf, unsigned vector) const {
+    irqlab_vector_info info{};
+    copy_bdf(info.bdf, bdf);
+    info.vector = vector;
+    call(IRQLAB_IOC_VECTOR_INFO, &info, "vector info", explain_vector);
+    return info;
+}
+
+void Device::set_affinity(const std::string& bdf, unsigned vector, uint64_t cpus) const {
+    irqlab_affinity affinity{};
+    copy_bdf(affinity.bdf, bdf);
+    affinity.vector = vector;
+    affinity.cpus = cpus;
+    call(IRQLAB_IOC_SET_AFFINITY, &affinity, "affinity", explain_affinity);
+}
+
+void Device::fire(const irqlab_fire& fire) const {
+    irqlab_fire copy = fire;
+    call(IRQLAB_IOC_FIRE, &copy, "fire", explain_fire);
+}
+
+irqlab_run_status Device::run_status(const std::string& bdf) const {
+    irqlab_run_status status{};
+    copy_bdf(status.bdf, bdf);
+    call(IRQLAB_IOC_RUN_STATUS, &status, "run status", explain_for<irqlab_run_status>);
+    return status;
+}
+
+void Device::stop(const std::string& bdf) const {
+    irqlab_stop stop{};
+    if (!bdf.empty())
+        copy_bdf(stop.bdf, bdf);
+    call(IRQLAB_IOC_STOP, &stop, "stop", explain_for<irqlab_stop>);
+}
+
+irqlab_vector_stats Device::stats(const std::string& bdf, unsigned vector) const {
+    irqlab_vector_stats stats{};
+    copy_bdf(stats.bdf, bdf);
+    stats.vector = vector;
+    call(IRQLAB_IOC_STATS, &stats, "stats", explain_for<irqlab_vector_stats>);
+    return stats;
+}
+
+void Device::reset(const std::string& bdf) const {
+    irqlab_reset reset{};
+    copy_bdf(reset.bdf, bdf);
+    call(IRQLAB_IOC_RESET, &reset, "reset", explain_reset);
+}
+
+std::vector<std::string> Device::claimed() const {
+    irqlab_device_list list{};
+    call(IRQLAB_IOC_LIST, &list, "list");
+    std::vector<std::string> devices;
+    for (unsigned i = 0; i < list.count && i < IRQLAB_MAX_DEVICES; ++i)
+        devices.emplace_back(list.bdf[i], strnlen(list.bdf[i], IRQLAB_BDF_LEN));
+    return devices;
+}
+
+irqlab_device_caps Device::caps(uint16_t vendor, uint16_t device) const {
+    irqlab_device_caps caps{};
+    caps.vendor = vendor;
+    caps.device = device;
+    call(IRQLAB_IOC_DEVICE_CAPS, &caps, "device caps");
+    caps.name[sizeof(caps.name) - 1] = '\0';
+    return caps;
 }
 
 } // namespace irqlab::cli

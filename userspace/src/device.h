@@ -4,8 +4,10 @@
 
 #include "irqlab/uapi.h"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace irqlab::cli {
 
@@ -24,13 +26,29 @@ public:
     Device& operator=(const Device&) = delete;
 
     irqlab_version version() const;
+    irqlab_claim claim(const std::string& bdf, uint32_t flags) const;
+    void release(const std::string& bdf, uint32_t flags) const;
+    irqlab_vector_info vector_info(const std::string& bdf, unsigned vector) const;
+    void set_affinity(const std::string& bdf, unsigned vector, uint64_t cpus) const;
+    void fire(const irqlab_fire& fire) const;
+    irqlab_run_status run_status(const std::string& bdf) const;
+    void stop(const std::string& bdf) const; // "" stops every run
+    irqlab_vector_stats stats(const std::string& bdf, unsigned vector) const;
+    void reset(const std::string& bdf) const;
+    std::vector<std::string> claimed() const;
+    irqlab_device_caps caps(uint16_t vendor, uint16_t device) const;
 
 private:
-    // Issues one ioctl; on failure throws Error naming 'what' and errno.
-    void call(unsigned long cmd, void* arg, const char* what) const;
+    // Issues one ioctl. On failure throws Error: 'explain' may turn the
+    // errno into a message for that command, else a generic one is used.
+    void call(unsigned long cmd, void* arg, const char* what,
+              std::string (*explain)(int err, const void* arg) = nullptr) const;
 
     int fd_;
     std::string path_;
 };
+
+// Copies a PCI address into an ABI field, or throws Error if it cannot fit.
+void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf);
 
 } // namespace irqlab::cli

@@ -1,7 +1,10 @@
 // irqlab: drive the irqlab module over /dev/irqlab.
 #include "commands.h"
 
+#include "device.h"
 #include "irqlab/version.h"
+
+#include <fmt/format.h>
 
 int main(int argc, char** argv) {
     using namespace irqlab::cli;
@@ -12,12 +15,20 @@ int main(int argc, char** argv) {
 
     int status = exit_ok;
     add_version_command(app, status);
+    add_devices_command(app, status);
+    add_claim_commands(app, status);
+    add_vector_commands(app, status);
+    add_fire_commands(app, status);
+    add_stats_commands(app, status);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? exit_ok : exit_usage;
+    } catch (const Error& e) {
+        fmt::print(stderr, "irqlab: {}\n", e.what());
+        return exit_error;
     }
     return status;
 }

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Claimed devices: irqlab's PCI driver, the MSI-X vectors it owns, the
+ * triggers that make them fire, firing runs, and the counters.
+ *
+ * Locking, outermost first:
+ *   irqlab_claim_lock   (claim.c) serialises claim and release;
+ *   device_lock()       the driver core's, held around probe and remove;
+ *   dev->lock           serialises operations on one device with its
+ *                       teardown; operations check dev->dead under it;
+ *   irqlab_devices_lock (claim.c) protects the list of claimed devices.
+ * Lookups take a kref, so a device removed meanwhile (rmmod, sysfs remove,
+ * release) stays allocated until the last operation on it drops it.
+ */
+#ifndef IRQLAB_DEVICE_H
+#define IRQLAB_DEVICE_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/sched.h>
+
+#include "irqlab/uapi.h"
+
+struct irqlab_device;
+
+/* A device irqlab can make fire by itself (see triggers.c). */
+struct irqlab_device_ops {
+	u16 vendor;
+	u16 device;
+	const char *name;
+	unsigned int max_vectors;	/* vectors the device can trigger */
+	int (*setup)(struct irqlab_device *dev);
+	void (*teardown)(struct irqlab_device *dev);
+	void (*fire)(struct irqlab_device *dev, unsigned int vector);
+};
+
+struct irqlab_vector {
+	struct irqlab_device *dev;
+	unsigned int index;
+	unsigned int irq;
+	/* Triggers issued and not yet received (device and ipi triggers). */
+	atomic_t outstanding;
+	struct irqlab_counters __percpu *counters;
+	char name[IRQLAB_BDF_LEN + 16];	/* "irqlab-<bdf>-v<n>" */
+};
+
+struct irqlab_run {
+	struct task_struct *task;	/* pinned; NULL when none */
+	struct irqlab_fire params;
+	/* Written by the run thread, read by RUN_STATUS. */
+	atomic_t state;			/* enum irqlab_run_state */
+	int error;
+	atomic64_t issued;
+	u64 undelivered;
+};
+
+struct irqlab_device {
+	struct kref ref;
+	struct list_head node;		/* irqlab_devices */
+	struct pci_dev *pdev;
+	char bdf[IRQLAB_BDF_LEN];
+
+	struct mutex lock;		/* see the top of this file */
+	bool dead;			/* torn down; under lock */
+
+	const struct irqlab_device_ops *ops;	/* NULL: no device trigger */
+	void __iomem *regs;		/* BAR 0, when ops need it */
+	u32 peer_id;			/* ivshmem: our own peer id */
+
+	unsigned int nr_vectors;
+	struct irqlab_vector *vectors;
+	bool irqs_requested;		/* MSI-X allocated, handlers installed */
+	struct irqlab_run run;
+};
+
+/* claim.c */
+int irqlab_pci_register(void);
+void irqlab_pci_unregister(void);
+int irqlab_claim(const char *bdf, u32 flags, struct irqlab_claim *out);
+int irqlab_release(const char *bdf, u32 flags);
+struct irqlab_device *irqlab_device_get(const char *bdf);
+void irqlab_device_put(struct irqlab_device *dev);
+int irqlab_device_list(struct irqlab_device_list *out);
+
+/* vectors.c */
+int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
+void irqlab_vectors_teardown(struct irqlab_device *dev);
+int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
+int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
+			       u64 cpus);
+int irqlab_vector_stats(struct irqlab_device *dev, struct irqlab_vector_stats *stats);
+void irqlab_vectors_reset(struct irqlab_device *dev);
+
+/* triggers.c */
+const struct irqlab_device_ops *irqlab_device_ops_find(struct pci_dev *pdev);
+u32 irqlab_triggers_supported(struct irqlab_device *dev);
+void irqlab_device_caps(struct irqlab_device_caps *caps);
+/*
+ * Attempts one device or ipi trigger and accounts for it: 1 issued, 0 not
+ * issued (coalesced or busy, counted), negative errno when the trigger
+ * cannot work at all (nothing counted).
+ */
+int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger);
+
+/* run.c */
+int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire);
+void irqlab_run_stop(struct irqlab_device *dev);
+void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *status);
+
+#endif /* IRQLAB_DEVICE_H */

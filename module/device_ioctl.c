@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device commands of /dev/irqlab: copy the request in, check it, find
+ * the claimed device, act under its lock, copy the answer out.
+ */
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "device.h"
+#include "ioctl.h"
+
+/* A BDF from userspace must be NUL-terminated within its field. */
+static int irqlab_bdf_valid(const char *bdf)
+{
+	return strnlen(bdf, IRQLAB_BDF_LEN) < IRQLAB_BDF_LEN ? 0 : -EINVAL;
+}
+
+/*
+ * Runs 'op' on the claimed device named by 'bdf' under its lock; -ENOENT
+ * when it is not claimed, or was removed meanwhile.
+ */
+static long irqlab_with_device(const char *bdf,
+			       long (*op)(struct irqlab_device *dev, void *arg),
+			       void *arg)
+{
+	struct irqlab_device *dev;
+	long ret;
+
+	ret = irqlab_bdf_valid(bdf);
+	if (ret)
+		return ret;
+	dev = irqlab_device_get(bdf);
+	if (!dev)
+		return -ENOENT;
+	mutex_lock(&dev->lock);
+	ret = dev->dead ? -ENOENT : op(dev, arg);
+	mutex_unlock(&dev->lock);
+	irqlab_device_put(dev);
+	return ret;
+}
+
+long irqlab_ioctl_claim(void __user *uarg)
+{
+	struct irqlab_claim claim;
+	long ret;
+
+	if (copy_from_user(&claim, uarg, sizeof(claim)))
+		return -EFAULT;
+	ret = irqlab_bdf_valid(claim.bdf);
+	if (ret)
+		return ret;
+	claim.nr_vectors = 0;
+	memset(claim.driver, 0, sizeof(claim.driver));
+	ret = irqlab_claim(claim.bdf, claim.flags, &claim);
+	/* The bound driver is reported on failure too (-EBUSY names it). */
+	if (copy_to_user(uarg, &claim, sizeof(claim)))
+		return -EFAULT;
+	return ret;
+}
+
+long irqlab_ioctl_release(void __user *uarg)
+{
+	struct irqlab_release release;
+	long ret;
+
+	if (copy_from_user(&release, uarg, sizeof(release)))
+		return -EFAULT;
+	ret = irqlab_bdf_valid(release.bdf);
+	if (ret)
+		return ret;
+	if (release.pad)
+		return -EINVAL;
+	return irqlab_release(release.bdf, release.flags);
+}
+
+static long irqlab_op_vector_info(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_vector_info(dev, arg);
+}
+
+long irqlab_ioctl_vector_info(void __user *uarg)
+{
+	struct irqlab_vector_info info;
+	long ret;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	ret = irqlab_with_device(info.bdf, irqlab_op_vector_info, &info);
+	if (!ret && copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return ret;
+}
+
+static long irqlab_op_set_affinity(struct irqlab_device *dev, void *arg)
+{
+	struct irqlab_affinity *affinity = arg;
+
+	return irqlab_vector_set_affinity(dev, affinity->vector, affinity->cpus);
+}
+
+long irqlab_ioctl_set_affinity(void __user *uarg)
+{
+	struct irqlab_affinity affinity;
+
+	if (copy_from_user(&affinity, uarg, sizeof(affinity)))
+		return -EFAULT;
+	if (affinity.pad)
+		return -EINVAL;
+	return irqlab_with_device(affinity.bdf, irqlab_op_set_affinity, &affinity);
+}
+
+static long irqlab_op_fire(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_run_start(dev, arg);
+}
+
+long irqlab_ioctl_fire(void __user *uarg)
+{
+	struct irqlab_fire fire;
+
+	if (copy_from_user(&fire, uarg, sizeof(fire)))
+		return -EFAULT;
+	return irqlab_with_device(fire.bdf, irqlab_op_fire, &fire);
+}
+
+static long irqlab_op_run_status(struct irqlab_device *dev, void *arg)
+{
+	irqlab_run_status(dev, arg);
+	return 0;
+}
+
+long irqlab_ioctl_run_status(void __user *uarg)
+{
+	struct irqlab_run_status status;
+	long ret;
+
+	if (copy_from_user(&status, uarg, sizeof(status)))
+		return -EFAULT;
+	ret = irqlab_with_device(status.bdf, irqlab_op_run_status, &status);
+	if (!ret && copy_to_user(uarg, &status, sizeof(status)))
+		return -EFAULT;
+	return ret;
+}
+
+static long irqlab_op_stop(struct irqlab_device *dev, void *arg)
+{
+	irqlab_run_stop(dev);
+	return 0;
+}
+
+long irqlab_ioctl_stop(void __user *uarg)
+{
+	struct irqlab_device_list list;
+	struct irqlab_stop stop;
+	unsigned int i;
+
+	if (copy_from_user(&stop, uarg, sizeof(stop)))
+		return -EFAULT;
+	if (stop.bdf[0])
+		return irqlab_with_device(stop.bdf, irqlab_op_stop, NULL);
+	/* Empty: every device; one released meanwhile has nothing to stop. */
+	irqlab_device_list(&list);
+	for (i = 0; i < list.count; i++)
+		irqlab_with_device(list.bdf[i], irqlab_op_stop, NULL);
+	return 0;
+}
+
+static long irqlab_op_stats(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_vector_stats(dev, arg);
+}
+
+long irqlab_ioctl_stats(void __user *uarg)
+{
+	struct irqlab_vector_stats *stats;
+	long ret;
+
+	/* 2.6 KiB: too much for the kernel stack. */
+	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+	if (!stats)
+		return -ENOMEM;
+	if (copy_from_user(stats->bdf, uarg, sizeof(stats->bdf) + sizeof(stats->vector))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = irqlab_with_device(stats->bdf, irqlab_op_stats, stats);
+	if (!ret && copy_to_user(uarg, stats, sizeof(*stats)))
+		ret = -EFAULT;
+out:
+	kfree(stats);
+	return ret;
+}
+
+static long irqlab_op_reset(struct irqlab_device *dev, void *arg)
+{
+	if (atomic_read(&dev->run.state) == IRQLAB_RUN_RUNNING)
+		return -EBUSY;
+	irqlab_vectors_reset(dev);
+	return 0;
+}
+
+long irqlab_ioctl_reset(void __user *uarg)
+{
+	struct irqlab_reset reset;
+
+	if (copy_from_user(&reset, uarg, sizeof(reset)))
+		return -EFAULT;
+	return irqlab_with_device(reset.bdf, irqlab_op_reset, NULL);
+}
+
+long irqlab_ioctl_list(void __user *uarg)
+{
+	struct irqlab_device_list list;
+
+	irqlab_device_list(&list);
+	return copy_to_user(uarg, &list, sizeof(list)) ? -EFAULT : 0;
+}
+
+long irqlab_ioctl_device_caps(void __user *uarg)
+{
+	struct irqlab_device_caps caps;
+
+	if (copy_from_user(&caps, uarg, sizeof(caps)))
+		return -EFAULT;
+	irqlab_device_caps(&caps);
+	return copy_to_user(uarg, &caps, sizeof(caps)) ? -EFAULT : 0;
+}

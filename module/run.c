@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Firing runs: a kernel thread per device issues 'count' triggers on each
+ * chosen vector, round robin, paced to the rate. The ioctl that starts a
+ * run returns at once; RUN_STATUS polls it and STOP cancels it, so no
+ * caller ever sleeps uninterruptibly on a run.
+ *
+ * Back to back (rate 0) means: the next trigger on a vector as soon as the
+ * previous one arrived, waiting at most IRQLAB_DELIVERY_WAIT_NS, so a run
+ * measures delivery rather than coalescing. With a rate, triggers follow
+ * the clock and whatever is still in flight is coalesced (and counted).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
+
+#include "device.h"
+
+#define IRQLAB_DELIVERY_WAIT_NS	(10 * NSEC_PER_MSEC)
+/* How long triggers still in flight at the end may take to arrive. */
+#define IRQLAB_GRACE_NS		(200 * NSEC_PER_MSEC)
+
+static bool irqlab_wait_delivered(struct irqlab_vector *vec, u64 timeout_ns)
+{
+	u64 deadline = ktime_get_ns() + timeout_ns;
+
+	while (atomic_read(&vec->outstanding)) {
+		if (ktime_get_ns() > deadline || kthread_should_stop())
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void irqlab_pace(u64 *next_ns, u64 period_ns)
+{
+	ktime_t deadline;
+
+	*next_ns += period_ns;
+	deadline = ns_to_ktime(*next_ns);
+	/* A stop wakes the thread out of this sleep. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!kthread_should_stop())
+		schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+}
+
+/* External runs: wait until every vector received its count, or a stop. */
+static int irqlab_run_external(struct irqlab_device *dev, const struct irqlab_fire *fire)
+{
+	unsigned int v, cpu;
+
+	for (;;) {
+		bool all = true;
+
+		for (v = 0; v < dev->nr_vectors; v++) {
+			u64 received = 0;
+
+			if (!(fire->vectors & BIT_ULL(v)))
+				continue;
+			for_each_possible_cpu(cpu)
+				received += per_cpu_ptr(dev->vectors[v].counters, cpu)->received;
+			all = all && received >= fire->count;
+		}
+		if (all)
+			return 0;
+		if (kthread_should_stop())
+			return -EINTR;
+		msleep_interruptible(5);
+	}
+}
+
+static int irqlab_run_triggers(struct irqlab_device *dev, const struct irqlab_fire *fire)
+{
+	u64 period = fire->rate_hz ? div_u64(NSEC_PER_SEC, fire->rate_hz) : 0;
+	u64 next = ktime_get_ns();
+	u64 i;
+	unsigned int v;
+	int ret;
+
+	for (i = 0; i < fire->count; i++) {
+		for (v = 0; v < dev->nr_vectors; v++) {
+			struct irqlab_vector *vec = &dev->vectors[v];
+
+			if (!(fire->vectors & BIT_ULL(v)))
+				continue;
+			if (kthread_should_stop())
+				return -EINTR;
+			if (!period)
+				irqlab_wait_delivered(vec, IRQLAB_DELIVERY_WAIT_NS);
+			ret = irqlab_trigger(vec, fire->trigger);
+			if (ret < 0)
+				return ret;
+			atomic64_inc(&dev->run.issued);
+			if (period)
+				irqlab_pace(&next, period);
+		}
+		if (!period)
+			cond_resched();
+	}
+	return 0;
+}
+
+static int irqlab_run_thread(void *data)
+{
+	struct irqlab_device *dev = data;
+	const struct irqlab_fire *fire = &dev->run.params;
+	unsigned int v;
+	u64 undelivered = 0;
+	int ret;
+
+	if (fire->trigger == IRQLAB_TRIGGER_EXTERNAL)
+		ret = irqlab_run_external(dev, fire);
+	else
+		ret = irqlab_run_triggers(dev, fire);
+
+	/* What is still in flight gets a grace period to arrive. */
+	for (v = 0; v < dev->nr_vectors; v++) {
+		if (!(fire->vectors & BIT_ULL(v)))
+			continue;
+		if (!irqlab_wait_delivered(&dev->vectors[v], IRQLAB_GRACE_NS))
+			undelivered += atomic_read(&dev->vectors[v].outstanding);
+	}
+	dev->run.undelivered = undelivered;
+	dev->run.error = ret == -EINTR ? 0 : ret;
+	/* Publishes error and undelivered along with the state. */
+	atomic_set_release(&dev->run.state, ret == -EINTR ? IRQLAB_RUN_STOPPED :
+					    ret ? IRQLAB_RUN_FAILED : IRQLAB_RUN_DONE);
+
+	/* kthread_stop() expects the thread to still be there. */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/* Joins the run thread, finished or not. Called with dev->lock held. */
+void irqlab_run_stop(struct irqlab_device *dev)
+{
+	struct task_struct *task = dev->run.task;
+
+	if (!task)
+		return;
+	kthread_stop(task);
+	put_task_struct(task);
+	dev->run.task = NULL;
+}
+
+static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fire *fire)
+{
+	u64 all = dev->nr_vectors >= 64 ? ~0ULL : BIT_ULL(dev->nr_vectors) - 1;
+
+	if (fire->pad || !fire->count || fire->count > IRQLAB_MAX_COUNT || !fire->vectors)
+		return -EINVAL;
+	if (fire->vectors & ~all)
+		return -ERANGE;
+	switch (fire->trigger) {
+	case IRQLAB_TRIGGER_DEVICE:
+		if (!dev->ops)
+			return -EOPNOTSUPP;
+		if (fire->vectors >> min(dev->ops->max_vectors, 63U))
+			return -ERANGE;
+		break;
+	case IRQLAB_TRIGGER_IPI:
+	case IRQLAB_TRIGGER_EXTERNAL:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fire->cpu < -1 || (fire->cpu >= 0 && (fire->cpu >= IRQLAB_MAX_CPUS ||
+						  !cpu_online(fire->cpu))))
+		return -ERANGE;
+	return 0;
+}
+
+/* Called with dev->lock held. */
+int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
+{
+	struct task_struct *task;
+	unsigned int v;
+	int ret;
+
+	ret = irqlab_run_validate(dev, fire);
+	if (ret)
+		return ret;
+	if (atomic_read(&dev->run.state) == IRQLAB_RUN_RUNNING)
+		return -EBUSY;
+	irqlab_run_stop(dev);	/* reap the previous, finished run */
+
+	if (fire->cpu >= 0) {
+		for (v = 0; v < dev->nr_vectors; v++) {
+			if (!(fire->vectors & BIT_ULL(v)))
+				continue;
+			ret = irqlab_vector_set_affinity(dev, v, BIT_ULL(fire->cpu));
+			if (ret)
+				return ret;
+		}
+	}
+
+	dev->run.params = *fire;
+	dev->run.error = 0;
+	dev->run.undelivered = 0;
+	atomic64_set(&dev->run.issued, 0);
+	atomic_set(&dev->run.state, IRQLAB_RUN_RUNNING);
+	task = kthread_create(irqlab_run_thread, dev, "irqlab-fire/%s", dev->bdf);
+	if (IS_ERR(task)) {
+		atomic_set(&dev->run.state, IRQLAB_RUN_FAILED);
+		dev->run.error = PTR_ERR(task);
+		return PTR_ERR(task);
+	}
+	get_task_struct(task);
+	dev->run.task = task;
+	wake_up_process(task);
+	return 0;
+}
+
+void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *status)
+{
+	const struct irqlab_fire *fire = &dev->run.params;
+	unsigned int state = atomic_read_acquire(&dev->run.state);
+
+	status->state = state;
+	status->issued = atomic64_read(&dev->run.issued);
+	status->planned = fire->count * hweight64(fire->vectors);
+	status->error = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.error;
+	status->undelivered = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.undelivered;
+}

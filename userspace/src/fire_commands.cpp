@@ -1,0 +1,169 @@
+// irqlab fire BDF (--vector N ... | --all-vectors) --count N [--rate HZ]
+//             --trigger device|ipi|external [--cpu N] [--no-wait] [--json]
+// irqlab stop [BDF]
+//
+// The run itself executes in a kernel thread; 'fire' starts it and then
+// polls, so Ctrl-C here becomes an 'irqlab stop' for the run.
+#include "commands.h"
+#include "device.h"
+#include "stats_report.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace irqlab::cli {
+
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+
+void on_interrupt(int) {
+    interrupted = 1;
+}
+
+struct FireOptions {
+    std::string bdf;
+    std::vector<unsigned> vectors;
+    bool all_vectors = false;
+    uint64_t count = 0;
+    uint32_t rate = 0;
+    std::string trigger;
+    int cpu = -1;
+    bool no_wait = false;
+    bool json = false;
+};
+
+const std::map<std::string, irqlab_trigger> triggers = {{"device", IRQLAB_TRIGGER_DEVICE},
+                                                        {"ipi", IRQLAB_TRIGGER_IPI},
+                                                        {"external", IRQLAB_TRIGGER_EXTERNAL}};
+
+const char* state_name(uint32_t state) {
+    switch (state) {
+    case IRQLAB_RUN_IDLE:
+        return "idle";
+    case IRQLAB_RUN_RUNNING:
+        return "running";
+    case IRQLAB_RUN_DONE:
+        return "done";
+    case IRQLAB_RUN_STOPPED:
+        return "stopped";
+    default:
+        return "failed";
+    }
+}
+
+irqlab_run_status wait_for_run(const Device& module, const std::string& bdf) {
+    struct sigaction action {};
+    action.sa_handler = on_interrupt; // no SA_RESTART: the sleep returns
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    for (;;) {
+        const irqlab_run_status status = module.run_status(bdf);
+        if (status.state != IRQLAB_RUN_RUNNING)
+            return status;
+        if (interrupted) {
+            interrupted = 0;
+            module.stop(bdf);
+            continue;
+        }
+        const timespec pause{0, 20'000'000};
+        nanosleep(&pause, nullptr);
+    }
+}
+
+uint64_t vector_mask(const FireOptions& opts, const Device& module) {
+    if (opts.all_vectors) {
+        const unsigned n = module.vector_info(opts.bdf, 0).nr_vectors;
+        return n >= 64 ? ~0ull : (uint64_t{1} << n) - 1;
+    }
+    uint64_t mask = 0;
+    for (unsigned v : opts.vectors) {
+        if (v >= IRQLAB_MAX_VECTORS)
+            throw Error{fmt::format("vector {} is out of range (0-{})", v, IRQLAB_MAX_VECTORS - 1)};
+        mask |= uint64_t{1} << v;
+    }
+    return mask;
+}
+
+} // namespace
+
+void add_fire_commands(CLI::App& app, int& status) {
+    auto opts = std::make_shared<FireOptions>();
+
+    auto* fire = app.add_subcommand("fire", "Fire a claimed device's vectors and account for "
+                                            "every interrupt");
+    fire->add_option("bdf", opts->bdf, "PCI address")->required();
+    auto* vector = fire->add_option("--vector", opts->vectors, "Vector(s) to fire");
+    auto* all = fire->add_flag("--all-vectors", opts->all_vectors, "Fire every vector");
+    vector->excludes(all);
+    fire->add_option("--count", opts->count, "Interrupts per vector")
+        ->required()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{IRQLAB_MAX_COUNT}));
+    fire->add_option("--rate", opts->rate, "Interrupts per second (default: back to back)");
+    fire->add_option("--trigger", opts->trigger, "device | ipi | external")
+        ->required()
+        ->check(CLI::IsMember({"device", "ipi", "external"}));
+    fire->add_option("--cpu", opts->cpu, "Point the vectors at this CPU for the run")
+        ->check(CLI::Range(0, IRQLAB_MAX_CPUS - 1));
+    fire->add_flag("--no-wait", opts->no_wait, "Start the run and return");
+    fire->add_flag("--json", opts->json, "Print the result as JSON");
+    fire->callback([opts, &status] {
+        if (opts->vectors.empty() && !opts->all_vectors)
+            throw Error{"choose vectors: --vector N ... or --all-vectors"};
+        const Device module;
+        irqlab_fire request{};
+        copy_bdf(request.bdf, opts->bdf);
+        request.vectors = vector_mask(*opts, module);
+        request.count = opts->count;
+        request.rate_hz = opts->rate;
+        request.trigger = triggers.at(opts->trigger);
+        request.cpu = opts->cpu;
+        module.fire(request);
+        if (opts->no_wait) {
+            fmt::print("run started on {}; 'irqlab stats {}' follows it\n", opts->bdf, opts->bdf);
+            status = exit_ok;
+            return;
+        }
+
+        const irqlab_run_status run = wait_for_run(module, opts->bdf);
+        const StatsReport report = device_stats(module, opts->bdf, request.vectors);
+        const bool lost = !report.balanced || run.undelivered;
+        if (opts->json) {
+            fmt::print("{}\n", nlohmann::json{{"run",
+                                               {{"state", state_name(run.state)},
+                                                {"issued", run.issued},
+                                                {"planned", run.planned},
+                                                {"undelivered", run.undelivered},
+                                                {"error", run.error}}},
+                                              {"stats", report.json},
+                                              {"balanced", !lost}}
+                                   .dump(2));
+        } else {
+            fmt::print("{}run {}: {} of {} triggers issued", report.text, state_name(run.state),
+                       run.issued, run.planned);
+            if (run.undelivered)
+                fmt::print(", {} never arrived", run.undelivered);
+            fmt::print("\n");
+        }
+        if (run.state == IRQLAB_RUN_FAILED)
+            throw Error{fmt::format("the run failed: {}", std::strerror(-run.error))};
+        if (lost)
+            fmt::print(stderr, "irqlab: events lost: fired != received + coalesced + busy\n");
+        status = lost ? exit_events_lost : exit_ok;
+    });
+
+    auto* stop = app.add_subcommand("stop", "Stop a firing run (default: every run)");
+    stop->add_option("bdf", opts->bdf, "PCI address");
+    stop->callback([opts, &status] {
+        Device{}.stop(opts->bdf);
+        status = exit_ok;
+    });
+}
+
+} // namespace irqlab::cli

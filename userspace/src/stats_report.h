@@ -1,0 +1,22 @@
+// The /proc/interrupts-like accounting table of a claimed device (or its
+// JSON form), shared by 'irqlab stats' and the summary of 'irqlab fire'.
+#pragma once
+
+#include "device.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace irqlab::cli {
+
+struct StatsReport {
+    nlohmann::json json;  // {"bdf":..., "vectors":[...]}
+    std::string text;     // the table
+    bool balanced = true; // identity held on every vector reported
+};
+
+// Reports the vectors in 'vectors' (bitmap; ~0 for all of them).
+StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors = ~0ull);
+
+} // namespace irqlab::cli

@@ -1,0 +1,84 @@
+// irqlab vectors BDF [--json] / irqlab affinity BDF --vector N [--cpus LIST]
+#include "commands.h"
+#include "cpulist.h"
+#include "device.h"
+
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace irqlab::cli {
+
+namespace {
+
+struct VectorOptions {
+    std::string bdf;
+    unsigned vector = 0;
+    std::string cpus;
+    bool json = false;
+};
+
+std::string trigger_names(uint32_t triggers) {
+    std::string names;
+    const std::pair<irqlab_trigger, const char*> all[] = {{IRQLAB_TRIGGER_DEVICE, "device"},
+                                                          {IRQLAB_TRIGGER_IPI, "ipi"},
+                                                          {IRQLAB_TRIGGER_EXTERNAL, "external"}};
+    for (const auto& [trigger, name] : all)
+        if (triggers & IRQLAB_TRIGGER_BIT(trigger))
+            names += (names.empty() ? "" : ",") + std::string{name};
+    return names;
+}
+
+} // namespace
+
+void add_vector_commands(CLI::App& app, int& status) {
+    auto opts = std::make_shared<VectorOptions>();
+
+    auto* vectors = app.add_subcommand("vectors", "Show a claimed device's MSI-X vectors");
+    vectors->add_option("bdf", opts->bdf, "PCI address")->required();
+    vectors->add_flag("--json", opts->json, "Print as JSON");
+    vectors->callback([opts, &status] {
+        const Device module;
+        const irqlab_vector_info first = module.vector_info(opts->bdf, 0);
+        nlohmann::json rows = nlohmann::json::array();
+        if (!opts->json)
+            fmt::print("{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10}\n", opts->bdf,
+                       first.nr_vectors, trigger_names(first.triggers), "VEC", "IRQ", "AFFINITY",
+                       "EFFECTIVE");
+        for (unsigned v = 0; v < first.nr_vectors; ++v) {
+            const irqlab_vector_info info = module.vector_info(opts->bdf, v);
+            if (opts->json)
+                rows.push_back({{"vector", v},
+                                {"irq", info.irq},
+                                {"affinity", format_cpu_list(info.affinity)},
+                                {"effective_affinity", format_cpu_list(info.effective_affinity)}});
+            else
+                fmt::print("{:>4} {:>5} {:>10} {:>10}\n", v, info.irq,
+                           format_cpu_list(info.affinity),
+                           format_cpu_list(info.effective_affinity));
+        }
+        if (opts->json)
+            fmt::print("{}\n", nlohmann::json{{"bdf", opts->bdf},
+                                              {"triggers", trigger_names(first.triggers)},
+                                              {"vectors", rows}}
+                                   .dump(2));
+        status = exit_ok;
+    });
+
+    auto* affinity = app.add_subcommand("affinity", "Show or set a vector's CPU affinity");
+    affinity->add_option("bdf", opts->bdf, "PCI address")->required();
+    affinity->add_option("--vector", opts->vector, "Vector index")->required();
+    affinity->add_option("--cpus", opts->cpus, "Set the affinity to this CPU list (e.g. 0-1)");
+    affinity->callback([opts, &status] {
+        const Device module;
+        if (!opts->cpus.empty())
+            module.set_affinity(opts->bdf, opts->vector, parse_cpu_list(opts->cpus));
+        const irqlab_vector_info info = module.vector_info(opts->bdf, opts->vector);
+        fmt::print("{} vector {} (IRQ {}): affinity {}, effective {}\n", opts->bdf, opts->vector,
+                   info.irq, format_cpu_list(info.affinity),
+                   format_cpu_list(info.effective_affinity));
+        status = exit_ok;
+    });
+}
+
+} // namespace irqlab::cli
