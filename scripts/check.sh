@@ -5,8 +5,8 @@
 # Tiers: style (checkpatch --strict, clang-format); the module build against
 # each stock kernel and the debug kernel (zero warnings, C++ object policy);
 # hosted unit tests (plain, ASan+UBSan, TSan); the debug kernel itself
-# (built once, then cached); and the QEMU test box: the foundation scenario
-# on each stock kernel and, on the debug kernel, the same scenario under
+# (built once, then cached); and the QEMU test box: the foundation and MSI-X
+# scenarios on each stock kernel and, on the debug kernel, the same under
 # KASAN/lockdep/kmemleak plus the KUnit suites.
 set -uo pipefail
 
@@ -28,8 +28,8 @@ stock=("$KVER_6_1" "$KVER_6_12")
 suites=(style)
 for k in "${stock[@]}"; do suites+=("build:$k"); done
 suites+=(unit:host unit:asan unit:tsan)
-for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh"); done
-suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh)
+for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh" "vm:$k:msix.sh"); done
+suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh)
 
 debug_kernel() {
 	local start status

@@ -77,6 +77,10 @@ void add_vector_commands(CLI::App& app, int& status) {
         fmt::print("{} vector {} (IRQ {}): affinity {}, effective {}\n", opts->bdf, opts->vector,
                    info.irq, format_cpu_list(info.affinity),
                    format_cpu_list(info.effective_affinity));
+        // Without interrupt remapping, x86 moves an MSI vector when it
+        // next fires, so a new affinity may not be effective yet.
+        if (!opts->cpus.empty() && (info.effective_affinity & ~parse_cpu_list(opts->cpus)))
+            fmt::print("the move takes effect at the vector's next interrupt\n");
         status = exit_ok;
     });
 }
