@@ -28,7 +28,7 @@ stock=("$KVER_6_1" "$KVER_6_12")
 suites=(style)
 for k in "${stock[@]}"; do suites+=("build:$k"); done
 suites+=(unit:host unit:asan unit:tsan)
-for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh" "vm:$k:msix.sh"); done
+for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh"); done
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh)
 
 debug_kernel() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo scenario inside the test box: load irqlab, show its version and
-# what it has claimed, list the interrupt-capable devices, unload.
+# The demo scenario inside the test box: load irqlab, list the devices,
+# claim the e1000e and the ivshmem-doorbell, fire their MSI-X vectors and
+# show the accounting, release, unload.
 set -euo pipefail
 
 top=${1:?usage: demo.sh REPO_TOP}
@@ -16,41 +17,34 @@ dmesg | grep 'irqlab:' | sed 's/^/  /'
 section "irqlab version"
 "$cli" version
 
-# MSI-X table size from config space: walk the capability list (pointer at
-# 0x34) to capability ID 0x11; Message Control bits 10:0 hold size - 1.
-msix_vectors() {
-	local -a cfg
-	read -r -a cfg < <(od -An -v -tu1 -N256 "$1/config" | tr '\n' ' ')
-	local pos=${cfg[0x34]:-0} hops=0
-	while [ "$pos" -ne 0 ] && [ $hops -lt 48 ]; do
-		if [ "${cfg[pos]}" -eq 17 ]; then
-			local control=$((cfg[pos + 2] | cfg[pos + 3] << 8))
-			echo $(((control & 0x7ff) + 1))
-			return
+section "irqlab devices"
+"$cli" devices
+
+find_pci() {
+	local dev
+	for dev in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ]; then
+			basename "$dev"
 		fi
-		pos=${cfg[pos + 1]}
-		hops=$((hops + 1))
 	done
-	echo "-"
 }
+e1000e=$(find_pci 0x8086:0x10d3)
+ivshmem=$(find_pci 0x1af4:0x1110)
 
-section "PCI devices in this box (MSI-X vectors, bound driver)"
-printf '  %-14s %-10s %-6s %s\n' BDF ID MSI-X DRIVER
-for dev in /sys/bus/pci/devices/*; do
-	driver=none
-	[ -e "$dev/driver" ] && driver=$(basename "$(readlink "$dev/driver")")
-	printf '  %-14s %-10s %-6s %s\n' "$(basename "$dev")" \
-		"$(cut -c3- "$dev/vendor"):$(cut -c3- "$dev/device")" \
-		"$(msix_vectors "$dev")" "$driver"
-done
+section "irqlab claim $e1000e; irqlab claim $ivshmem"
+"$cli" claim "$e1000e"
+"$cli" claim "$ivshmem"
+grep irqlab /proc/interrupts | sed 's/^/  /'
 
-section "claimed by irqlab"
-if grep -q irqlab /proc/interrupts; then
-	grep irqlab /proc/interrupts
-else
-	echo "  none: claiming devices and firing their MSI-X vectors is the next step"
-	echo "  (see docs/architecture.md)"
-fi
+section "irqlab fire $ivshmem --all-vectors --count 10000 --trigger device"
+"$cli" fire "$ivshmem" --all-vectors --count 10000 --trigger device
+
+section "irqlab fire $e1000e --all-vectors --count 10000 --trigger ipi"
+"$cli" fire "$e1000e" --all-vectors --count 10000 --trigger ipi
+
+section "irqlab release (both)"
+"$cli" release "$e1000e"
+"$cli" release "$ivshmem"
 
 section "rmmod irqlab"
 rmmod irqlab

@@ -169,8 +169,22 @@ for _ in $(seq 100); do
 done
 [ $failures -eq 0 ] && [ "$(cat "/sys/bus/pci/devices/$ivshmem/driver_override")" = "(null)" ]
 ktap_case $? "claim_release_100_cycles" "$failures failed cycles"
+
+# --spread: one managed vector per CPU, the rest pre-vectors: none lost.
+out=$("$cli" claim --spread "$e1000e" 2>&1) && grep -q "5 MSI-X vectors" <<<"$out"
+ktap_case $? "claim_spread_keeps_every_vector" "$out"
+fire_case "spread_ipi_${count}_per_vector_exact" exact "$e1000e" \
+	--all-vectors --count "$count" --trigger ipi
+"$cli" release "$e1000e" >/dev/null
 out=$(rmmod irqlab 2>&1)
 ktap_case $? "rmmod" "$out"
+
+# claim=BDF,BDF at load does what 'irqlab claim' does.
+insmod "$ko" "claim=$ivshmem,$e1000e" && out=$("$cli" stats) &&
+	grep -q "^$ivshmem" <<<"$out" && grep -q "^$e1000e" <<<"$out"
+ktap_case $? "claim_parameter_at_load" "$out"
+out=$(rmmod irqlab 2>&1) && [ ! -e "/sys/bus/pci/devices/$e1000e/driver" ]
+ktap_case $? "rmmod_releases_parameter_claims" "$out"
 
 sanitizers_end
 ktap_end
