@@ -3,6 +3,9 @@
  * The device commands of /dev/irqlab: copy the request in, check it, find
  * the claimed device, act under its lock, copy the answer out.
  */
+#include <linux/build_bug.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -73,6 +76,32 @@ long irqlab_ioctl_release(void __user *uarg)
 	return irqlab_release(release.bdf, release.flags);
 }
 
+/*
+ * The shape of most device commands: copy the request in, run 'op' on the
+ * device its leading bdf names, copy the request (now the answer) back out
+ * when 'answer' is set. Every such request struct starts with its bdf.
+ */
+static long irqlab_device_request(void __user *uarg, void *req, size_t size,
+				  long (*op)(struct irqlab_device *dev, void *arg),
+				  bool answer)
+{
+	long ret;
+
+	if (copy_from_user(req, uarg, size))
+		return -EFAULT;
+	ret = irqlab_with_device(req, op, req);
+	if (!ret && answer && copy_to_user(uarg, req, size))
+		return -EFAULT;
+	return ret;
+}
+
+static_assert(offsetof(struct irqlab_vector_info, bdf) == 0);
+static_assert(offsetof(struct irqlab_affinity, bdf) == 0);
+static_assert(offsetof(struct irqlab_fire, bdf) == 0);
+static_assert(offsetof(struct irqlab_run_status, bdf) == 0);
+static_assert(offsetof(struct irqlab_vector_stats, bdf) == 0);
+static_assert(offsetof(struct irqlab_reset, bdf) == 0);
+
 static long irqlab_op_vector_info(struct irqlab_device *dev, void *arg)
 {
 	return irqlab_vector_info(dev, arg);
@@ -81,20 +110,16 @@ static long irqlab_op_vector_info(struct irqlab_device *dev, void *arg)
 long irqlab_ioctl_vector_info(void __user *uarg)
 {
 	struct irqlab_vector_info info;
-	long ret;
 
-	if (copy_from_user(&info, uarg, sizeof(info)))
-		return -EFAULT;
-	ret = irqlab_with_device(info.bdf, irqlab_op_vector_info, &info);
-	if (!ret && copy_to_user(uarg, &info, sizeof(info)))
-		return -EFAULT;
-	return ret;
+	return irqlab_device_request(uarg, &info, sizeof(info), irqlab_op_vector_info, true);
 }
 
 static long irqlab_op_set_affinity(struct irqlab_device *dev, void *arg)
 {
 	struct irqlab_affinity *affinity = arg;
 
+	if (affinity->pad)
+		return -EINVAL;
 	return irqlab_vector_set_affinity(dev, affinity->vector, affinity->cpus);
 }
 
@@ -102,11 +127,8 @@ long irqlab_ioctl_set_affinity(void __user *uarg)
 {
 	struct irqlab_affinity affinity;
 
-	if (copy_from_user(&affinity, uarg, sizeof(affinity)))
-		return -EFAULT;
-	if (affinity.pad)
-		return -EINVAL;
-	return irqlab_with_device(affinity.bdf, irqlab_op_set_affinity, &affinity);
+	return irqlab_device_request(uarg, &affinity, sizeof(affinity),
+				     irqlab_op_set_affinity, false);
 }
 
 static long irqlab_op_fire(struct irqlab_device *dev, void *arg)
@@ -118,9 +140,7 @@ long irqlab_ioctl_fire(void __user *uarg)
 {
 	struct irqlab_fire fire;
 
-	if (copy_from_user(&fire, uarg, sizeof(fire)))
-		return -EFAULT;
-	return irqlab_with_device(fire.bdf, irqlab_op_fire, &fire);
+	return irqlab_device_request(uarg, &fire, sizeof(fire), irqlab_op_fire, false);
 }
 
 static long irqlab_op_run_status(struct irqlab_device *dev, void *arg)
@@ -132,14 +152,8 @@ static long irqlab_op_run_status(struct irqlab_device *dev, void *arg)
 long irqlab_ioctl_run_status(void __user *uarg)
 {
 	struct irqlab_run_status status;
-	long ret;
 
-	if (copy_from_user(&status, uarg, sizeof(status)))
-		return -EFAULT;
-	ret = irqlab_with_device(status.bdf, irqlab_op_run_status, &status);
-	if (!ret && copy_to_user(uarg, &status, sizeof(status)))
-		return -EFAULT;
-	return ret;
+	return irqlab_device_request(uarg, &status, sizeof(status), irqlab_op_run_status, true);
 }
 
 static long irqlab_op_stop(struct irqlab_device *dev, void *arg)
@@ -172,21 +186,13 @@ static long irqlab_op_stats(struct irqlab_device *dev, void *arg)
 
 long irqlab_ioctl_stats(void __user *uarg)
 {
-	struct irqlab_vector_stats *stats;
+	/* 2.6 KiB: too much for the kernel stack. */
+	struct irqlab_vector_stats *stats = kzalloc(sizeof(*stats), GFP_KERNEL);
 	long ret;
 
-	/* 2.6 KiB: too much for the kernel stack. */
-	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
 	if (!stats)
 		return -ENOMEM;
-	if (copy_from_user(stats->bdf, uarg, sizeof(stats->bdf) + sizeof(stats->vector))) {
-		ret = -EFAULT;
-		goto out;
-	}
-	ret = irqlab_with_device(stats->bdf, irqlab_op_stats, stats);
-	if (!ret && copy_to_user(uarg, stats, sizeof(*stats)))
-		ret = -EFAULT;
-out:
+	ret = irqlab_device_request(uarg, stats, sizeof(*stats), irqlab_op_stats, true);
 	kfree(stats);
 	return ret;
 }
@@ -203,9 +209,7 @@ long irqlab_ioctl_reset(void __user *uarg)
 {
 	struct irqlab_reset reset;
 
-	if (copy_from_user(&reset, uarg, sizeof(reset)))
-		return -EFAULT;
-	return irqlab_with_device(reset.bdf, irqlab_op_reset, NULL);
+	return irqlab_device_request(uarg, &reset, sizeof(reset), irqlab_op_reset, false);
 }
 
 long irqlab_ioctl_list(void __user *uarg)
