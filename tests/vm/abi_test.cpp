@@ -4,6 +4,7 @@
 #include "irqlab/version.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -37,9 +38,86 @@ void expect_errno(int fd, unsigned long cmd, void* arg, int want, const std::str
                (got ? std::string{strerrorname_np(got)} : std::string{"success"}));
 }
 
+// With a claimed device: each device command's errno rules (uapi.h), from
+// raw ioctls, so the module is checked and not the CLI's own validation.
+int device_cases(int fd, const char* bdf) {
+    auto fire = [&] {
+        irqlab_fire f{};
+        std::snprintf(f.bdf, sizeof(f.bdf), "%s", bdf);
+        f.vectors = 1;
+        f.count = 1;
+        f.trigger = IRQLAB_TRIGGER_IPI;
+        f.cpu = -1;
+        return f;
+    };
+    irqlab_fire f = fire();
+    f.count = 0;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_count_zero_is_einval");
+    f = fire();
+    f.count = IRQLAB_MAX_COUNT + 1;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_count_too_big_is_einval");
+    f = fire();
+    f.vectors = 0;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_no_vector_is_einval");
+    f = fire();
+    f.vectors = uint64_t{1} << 63;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, ERANGE, "fire_vector_beyond_device_is_erange");
+    f = fire();
+    f.trigger = 99;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_unknown_trigger_is_einval");
+    f = fire();
+    f.cpu = IRQLAB_MAX_CPUS;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, ERANGE, "fire_cpu_out_of_range_is_erange");
+    f = fire();
+    f.pad = 1;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_nonzero_pad_is_einval");
+    f = fire();
+    std::memset(f.bdf, 'x', sizeof(f.bdf));
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_unterminated_bdf_is_einval");
+    f = fire();
+    std::snprintf(f.bdf, sizeof(f.bdf), "0000:00:1e.7");
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, ENOENT, "fire_unclaimed_device_is_enoent");
+
+    irqlab_vector_stats* stats = new irqlab_vector_stats{};
+    std::snprintf(stats->bdf, sizeof(stats->bdf), "%s", bdf);
+    stats->vector = IRQLAB_MAX_VECTORS;
+    expect_errno(fd, IRQLAB_IOC_STATS, stats, ERANGE, "stats_vector_out_of_range_is_erange");
+    delete stats;
+
+    irqlab_claim claim{};
+    std::snprintf(claim.bdf, sizeof(claim.bdf), "%s", bdf);
+    expect_errno(fd, IRQLAB_IOC_CLAIM, &claim, EALREADY, "claim_claimed_device_is_ealready");
+    claim.flags = 1u << 30;
+    expect_errno(fd, IRQLAB_IOC_CLAIM, &claim, EINVAL, "claim_unknown_flag_is_einval");
+    expect_errno(fd, _IOC(_IOC_READ | _IOC_WRITE, IRQLAB_IOC_MAGIC, 0x01, sizeof(claim) - 8),
+                 &claim, EINVAL, "claim_wrong_size_is_einval");
+    std::snprintf(claim.bdf, sizeof(claim.bdf), "0000:00:1e.7");
+    claim.flags = 0;
+    expect_errno(fd, IRQLAB_IOC_CLAIM, &claim, ENODEV, "claim_missing_device_is_enodev");
+
+    irqlab_release release{};
+    std::snprintf(release.bdf, sizeof(release.bdf), "0000:00:00.0");
+    expect_errno(fd, IRQLAB_IOC_RELEASE, &release, ENOENT, "release_unclaimed_is_enoent");
+    return 15;
+}
+
 } // namespace
 
-int main() {
+// usage: irqlab-abi-test [CLAIMED_BDF]
+int main(int argc, char** argv) {
+    if (argc > 1) {
+        const int fd = ::open(IRQLAB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            std::printf("Bail out! cannot open %s: %s\n", IRQLAB_DEVICE_PATH, std::strerror(errno));
+            return 1;
+        }
+        std::printf("KTAP version 1\n");
+        const int planned = device_cases(fd, argv[1]);
+        ::close(fd);
+        std::printf("1..%d\n# %d passed, %d failed\n", planned, case_index - failures, failures);
+        return failures || case_index != planned ? 1 : 0;
+    }
+
     constexpr int tests = 9;
     std::printf("KTAP version 1\n1..%d\n", tests);
 
