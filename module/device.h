@@ -16,6 +16,7 @@
 #define IRQLAB_DEVICE_H
 
 #include <linux/atomic.h>
+#include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -86,6 +87,8 @@ void irqlab_device_put(struct irqlab_device *dev);
 int irqlab_device_list(struct irqlab_device_list *out);
 
 /* vectors.c */
+/* The hardirq handler of every claimed vector: counts the arrival. */
+irqreturn_t irqlab_vector_irq(int irq, void *data);
 int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);

@@ -130,18 +130,15 @@ static int irqlab_run_thread(void *data)
 	/* Publishes error and undelivered along with the state. */
 	atomic_set_release(&dev->run.state, ret == -EINTR ? IRQLAB_RUN_STOPPED :
 					    ret ? IRQLAB_RUN_FAILED : IRQLAB_RUN_DONE);
-
-	/* kthread_stop() expects the thread to still be there. */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	/* Exiting is fine: the task stays pinned until irqlab_run_stop(). */
 	return 0;
 }
 
-/* Joins the run thread, finished or not. Called with dev->lock held. */
+/*
+ * Joins the run thread, finished or not: kthread_stop() also reaps a
+ * thread that already returned, because irqlab_run_start() pinned its
+ * task. Called with dev->lock held.
+ */
 void irqlab_run_stop(struct irqlab_device *dev)
 {
 	struct task_struct *task = dev->run.task;

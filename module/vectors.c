@@ -11,7 +11,7 @@
 
 #include "device.h"
 
-static irqreturn_t irqlab_vector_irq(int irq, void *data)
+irqreturn_t irqlab_vector_irq(int irq, void *data)
 {
 	struct irqlab_vector *vec = data;
 

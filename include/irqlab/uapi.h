@@ -151,6 +151,16 @@ struct irqlab_counters {
 	__u64 busy;		/* ipi: previous injection still pending */
 };
 
+/*
+ * The accounting identity: every trigger attempt arrived, was coalesced or
+ * was refused. Returns attempts that never arrived (negative: arrivals
+ * that no attempt explains). Zero after every complete run.
+ */
+static inline __s64 irqlab_counters_missing(const struct irqlab_counters *c)
+{
+	return (__s64)c->fired - (__s64)(c->received + c->coalesced + c->busy);
+}
+
 struct irqlab_vector_stats {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 vector;					/* in */

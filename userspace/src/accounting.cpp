@@ -16,8 +16,7 @@ VectorTotals::VectorTotals(const irqlab_vector_stats& stats) : cpus{stats.nr_cpu
 }
 
 long long VectorTotals::missing() const {
-    return static_cast<long long>(sum.fired) -
-           static_cast<long long>(sum.received + sum.coalesced + sum.busy);
+    return irqlab_counters_missing(&sum);
 }
 
 std::string VectorTotals::verdict() const {

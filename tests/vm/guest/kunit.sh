@@ -14,7 +14,7 @@ top=${1:?usage: kunit.sh REPO_TOP}
 
 kver=$(uname -r)
 ko=$top/build/kmod/$kver/irqlab_kunit.ko
-suites=(irqlab_cxxrt irqlab_platform)
+suites=(irqlab_cxxrt irqlab_platform irqlab_accounting)
 
 ktap_begin
 sanitizers_begin
