@@ -50,15 +50,6 @@ struct remove_cv<const volatile T> {
 template <typename T>
 using remove_cv_t = typename remove_cv<T>::type;
 
-template <bool B, typename T = void>
-struct enable_if {};
-template <typename T>
-struct enable_if<true, T> {
-    using type = T;
-};
-template <bool B, typename T = void>
-using enable_if_t = typename enable_if<B, T>::type;
-
 template <bool B, typename T, typename F>
 struct conditional {
     using type = T;
@@ -97,9 +88,6 @@ concept pointer_convertible_to = implicitly_convertible_to<U*, T*>;
 
 template <typename T>
 inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);
-
-template <typename T>
-inline constexpr bool is_trivially_destructible_v = __has_trivial_destructor(T);
 
 template <typename Base, typename Derived>
 inline constexpr bool is_base_of_v = __is_base_of(Base, Derived);

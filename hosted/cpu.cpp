@@ -1,47 +1,31 @@
 // Hosted platform: simulated CPUs, interrupt/preemption state and sleeping.
 // Interrupt and preemption state are per thread, as they are per CPU for
 // the code running there.
-#include "hosted/hosted_platform.h"
 #include "hosted/thread_state.h"
 
 #include "irqlab/platform.h"
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 namespace {
 
-std::atomic<unsigned> simulated_cpus{4};
-std::atomic<unsigned long> atomic_sleeps{0};
+// Threads created for a CPU run "on" it; others on CPU 0. All are online.
+constexpr unsigned simulated_cpus = 4;
 
 } // namespace
-
-namespace irqlab::hosted {
-
-void set_nr_cpus(unsigned count) {
-    simulated_cpus = count ? count : 1;
-}
-void set_current_cpu(unsigned cpu) {
-    current_thread_state().cpu = cpu;
-}
-unsigned long atomic_sleep_reports() {
-    return atomic_sleeps.load();
-}
-
-} // namespace irqlab::hosted
 
 extern "C" unsigned irqlab_plat_cpu_id(void) {
     return irqlab::hosted::current_thread_state().cpu;
 }
 
 extern "C" unsigned irqlab_plat_nr_cpu_ids(void) {
-    return simulated_cpus.load();
+    return simulated_cpus;
 }
 
 extern "C" bool irqlab_plat_cpu_online(unsigned cpu) {
-    return cpu < simulated_cpus.load();
+    return cpu < simulated_cpus;
 }
 
 extern "C" unsigned long irqlab_plat_irq_save(void) {
@@ -69,13 +53,11 @@ extern "C" void irqlab_plat_preempt_enable(void) {
 
 extern "C" void irqlab_plat_might_sleep(void) {
     const auto& state = irqlab::hosted::current_thread_state();
-    if (state.irqs_off || state.preempt_count > 0) {
-        atomic_sleeps.fetch_add(1);
+    if (state.irqs_off || state.preempt_count > 0)
         std::fprintf(stderr,
                      "BUG: sleeping function called from invalid context "
                      "(hosted: irqs_off=%d preempt_count=%d)\n",
                      state.irqs_off, state.preempt_count);
-    }
 }
 
 extern "C" bool irqlab_plat_need_resched(void) {
