@@ -1,20 +1,46 @@
 // Hosted platform: simulated CPUs, interrupt/preemption state and sleeping.
-// Interrupt and preemption state are per thread, as they are per CPU for
-// the code running there.
+//
+// Threads created for a CPU run "on" it; others on CPU 0. Several threads
+// may share a simulated CPU, so "interrupts off" is made to mean what it
+// means on hardware: while a thread has interrupts off on CPU n, no other
+// thread of CPU n gets past its own irq_save. Code that guards per-CPU data
+// by disabling interrupts is therefore exactly as correct hosted as in the
+// kernel. Preemption state stays per thread and excludes nobody.
+#include "hosted/hosted_platform.h"
 #include "hosted/thread_state.h"
 
 #include "irqlab/platform.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 
 namespace {
 
-// Threads created for a CPU run "on" it; others on CPU 0. All are online.
-constexpr unsigned simulated_cpus = 4;
+constexpr unsigned default_cpus = 4;
+std::atomic<unsigned> simulated_cpus{default_cpus};
+std::mutex cpu_irq_locks[irqlab::hosted::max_simulated_cpus];
 
 } // namespace
+
+namespace irqlab::hosted {
+
+void set_simulated_cpus(unsigned cpus) {
+    if (cpus == 0 || cpus > max_simulated_cpus) {
+        std::fprintf(stderr, "hosted: %u simulated CPUs is out of range\n", cpus);
+        std::abort();
+    }
+    simulated_cpus = cpus;
+}
+
+unsigned simulated_cpu_count() {
+    return simulated_cpus;
+}
+
+} // namespace irqlab::hosted
 
 extern "C" unsigned irqlab_plat_cpu_id(void) {
     return irqlab::hosted::current_thread_state().cpu;
@@ -30,13 +56,19 @@ extern "C" bool irqlab_plat_cpu_online(unsigned cpu) {
 
 extern "C" unsigned long irqlab_plat_irq_save(void) {
     auto& state = irqlab::hosted::current_thread_state();
-    const unsigned long flags = state.irqs_off ? 1 : 0;
+    if (state.irqs_off)
+        return 1;
+    cpu_irq_locks[state.cpu].lock();
     state.irqs_off = true;
-    return flags;
+    return 0;
 }
 
 extern "C" void irqlab_plat_irq_restore(unsigned long flags) {
-    irqlab::hosted::current_thread_state().irqs_off = flags != 0;
+    auto& state = irqlab::hosted::current_thread_state();
+    if (flags != 0 || !state.irqs_off)
+        return;
+    state.irqs_off = false;
+    cpu_irq_locks[state.cpu].unlock();
 }
 
 extern "C" bool irqlab_plat_irqs_disabled(void) {

@@ -19,4 +19,10 @@ void reset_alloc_stats();
 // The next 'count' allocations fail, as kmalloc may.
 void fail_next_allocations(unsigned count);
 
+// How many CPUs the platform simulates (default 4). Change it only while
+// no per-CPU storage and no platform thread exists.
+inline constexpr unsigned max_simulated_cpus = 8;
+void set_simulated_cpus(unsigned cpus);
+unsigned simulated_cpu_count();
+
 } // namespace irqlab::hosted
