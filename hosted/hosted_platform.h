@@ -2,7 +2,16 @@
 // inject. The kernel platform has no equivalent; these exist for tests only.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+
+// The hosted interrupt line: what the engine's MSI-X chip did to it.
+struct irqlab_line {
+    std::atomic<bool> masked{false};
+    std::atomic<unsigned long> masks{0};
+    std::atomic<unsigned long> unmasks{0};
+    std::atomic<int> affinity_cpu{-1};
+};
 
 namespace irqlab::hosted {
 

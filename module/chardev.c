@@ -59,6 +59,10 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_RESET, irqlab_ioctl_reset },
 	{ IRQLAB_IOC_LIST, irqlab_ioctl_list },
 	{ IRQLAB_IOC_DEVICE_CAPS, irqlab_ioctl_device_caps },
+	{ IRQLAB_IOC_ENGINE_ATTACH, irqlab_ioctl_engine_attach },
+	{ IRQLAB_IOC_ENGINE_DETACH, irqlab_ioctl_engine_detach },
+	{ IRQLAB_IOC_ENGINE_LINE, irqlab_ioctl_engine_line },
+	{ IRQLAB_IOC_ENGINE_SOFTIRQS, irqlab_ioctl_engine_softirqs },
 };
 
 static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,

@@ -38,10 +38,19 @@ struct irqlab_device_ops {
 	void (*fire)(struct irqlab_device *dev, unsigned int vector);
 };
 
+/* A claimed vector as the engine's MSI-X chip sees it (platform_line.c). */
+struct irqlab_line {
+	unsigned int irq;
+	unsigned long state;		/* bit 0: masked by the engine */
+};
+
 struct irqlab_vector {
 	struct irqlab_device *dev;
 	unsigned int index;
 	unsigned int irq;
+	struct irqlab_line line;
+	/* The handler feeds the engine; set and cleared under dev->lock. */
+	bool engine_attached;
 	/* Triggers issued and not yet received (device and ipi triggers). */
 	atomic_t outstanding;
 	struct irqlab_counters __percpu *counters;
@@ -74,6 +83,8 @@ struct irqlab_device {
 	unsigned int nr_vectors;
 	struct irqlab_vector *vectors;
 	bool irqs_requested;		/* MSI-X allocated, handlers installed */
+	/* The device's engine domain (hwirq = vector), made at first attach. */
+	struct irqlab_engine_domain *engine_domain;
 	struct irqlab_run run;
 };
 
@@ -107,6 +118,17 @@ void irqlab_device_caps(struct irqlab_device_caps *caps);
  * cannot work at all (nothing counted).
  */
 int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger);
+
+/* engine.c */
+int irqlab_engine_start(void);
+void irqlab_engine_stop(void);
+int irqlab_engine_attach_vectors(struct irqlab_device *dev,
+				 const struct irqlab_engine_attach *req);
+int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors);
+/* Detaches everything and drops the domain; before the vectors go. */
+void irqlab_engine_device_teardown(struct irqlab_device *dev);
+int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line *info);
+int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info);
 
 /* run.c */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire);

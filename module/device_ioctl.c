@@ -76,14 +76,10 @@ long irqlab_ioctl_release(void __user *uarg)
 	return irqlab_release(release.bdf, release.flags);
 }
 
-/*
- * The shape of most device commands: copy the request in, run 'op' on the
- * device its leading bdf names, copy the request (now the answer) back out
- * when 'answer' is set. Every such request struct starts with its bdf.
- */
-static long irqlab_device_request(void __user *uarg, void *req, size_t size,
-				  long (*op)(struct irqlab_device *dev, void *arg),
-				  bool answer)
+/* See ioctl.h. Every such request struct starts with its bdf. */
+long irqlab_device_request(void __user *uarg, void *req, size_t size,
+			   long (*op)(struct irqlab_device *dev, void *arg),
+			   bool answer)
 {
 	long ret;
 

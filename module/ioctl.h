@@ -4,6 +4,7 @@
 #define IRQLAB_IOCTL_H
 
 #include <linux/compiler_types.h>
+#include <linux/types.h>
 
 long irqlab_ioctl_claim(void __user *uarg);
 long irqlab_ioctl_release(void __user *uarg);
@@ -16,5 +17,19 @@ long irqlab_ioctl_stats(void __user *uarg);
 long irqlab_ioctl_reset(void __user *uarg);
 long irqlab_ioctl_list(void __user *uarg);
 long irqlab_ioctl_device_caps(void __user *uarg);
+long irqlab_ioctl_engine_attach(void __user *uarg);
+long irqlab_ioctl_engine_detach(void __user *uarg);
+long irqlab_ioctl_engine_line(void __user *uarg);
+long irqlab_ioctl_engine_softirqs(void __user *uarg);
+
+struct irqlab_device;
+/*
+ * The shape of most device commands: copy the request in, run 'op' on the
+ * device its leading bdf names, under the device's lock, and copy the
+ * request (now the answer) back out when 'answer' is set.
+ */
+long irqlab_device_request(void __user *uarg, void *req, size_t size,
+			   long (*op)(struct irqlab_device *dev, void *arg),
+			   bool answer);
 
 #endif /* IRQLAB_IOCTL_H */

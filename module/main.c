@@ -25,17 +25,24 @@ static int __init irqlab_init(void)
 	}
 	pr_info("C++ self-check passed\n");
 
-	ret = irqlab_pci_register();
+	ret = irqlab_engine_start();
 	if (ret)
 		return ret;
+	ret = irqlab_pci_register();
+	if (ret)
+		goto err_engine;
 	ret = irqlab_chardev_register();
-	if (ret) {
-		irqlab_pci_unregister();
-		return ret;
-	}
+	if (ret)
+		goto err_pci;
 
 	pr_info("version %s loaded\n", IRQLAB_RELEASE_STRING);
 	return 0;
+
+err_pci:
+	irqlab_pci_unregister();
+err_engine:
+	irqlab_engine_stop();
+	return ret;
 }
 
 static void __exit irqlab_exit(void)
@@ -43,6 +50,7 @@ static void __exit irqlab_exit(void)
 	/* No new commands first, then every device is unbound and released. */
 	irqlab_chardev_unregister();
 	irqlab_pci_unregister();
+	irqlab_engine_stop();
 	pr_info("unloaded\n");
 }
 

@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
+#include "irqlab/core.h"
 #include "device.h"
 
 irqreturn_t irqlab_vector_irq(int irq, void *data)
@@ -18,6 +19,8 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 	this_cpu_inc(vec->counters->received);
 	atomic_dec_if_positive(&vec->outstanding);
 	this_cpu_inc(vec->counters->handled);
+	if (READ_ONCE(vec->engine_attached))
+		irqlab_engine_handle(vec->dev->engine_domain, vec->index);
 	return IRQ_HANDLED;
 }
 
@@ -70,6 +73,7 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 		struct irqlab_vector *vec = &dev->vectors[i];
 
 		vec->irq = pci_irq_vector(pdev, i);
+		vec->line.irq = vec->irq;
 		ret = request_irq(vec->irq, irqlab_vector_irq, 0, vec->name, vec);
 		if (ret) {
 			while (--i >= 0)
@@ -88,6 +92,7 @@ void irqlab_vectors_teardown(struct irqlab_device *dev)
 
 	if (!dev->irqs_requested)
 		return;
+	irqlab_engine_device_teardown(dev);
 	for (i = 0; i < dev->nr_vectors; i++)
 		free_irq(dev->vectors[i].irq, &dev->vectors[i]);
 	pci_free_irq_vectors(dev->pdev);

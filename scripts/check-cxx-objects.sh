@@ -8,7 +8,13 @@
 #    that one entry each is allowed there, so a static initialiser of ours
 #    still shows up as a second entry,
 #  - undefined symbols only from an allowlist: the platform interface, what
-#    the compiler itself emits calls to, and symbols other C++ objects define.
+#    the compiler itself emits calls to, and symbols other C++ objects define,
+#  - no instruction listed twice in the module's patch-site tables: when two
+#    objects carry the same inline function (a COMDAT group) and the linker
+#    keeps one copy, both objects' objtool records point at it, and the
+#    kernel patches the site twice (6.1: "missing return thunk" WARN at
+#    load). An inline function emitted out of line in several objects, for
+#    example a virtual one without a key function, must get one home.
 # Anything else means kernel API used from C++ without glue, a libstdc++ or
 # libatomic dependency, or a plain operator new without allocation context.
 set -euo pipefail
@@ -62,6 +68,16 @@ for ko in "$dir"/*.ko; do
 		echo "check-cxx-objects: $(basename "$ko") carries static constructors" >&2
 		fail=1
 	fi
+	for table in .return_sites .retpoline_sites .call_sites .ibt_endbr_seal \
+		.static_call_sites; do
+		# A table the kernel does not use is absent: nothing listed.
+		twice=$({ objdump -r -j "$table" "$ko" 2>/dev/null || true; } |
+			awk 'NR > 5 && NF >= 3 { print $3 }' | sort | uniq -d)
+		[ -z "$twice" ] && continue
+		echo "check-cxx-objects: $(basename "$ko"): sites listed twice in $table:" \
+			$twice >&2
+		fail=1
+	done
 done
 [ "$fail" -eq 0 ] && echo "check-cxx-objects: ${#objects[@]} C++ objects clean ($(basename "$dir"))"
 exit "$fail"

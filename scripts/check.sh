@@ -28,8 +28,11 @@ stock=("$KVER_6_1" "$KVER_6_12")
 suites=(style)
 for k in "${stock[@]}"; do suites+=("build:$k"); done
 suites+=(unit:host unit:asan unit:tsan)
-for k in "${stock[@]}"; do suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh"); done
-suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh)
+for k in "${stock[@]}"; do
+	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh")
+done
+suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
+	vm:debug:engine.sh)
 
 debug_kernel() {
 	local start status
@@ -69,6 +72,8 @@ run_suite() {
 	debug-kernel) debug_kernel ;;
 	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout.
 	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
+	# The engine scenario fires some 250,000 interrupts.
+	vm:*:engine.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" engine.sh 420 ;;
 	vm:*)
 		local spec=${1#vm:}
 		tests/vm/suite.sh "${spec%%:*}" "${spec#*:}"

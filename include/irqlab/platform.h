@@ -147,6 +147,20 @@ void irqlab_plat_prepare_to_sleep(void);
 void irqlab_plat_schedule(void);
 void irqlab_plat_finish_sleep(void);
 
+/* --- Interrupt lines ------------------------------------------------------ */
+
+/*
+ * A real interrupt vector the glue owns (hosted: a test double), which the
+ * engine's MSI-X chip drives. Mask and unmask set and clear a mask bit (they
+ * do not nest) and may be called with interrupts off, from the line's own
+ * handler too.
+ */
+struct irqlab_line;
+void irqlab_plat_line_mask(struct irqlab_line *line);
+void irqlab_plat_line_unmask(struct irqlab_line *line);
+/* Points the line at one CPU; 0 or negative errno. */
+int irqlab_plat_line_set_affinity(struct irqlab_line *line, unsigned int cpu);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,7 @@
  * addition (minor). The CLI refuses a module with another major.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	1
+#define IRQLAB_ABI_MINOR	2
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -201,6 +201,113 @@ struct irqlab_device_caps {
 #define IRQLAB_IOC_DEVICE_CAPS	_IOWR(IRQLAB_IOC_MAGIC, 0x0b, struct irqlab_device_caps)
 
 /*
+ * The engine: irqlab's own interrupt subsystem (docs/engine.md). A claimed
+ * vector attached to it enters the engine from its native handler and runs
+ * the chosen action there. Errors as for the device commands, plus
+ * EALREADY (already attached) and ENOENT (ENGINE_DETACH/ENGINE_LINE: not
+ * attached).
+ */
+enum irqlab_engine_action {
+	IRQLAB_ACTION_COUNT = 1,	/* count, return IRQ_HANDLED */
+	IRQLAB_ACTION_NONE = 2,		/* count, return IRQ_NONE */
+	IRQLAB_ACTION_SOFTIRQ = 3,	/* raise softirq slot 'softirq' */
+	IRQLAB_ACTION_TASKLET = 4,	/* tasklet_schedule */
+	IRQLAB_ACTION_TASKLET_HI = 5,	/* tasklet_hi_schedule */
+};
+
+enum irqlab_engine_flow {
+	IRQLAB_FLOW_FASTEOI = 0,
+	IRQLAB_FLOW_EDGE = 1,
+	IRQLAB_FLOW_LEVEL = 2,
+};
+
+#define IRQLAB_NR_SOFTIRQS	10	/* Linux's slots, HI..RCU */
+#define IRQLAB_SOFTIRQ_NAME_LEN	16
+#define IRQLAB_MAX_SHARED	8
+#define IRQLAB_MAX_SOFTIRQ_ROUNDS	100000
+
+/* IRQLAB_IOC_ENGINE_ATTACH */
+struct irqlab_engine_attach {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;			/* bitmap, not empty */
+	__u32 action;			/* enum irqlab_engine_action */
+	__u32 softirq;			/* ACTION_SOFTIRQ: slot, not HI/TASKLET */
+	/* ACTION_SOFTIRQ: work units per interrupt, one per handler run, the
+	 * slot raising itself again while units are left (0: 1). */
+	__u32 softirq_rounds;
+	__u32 flow;			/* enum irqlab_engine_flow */
+	__u32 shared_none;		/* IRQ_NONE actions sharing the line */
+	__u32 pad;			/* zero */
+};
+
+/* IRQLAB_IOC_ENGINE_DETACH */
+struct irqlab_engine_detach {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;			/* bitmap, not empty */
+};
+
+#define IRQLAB_LINE_SPURIOUS_DISABLED	_BITUL(0)
+#define IRQLAB_LINE_MASKED		_BITUL(1)
+#define IRQLAB_LINE_TASKLET_SCHED	_BITUL(2)
+#define IRQLAB_LINE_TASKLET_RUN		_BITUL(3)
+
+/* IRQLAB_IOC_ENGINE_LINE: one attached vector's engine state. */
+struct irqlab_engine_line {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 vector;					/* in */
+	__u32 virq;					/* out: engine irq */
+	__u32 action;					/* out: as attached */
+	__u32 softirq;
+	__u32 flow;
+	__u32 shared_none;
+	__u32 softirq_rounds;
+	__u32 depth;					/* out: disable nesting */
+	__u32 flags;					/* out: IRQLAB_LINE_* */
+	__u32 pad;
+	__u64 unhandled;	/* interrupts no action handled */
+	__u64 handled;		/* main action returned IRQ_HANDLED */
+	__u64 none;		/* main action returned IRQ_NONE */
+	__u64 sharer_calls;	/* calls of the IRQ_NONE sharers */
+	__u64 softirq_raised;
+	__u64 tasklet_scheduled;
+	__u64 tasklet_coalesced;	/* scheduled while still pending */
+	__u64 tasklet_runs;
+	__u64 count[IRQLAB_MAX_CPUS];	/* engine hardirqs per CPU */
+};
+
+/* One softirq slot on one CPU. */
+struct irqlab_softirq_slot {
+	char name[IRQLAB_SOFTIRQ_NAME_LEN];
+	__u64 raised;
+	__u64 coalesced;	/* raised while already pending */
+	__u64 runs;
+	__u64 ns;		/* time in the handler */
+	__u64 work;		/* attached lines' units done */
+	__u64 idle_runs;	/* runs that found no unit */
+};
+
+/* IRQLAB_IOC_ENGINE_SOFTIRQS: the engine's softirqs on one CPU. */
+struct irqlab_engine_softirqs {
+	__u32 cpu;					/* in */
+	__u32 nr_cpus;					/* out: CPU ids */
+	__u32 pending;					/* out: bitmap */
+	__u32 pad;
+	struct irqlab_softirq_slot slot[IRQLAB_NR_SOFTIRQS];
+	__u64 irq_exit_rounds;		/* processing at irq_exit */
+	__u64 bh_enable_rounds;		/* ... at local_bh_enable */
+	__u64 daemon_rounds;		/* ... in irqlab-sirqd/N */
+	__u64 restarts;
+	__u64 handover_time;		/* to the daemon: 2 ms used up */
+	__u64 handover_restarts;	/* ... 10 restarts used up */
+	__u64 handover_resched;		/* ... need_resched */
+};
+
+#define IRQLAB_IOC_ENGINE_ATTACH	_IOW(IRQLAB_IOC_MAGIC, 0x20, struct irqlab_engine_attach)
+#define IRQLAB_IOC_ENGINE_DETACH	_IOW(IRQLAB_IOC_MAGIC, 0x21, struct irqlab_engine_detach)
+#define IRQLAB_IOC_ENGINE_LINE	_IOWR(IRQLAB_IOC_MAGIC, 0x22, struct irqlab_engine_line)
+#define IRQLAB_IOC_ENGINE_SOFTIRQS	_IOWR(IRQLAB_IOC_MAGIC, 0x23, struct irqlab_engine_softirqs)
+
+/*
  * Sizes are part of the ABI. Checked wherever static_assert is available:
  * C++ (the CLI), the kernel (linux/build_bug.h) and C11 with <assert.h>.
  */
@@ -217,6 +324,11 @@ static_assert(sizeof(struct irqlab_vector_stats) == 24 + 64 * 40, "irqlab ABI ch
 static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_attach) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_detach) == 24, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 64 * 8, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_softirq_slot) == 64, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 56, "irqlab ABI changed");
 #endif
 
 #endif /* _IRQLAB_UAPI_H */

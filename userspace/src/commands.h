@@ -19,5 +19,6 @@ void add_devices_command(CLI::App& app, int& status);
 void add_vector_commands(CLI::App& app, int& status);
 void add_fire_commands(CLI::App& app, int& status);
 void add_stats_commands(CLI::App& app, int& status);
+void add_engine_commands(CLI::App& app, int& status);
 
 } // namespace irqlab::cli

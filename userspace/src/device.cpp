@@ -99,6 +99,36 @@ std::string explain_fire(int err, const void* arg) {
     }
 }
 
+std::string explain_engine_attach(int err, const void* arg) {
+    const auto* attach = static_cast<const irqlab_engine_attach*>(arg);
+    switch (err) {
+    case EALREADY:
+        return fmt::format("a chosen vector of {} is already attached to the engine; "
+                           "'irqlab engine detach' it first",
+                           attach->bdf);
+    case ERANGE:
+        return fmt::format("a chosen vector is out of range for {} (see 'irqlab vectors {}')",
+                           attach->bdf, attach->bdf);
+    case EINVAL:
+        return fmt::format("invalid attachment: the softirq slot must not be HI or TASKLET "
+                           "(tasklets own them), rounds at most {}, sharers at most {}",
+                           IRQLAB_MAX_SOFTIRQ_ROUNDS, IRQLAB_MAX_SHARED);
+    default:
+        return explain_device_error(err, attach->bdf);
+    }
+}
+
+std::string explain_engine_detach(int err, const void* arg) {
+    const auto* detach = static_cast<const irqlab_engine_detach*>(arg);
+    if (err == ENOENT)
+        return fmt::format("a chosen vector of {} is not attached to the engine, or {} is "
+                           "not claimed",
+                           detach->bdf, detach->bdf);
+    if (err == ERANGE)
+        return fmt::format("a chosen vector is out of range for {}", detach->bdf);
+    return explain_device_error(err, detach->bdf);
+}
+
 std::string explain_reset(int err, const void* arg) {
     const auto* reset = static_cast<const irqlab_reset*>(arg);
     if (err == EBUSY)
@@ -140,9 +170,16 @@ Device::~Device() {
 
 void Device::call(unsigned long cmd, void* arg, const char* what,
                   std::string (*explain)(int err, const void* arg)) const {
+    call_unless(0, cmd, arg, what, explain);
+}
+
+bool Device::call_unless(int absent_errno, unsigned long cmd, void* arg, const char* what,
+                         std::string (*explain)(int err, const void* arg)) const {
     if (::ioctl(fd_, cmd, arg) == 0)
-        return;
+        return true;
     const int err = errno;
+    if (absent_errno != 0 && err == absent_errno)
+        return false;
     if (err == EPERM || err == EACCES)
         throw Error{not_privileged(path_)};
     if (explain) {
@@ -246,6 +283,38 @@ irqlab_device_caps Device::caps(uint16_t vendor, uint16_t device) const {
     call(IRQLAB_IOC_DEVICE_CAPS, &caps, "device caps");
     caps.name[sizeof(caps.name) - 1] = '\0';
     return caps;
+}
+
+void Device::engine_attach(const irqlab_engine_attach& attach) const {
+    irqlab_engine_attach copy = attach;
+    call(IRQLAB_IOC_ENGINE_ATTACH, &copy, "engine attach", explain_engine_attach);
+}
+
+void Device::engine_detach(const std::string& bdf, uint64_t vectors) const {
+    irqlab_engine_detach detach{};
+    copy_bdf(detach.bdf, bdf);
+    detach.vectors = vectors;
+    call(IRQLAB_IOC_ENGINE_DETACH, &detach, "engine detach", explain_engine_detach);
+}
+
+std::optional<irqlab_engine_line> Device::engine_line(const std::string& bdf,
+                                                      unsigned vector) const {
+    irqlab_engine_line line{};
+    copy_bdf(line.bdf, bdf);
+    line.vector = vector;
+    if (!call_unless(ENOENT, IRQLAB_IOC_ENGINE_LINE, &line, "engine line",
+                     explain_for<irqlab_engine_line>))
+        return std::nullopt;
+    return line;
+}
+
+irqlab_engine_softirqs Device::engine_softirqs(unsigned cpu) const {
+    irqlab_engine_softirqs softirqs{};
+    softirqs.cpu = cpu;
+    call(IRQLAB_IOC_ENGINE_SOFTIRQS, &softirqs, "engine softirqs");
+    for (auto& slot : softirqs.slot)
+        slot.name[sizeof(slot.name) - 1] = '\0';
+    return softirqs;
 }
 
 } // namespace irqlab::cli

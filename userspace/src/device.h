@@ -5,6 +5,7 @@
 #include "irqlab/uapi.h"
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,11 +39,21 @@ public:
     std::vector<std::string> claimed() const;
     irqlab_device_caps caps(uint16_t vendor, uint16_t device) const;
 
+    void engine_attach(const irqlab_engine_attach& attach) const;
+    void engine_detach(const std::string& bdf, uint64_t vectors) const;
+    // Empty when the vector is not attached to the engine.
+    std::optional<irqlab_engine_line> engine_line(const std::string& bdf, unsigned vector) const;
+    irqlab_engine_softirqs engine_softirqs(unsigned cpu) const;
+
 private:
     // Issues one ioctl. On failure throws Error: 'explain' may turn the
     // errno into a message for that command, else a generic one is used.
     void call(unsigned long cmd, void* arg, const char* what,
               std::string (*explain)(int err, const void* arg) = nullptr) const;
+    // As call(), but returns false instead of throwing when the ioctl
+    // fails with 'absent_errno'.
+    bool call_unless(int absent_errno, unsigned long cmd, void* arg, const char* what,
+                     std::string (*explain)(int err, const void* arg) = nullptr) const;
 
     int fd_;
     std::string path_;

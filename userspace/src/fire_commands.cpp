@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "device.h"
 #include "stats_report.h"
+#include "vector_selection.h"
 
 #include <cerrno>
 #include <csignal>
@@ -29,8 +30,7 @@ void on_interrupt(int) {
 
 struct FireOptions {
     std::string bdf;
-    std::vector<unsigned> vectors;
-    bool all_vectors = false;
+    VectorSelection vectors;
     uint64_t count = 0;
     uint32_t rate = 0;
     std::string trigger;
@@ -77,20 +77,6 @@ irqlab_run_status wait_for_run(const Device& module, const std::string& bdf) {
     }
 }
 
-uint64_t vector_mask(const FireOptions& opts, const Device& module) {
-    if (opts.all_vectors) {
-        const unsigned n = module.vector_info(opts.bdf, 0).nr_vectors;
-        return n >= 64 ? ~0ull : (uint64_t{1} << n) - 1;
-    }
-    uint64_t mask = 0;
-    for (unsigned v : opts.vectors) {
-        if (v >= IRQLAB_MAX_VECTORS)
-            throw Error{fmt::format("vector {} is out of range (0-{})", v, IRQLAB_MAX_VECTORS - 1)};
-        mask |= uint64_t{1} << v;
-    }
-    return mask;
-}
-
 } // namespace
 
 void add_fire_commands(CLI::App& app, int& status) {
@@ -99,9 +85,7 @@ void add_fire_commands(CLI::App& app, int& status) {
     auto* fire = app.add_subcommand("fire", "Fire a claimed device's vectors and account for "
                                             "every interrupt");
     fire->add_option("bdf", opts->bdf, "PCI address")->required();
-    auto* vector = fire->add_option("--vector", opts->vectors, "Vector(s) to fire");
-    auto* all = fire->add_flag("--all-vectors", opts->all_vectors, "Fire every vector");
-    vector->excludes(all);
+    add_vector_selection(*fire, opts->vectors, "fire");
     fire->add_option("--count", opts->count, "Interrupts per vector")
         ->required()
         ->check(CLI::Range(uint64_t{1}, uint64_t{IRQLAB_MAX_COUNT}));
@@ -114,12 +98,10 @@ void add_fire_commands(CLI::App& app, int& status) {
     fire->add_flag("--no-wait", opts->no_wait, "Start the run and return");
     fire->add_flag("--json", opts->json, "Print the result as JSON");
     fire->callback([opts, &status] {
-        if (opts->vectors.empty() && !opts->all_vectors)
-            throw Error{"choose vectors: --vector N ... or --all-vectors"};
         const Device module;
         irqlab_fire request{};
         copy_bdf(request.bdf, opts->bdf);
-        request.vectors = vector_mask(*opts, module);
+        request.vectors = vector_mask(opts->vectors, opts->bdf, module);
         request.count = opts->count;
         request.rate_hz = opts->rate;
         request.trigger = triggers.at(opts->trigger);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     add_vector_commands(app, status);
     add_fire_commands(app, status);
     add_stats_commands(app, status);
+    add_engine_commands(app, status);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,144 @@
+// A vector attached to the engine; see attached_line.h.
+#include "core/engine/attached_line.h"
+
+#include "core/base/errno.h"
+#include "core/engine/engine.h"
+#include "cxxrt/utility.h"
+
+namespace irqlab::engine {
+
+using irq::IrqReturn;
+
+namespace {
+
+irq::FlowType flow_type(unsigned flow) {
+    switch (flow) {
+    case IRQLAB_ENGINE_FLOW_EDGE:
+        return irq::FlowType::edge;
+    case IRQLAB_ENGINE_FLOW_LEVEL:
+        return irq::FlowType::level;
+    default:
+        return irq::FlowType::fasteoi;
+    }
+}
+
+} // namespace
+
+AttachedLine::AttachedLine(Engine& engine, irqlab_line* line,
+                           const irqlab_engine_attach_config& config)
+    : engine_{engine}, line_{line}, config_{config} {
+    if (config_.softirq_rounds == 0)
+        config_.softirq_rounds = 1;
+    softirq::tasklet_setup(tasklet_, tasklet_callback);
+    tasklet_.data = this;
+    for (Sharer& sharer : sharers_)
+        sharer.owner = this;
+}
+
+int AttachedLine::validate(const irqlab_engine_attach_config& config) {
+    if (config.action < IRQLAB_ENGINE_COUNT || config.action > IRQLAB_ENGINE_TASKLET_HI)
+        return -base::einval;
+    if (config.flow > IRQLAB_ENGINE_FLOW_LEVEL || config.shared_none > IRQLAB_ENGINE_MAX_SHARED)
+        return -base::einval;
+    if (config.action == IRQLAB_ENGINE_SOFTIRQ &&
+        (config.softirq >= softirq::nr_softirqs ||
+         !SoftirqBacklog::owns(static_cast<softirq::SoftirqNr>(config.softirq))))
+        return -base::einval;
+    return 0;
+}
+
+int AttachedLine::install(irq::IrqDomain& domain, unsigned long hwirq, const char* name) {
+    const int virq = engine_.irqs().alloc_desc(domain, hwirq, engine_.msix_chip(), line_,
+                                               flow_type(config_.flow), name);
+    if (virq < 0)
+        return virq;
+    virq_ = static_cast<unsigned>(virq);
+    // A line with sharers is a shared line: every action says so.
+    const unsigned flags = config_.shared_none ? irq::irqf_shared : 0;
+    int ret = 0;
+    for (; installed_sharers_ < config_.shared_none && ret == 0; ++installed_sharers_)
+        ret = engine_.irqs().request_irq(virq_, idle_sharer, flags, name,
+                                         &sharers_[installed_sharers_]);
+    if (ret == 0)
+        ret = engine_.irqs().request_irq(virq_, main_action, flags, name, this);
+    else
+        --installed_sharers_; // the failed one is not installed
+    main_installed_ = ret == 0;
+    if (ret != 0)
+        remove();
+    return ret == 0 ? virq : ret;
+}
+
+void AttachedLine::remove() {
+    if (virq_ == 0)
+        return;
+    if (main_installed_)
+        engine_.irqs().free_irq(virq_, this);
+    while (installed_sharers_ > 0)
+        engine_.irqs().free_irq(virq_, &sharers_[--installed_sharers_]);
+    main_installed_ = false;
+    // No handler runs any more, so nothing schedules the tasklet again.
+    engine_.tasklets().kill(tasklet_);
+    engine_.irqs().free_desc(cxxrt::exchange(virq_, 0u));
+}
+
+IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {
+    auto* self = static_cast<AttachedLine*>(dev_id);
+    switch (self->config_.action) {
+    case IRQLAB_ENGINE_NONE:
+        self->main_none_.fetch_add(1, cxxrt::memory_order::relaxed);
+        return IrqReturn::none;
+    case IRQLAB_ENGINE_SOFTIRQ:
+        self->softirq_raised_.fetch_add(1, cxxrt::memory_order::relaxed);
+        self->engine_.backlog().add(static_cast<softirq::SoftirqNr>(self->config_.softirq),
+                                    self->config_.softirq_rounds);
+        break;
+    case IRQLAB_ENGINE_TASKLET:
+        self->engine_.tasklets().schedule(self->tasklet_);
+        break;
+    case IRQLAB_ENGINE_TASKLET_HI:
+        self->engine_.tasklets().hi_schedule(self->tasklet_);
+        break;
+    default:
+        break;
+    }
+    self->main_handled_.fetch_add(1, cxxrt::memory_order::relaxed);
+    return IrqReturn::handled;
+}
+
+IrqReturn AttachedLine::idle_sharer(unsigned, void* dev_id) {
+    static_cast<Sharer*>(dev_id)->owner->sharer_calls_.fetch_add(1, cxxrt::memory_order::relaxed);
+    return IrqReturn::none;
+}
+
+void AttachedLine::tasklet_callback(softirq::Tasklet* tasklet) {
+    static_cast<AttachedLine*>(tasklet->data)
+        ->tasklet_runs_.fetch_add(1, cxxrt::memory_order::relaxed);
+}
+
+void AttachedLine::fill_stats(irqlab_engine_line_stats& stats) {
+    const irq::IrqDesc* desc = engine_.irqs().desc(virq_);
+    stats = {};
+    stats.virq = virq_;
+    stats.action = config_.action;
+    stats.softirq = config_.softirq;
+    stats.flow = config_.flow;
+    stats.shared_none_actions = config_.shared_none;
+    stats.softirq_rounds = config_.softirq_rounds;
+    if (desc) {
+        stats.depth = desc->depth();
+        stats.spurious_disabled = desc->spurious_disabled();
+        stats.masked = desc->masked();
+        stats.unhandled = desc->unhandled();
+    }
+    stats.main_handled = main_handled_.load(cxxrt::memory_order::relaxed);
+    stats.main_none = main_none_.load(cxxrt::memory_order::relaxed);
+    stats.shared_none = sharer_calls_.load(cxxrt::memory_order::relaxed);
+    stats.softirq_raised = softirq_raised_.load(cxxrt::memory_order::relaxed);
+    stats.tasklet_scheduled = tasklet_.scheduled();
+    stats.tasklet_coalesced = tasklet_.coalesced();
+    stats.tasklet_runs = tasklet_runs_.load(cxxrt::memory_order::relaxed);
+    stats.tasklet_state = tasklet_.state_bits();
+}
+
+} // namespace irqlab::engine

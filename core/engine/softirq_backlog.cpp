@@ -1,0 +1,56 @@
+// Softirq work units of attached lines; see softirq_backlog.h.
+#include "core/engine/softirq_backlog.h"
+
+#include "core/base/cpu.h"
+
+namespace irqlab::engine {
+
+using softirq::SoftirqNr;
+
+bool SoftirqBacklog::init() {
+    if (!cpus_.init())
+        return false;
+    for (unsigned i = 0; i < softirq::nr_softirqs; ++i) {
+        const auto nr = static_cast<SoftirqNr>(i);
+        handler_args_[i] = {this, nr};
+        if (owns(nr))
+            softirqs_.open(nr, run, &handler_args_[i]);
+    }
+    return true;
+}
+
+void SoftirqBacklog::add(SoftirqNr nr, unsigned units) {
+    cpus_.local().slot[static_cast<unsigned>(nr)].units.fetch_add(units,
+                                                                  cxxrt::memory_order::relaxed);
+    softirqs_.raise(nr);
+}
+
+void SoftirqBacklog::run(void* arg) {
+    const auto* handler = static_cast<HandlerArg*>(arg);
+    handler->backlog->run_one(handler->nr);
+}
+
+void SoftirqBacklog::run_one(SoftirqNr nr) {
+    // Softirq handlers run on the CPU that raised them, so the units are
+    // this CPU's; a hardirq may add more at any time.
+    Slot& slot = cpus_.local().slot[static_cast<unsigned>(nr)];
+    uint64_t left = slot.units.load(cxxrt::memory_order::relaxed);
+    while (left != 0 && !slot.units.compare_exchange_weak(left, left - 1))
+        ;
+    if (left == 0) {
+        slot.idle_runs.fetch_add(1, cxxrt::memory_order::relaxed);
+        return;
+    }
+    slot.done.fetch_add(1, cxxrt::memory_order::relaxed);
+    if (left > 1)
+        softirqs_.raise(nr);
+}
+
+SoftirqBacklog::SlotCounts SoftirqBacklog::counts(SoftirqNr nr, unsigned cpu) const {
+    const Slot& slot = cpus_.on(cpu).slot[static_cast<unsigned>(nr)];
+    return {slot.done.load(cxxrt::memory_order::relaxed),
+            slot.idle_runs.load(cxxrt::memory_order::relaxed),
+            slot.units.load(cxxrt::memory_order::relaxed)};
+}
+
+} // namespace irqlab::engine

@@ -1,0 +1,67 @@
+// Softirq work that attached lines hand to the engine's softirq slots.
+//
+// Every interrupt of a line attached with the softirq action adds work
+// units to its slot on this CPU and raises the slot. The slot's handler
+// does one unit per run and raises the slot again while units are left, as
+// NET_RX does when a poll used up its budget: with many units per
+// interrupt this is a softirq storm that the 2 ms / 10-restart budget hands
+// to the irqlab-sirqd daemons. Units added and units done must match
+// exactly; a run that finds no unit (its raise was satisfied by an earlier
+// run) is counted as idle.
+#pragma once
+
+#include "core/base/percpu.h"
+#include "core/softirq/softirq_nr.h"
+#include "core/softirq/softirqs.h"
+#include "cxxrt/atomic.h"
+
+#include <stdint.h>
+
+namespace irqlab::engine {
+
+class SoftirqBacklog {
+public:
+    explicit SoftirqBacklog(softirq::Softirqs& softirqs) : softirqs_{softirqs} {}
+    SoftirqBacklog(const SoftirqBacklog&) = delete;
+    SoftirqBacklog& operator=(const SoftirqBacklog&) = delete;
+
+    // May sleep. Opens every slot the tasklets do not own (HI, TASKLET).
+    [[nodiscard]] bool init();
+
+    static bool owns(softirq::SoftirqNr nr) {
+        return nr != softirq::SoftirqNr::hi && nr != softirq::SoftirqNr::tasklet;
+    }
+
+    // From a hardirq handler on this CPU.
+    void add(softirq::SoftirqNr nr, unsigned units);
+
+    struct SlotCounts {
+        uint64_t done = 0;
+        uint64_t idle_runs = 0;
+        uint64_t queued = 0; // units not done yet
+    };
+    SlotCounts counts(softirq::SoftirqNr nr, unsigned cpu) const;
+
+private:
+    struct Slot {
+        cxxrt::atomic<uint64_t> units;
+        cxxrt::atomic<uint64_t> done;
+        cxxrt::atomic<uint64_t> idle_runs;
+    };
+    struct alignas(64) CpuSlots {
+        Slot slot[softirq::nr_softirqs];
+    };
+    struct HandlerArg {
+        SoftirqBacklog* backlog;
+        softirq::SoftirqNr nr;
+    };
+
+    static void run(void* arg);
+    void run_one(softirq::SoftirqNr nr);
+
+    softirq::Softirqs& softirqs_;
+    base::PerCpu<CpuSlots> cpus_;
+    HandlerArg handler_args_[softirq::nr_softirqs] = {};
+};
+
+} // namespace irqlab::engine

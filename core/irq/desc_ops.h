@@ -1,0 +1,53 @@
+// What kernel/irq/{chip,handle,resend,spurious}.c do to a descriptor: the
+// layer's internals, for IrqCore. Every function expects desc.lock_ held
+// with interrupts off, except where it says otherwise.
+#pragma once
+
+#include "core/irq/desc.h"
+
+namespace irqlab::irq {
+
+struct DescOps {
+    // chip_state.cpp: chip calls that keep the masked/disabled state.
+    static void mask_irq(IrqDesc& desc);
+    static void unmask_irq(IrqDesc& desc);
+    static void mask_ack_irq(IrqDesc& desc);
+    static void ack_irq(IrqDesc& desc);
+    static void eoi_irq(IrqDesc& desc);
+    static void irq_enable(IrqDesc& desc);
+    // Lazy, as irq_disable() for chips without IRQCHIP_DISABLE_UNLAZY:
+    // only marks the line; the flow handler masks it when the next
+    // interrupt comes.
+    static void irq_disable(IrqDesc& desc);
+    // Returns true when a pending interrupt must be replayed now (after
+    // the lock is dropped): see check_irq_resend().
+    static bool irq_startup(IrqDesc& desc);
+    static void irq_shutdown(IrqDesc& desc);
+    // __enable_irq(): one level of disable undone; true as irq_startup().
+    static bool enable_one_level(IrqDesc& desc);
+
+    // resend.cpp
+    static bool check_irq_resend(IrqDesc& desc);
+
+    // flow.cpp: called without the lock, with interrupts off. True when
+    // the flow must run once more at once (a replay it found pending).
+    static bool handle_flow(IrqDesc& desc);
+    static bool handle_fasteoi_irq(IrqDesc& desc);
+    static void handle_edge_irq(IrqDesc& desc);
+    static void handle_level_irq(IrqDesc& desc);
+
+    // handle_event.cpp: drops and retakes the lock ('flags' from the
+    // caller's lock_irqsave) around the actions.
+    static void handle_irq_event(IrqDesc& desc, unsigned long& flags);
+
+    // manage.cpp: synchronize_irq() without the context check, and
+    // without the lock. Spins until no CPU runs the line's handlers, then
+    // confirms under the lock, as Linux does, so that a flow that set
+    // in-progress just now is seen.
+    static void wait_for_handlers(IrqDesc& desc);
+
+    // spurious.cpp
+    static void note_interrupt(IrqDesc& desc, unsigned action_ret);
+};
+
+} // namespace irqlab::irq

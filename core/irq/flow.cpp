@@ -1,0 +1,113 @@
+// The flow handlers (handle_*_irq of kernel/irq/chip.c): how a line's
+// chip is driven around its actions. Entered with interrupts off, from
+// engine hardirq context; each takes the descriptor lock itself.
+#include "core/irq/desc_ops.h"
+
+namespace irqlab::irq {
+
+namespace {
+
+// irq_may_run(): the engine has no wakeup arming and no polling, so only
+// "running on another CPU" stops a flow.
+bool irq_may_run(const IrqDesc& desc) {
+    return !desc.in_progress();
+}
+
+} // namespace
+
+bool DescOps::handle_flow(IrqDesc& desc) {
+    switch (desc.flow_) {
+    case FlowType::edge:
+        handle_edge_irq(desc);
+        return false;
+    case FlowType::level:
+        handle_level_irq(desc);
+        return false;
+    case FlowType::fasteoi:
+        break;
+    }
+    return handle_fasteoi_irq(desc);
+}
+
+bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
+    unsigned long flags = desc.lock_.lock_irqsave();
+    if (!irq_may_run(desc)) {
+        // Linux drops this interrupt unless the chip asks for
+        // IRQD_RESEND_WHEN_IN_PROGRESS; the engine always asks: its
+        // interrupts are injected by software on any CPU, and none may
+        // be lost to the race.
+        desc.set(irqs_pending);
+        eoi_irq(desc);
+        desc.lock_.unlock_irqrestore(flags);
+        return false;
+    }
+    desc.clear(irqs_replay);
+    if (!desc.action_.load(cxxrt::memory_order::relaxed) || desc.has(irqs_disabled)) {
+        desc.set(irqs_pending);
+        mask_irq(desc);
+        eoi_irq(desc);
+        desc.lock_.unlock_irqrestore(flags);
+        return false;
+    }
+    desc.count_this_cpu();
+    handle_irq_event(desc, flags);
+    eoi_irq(desc);
+    // The race above: an interrupt came while the handlers ran. Replay it
+    // now, as check_irq_resend() would; a disabled line keeps it pending
+    // for enable_irq().
+    bool replay = false;
+    if (desc.has(irqs_pending) && !desc.has(irqs_disabled))
+        replay = check_irq_resend(desc);
+    desc.lock_.unlock_irqrestore(flags);
+    return replay;
+}
+
+void DescOps::handle_edge_irq(IrqDesc& desc) {
+    unsigned long flags = desc.lock_.lock_irqsave();
+    desc.clear(irqs_replay);
+    // Running elsewhere, disabled or without handlers: remember the edge
+    // and mask, so that it is not lost and does not storm.
+    if (!irq_may_run(desc) || desc.has(irqs_disabled) ||
+        !desc.action_.load(cxxrt::memory_order::relaxed)) {
+        desc.set(irqs_pending);
+        mask_ack_irq(desc);
+        desc.lock_.unlock_irqrestore(flags);
+        return;
+    }
+    desc.count_this_cpu();
+    ack_irq(desc);
+    do {
+        if (!desc.action_.load(cxxrt::memory_order::relaxed)) {
+            mask_irq(desc);
+            break;
+        }
+        // An edge came while the handlers ran and masked the line: open
+        // it again, unless it was disabled meanwhile.
+        if (desc.has(irqs_pending) && !desc.has(irqs_disabled) && desc.has(irqs_masked))
+            unmask_irq(desc);
+        handle_irq_event(desc, flags);
+    } while (desc.has(irqs_pending) && !desc.has(irqs_disabled));
+    desc.lock_.unlock_irqrestore(flags);
+}
+
+void DescOps::handle_level_irq(IrqDesc& desc) {
+    unsigned long flags = desc.lock_.lock_irqsave();
+    mask_ack_irq(desc);
+    // Running elsewhere: that CPU unmasks when it is done, and the line,
+    // still asserted, comes again.
+    if (irq_may_run(desc)) {
+        desc.clear(irqs_replay);
+        if (!desc.action_.load(cxxrt::memory_order::relaxed) || desc.has(irqs_disabled)) {
+            desc.set(irqs_pending);
+        } else {
+            desc.count_this_cpu();
+            handle_irq_event(desc, flags);
+            // cond_unmask_irq(); no oneshot threads yet.
+            if (!desc.has(irqs_disabled) && desc.has(irqs_masked))
+                unmask_irq(desc);
+        }
+    }
+    desc.lock_.unlock_irqrestore(flags);
+}
+
+} // namespace irqlab::irq

@@ -1,0 +1,111 @@
+// The per-CPU softirq daemons, the engine's ksoftirqd: they run what was
+// raised from process context and what a bounded round handed over.
+#include "core/softirq/softirqs.h"
+
+#include "core/base/cpu.h"
+#include "irqlab/platform.h"
+
+namespace irqlab::softirq {
+
+namespace {
+
+// "irqlab-sirqd/" and the CPU number; no snprintf in the core.
+void format_daemon_name(char (&name)[24], unsigned cpu) {
+    constexpr char prefix[] = "irqlab-sirqd/";
+    unsigned length = 0;
+    for (; prefix[length]; ++length)
+        name[length] = prefix[length];
+    char digits[10];
+    unsigned count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + cpu % 10);
+        cpu /= 10;
+    } while (cpu && count < sizeof(digits));
+    while (count && length + 1 < sizeof(name))
+        name[length++] = digits[--count];
+    name[length] = '\0';
+}
+
+} // namespace
+
+bool Softirqs::start_daemons() {
+    if (!initialised_)
+        return false;
+    for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
+        if (!base::cpu_online(cpu))
+            continue;
+        Cpu& state = cpus_.on(cpu);
+        if (state.daemon.running())
+            continue;
+        format_daemon_name(state.daemon_name, cpu);
+        if (!state.daemon.start(daemon_main, &state, cpu, state.daemon_name)) {
+            stop_daemons();
+            return false;
+        }
+        base::SpinGuard hold{state.daemon_lock};
+        state.wakeable = true;
+    }
+    return true;
+}
+
+void Softirqs::stop_daemons() {
+    for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
+        Cpu& state = cpus_.on(cpu);
+        {
+            base::SpinGuard hold{state.daemon_lock};
+            state.wakeable = false;
+        }
+        // A round in progress finishes (it is bounded); the daemon then
+        // sees the stop request before it looks for more work.
+        state.daemon.stop();
+    }
+}
+
+bool Softirqs::daemon_running(unsigned cpu) const {
+    return cpus_.on(cpu).daemon.running();
+}
+
+const char* Softirqs::daemon_name(unsigned cpu) const {
+    return cpus_.on(cpu).daemon_name;
+}
+
+int Softirqs::daemon_main(void* raw) {
+    // smpboot_thread_fn() with run_ksoftirqd() as the work.
+    Cpu& cpu = *static_cast<Cpu*>(raw);
+    Softirqs& self = *cpu.owner;
+    for (;;) {
+        base::Thread::sleep_until([&] { return self.daemon_should_run(cpu.cpu); });
+        if (base::Thread::should_stop())
+            return 0;
+        if (base::Thread::should_park()) {
+            base::Thread::parkme();
+            continue;
+        }
+        self.run_daemon(cpu);
+    }
+}
+
+bool Softirqs::daemon_should_run(unsigned cpu) const {
+    // Work, and the CPU not in engine interrupt context: whoever holds it
+    // there (a hardirq, a round, a bottom-half-off section) processes the
+    // work when it leaves, or hands it over with a wake-up.
+    constexpr uint32_t interrupt_mask = engine::hardirq_mask | engine::softirq_mask;
+    return pending_on(cpu) != 0 && (context_.word_on(cpu) & interrupt_mask) == 0;
+}
+
+void Softirqs::run_daemon(Cpu& cpu) {
+    // Preemption off as Linux's softirq count implies it: the engine's
+    // count is not the host's. Interrupts stay on for the handlers.
+    irqlab_plat_preempt_disable();
+    if (base::cpu_id() != cpu.cpu) {
+        irqlab_plat_bug("irqlab softirq daemon runs on a foreign CPU");
+        __builtin_trap();
+    }
+    unsigned long flags = irqlab_plat_irq_save();
+    maybe_process(Origin::daemon, flags);
+    irqlab_plat_irq_restore(flags);
+    irqlab_plat_preempt_enable();
+    irqlab_plat_cond_resched();
+}
+
+} // namespace irqlab::softirq

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Checks the engine's accounting against the native counters.
+
+usage: engine_check.py CLI BDF [--spurious]
+
+For every vector of BDF attached to the engine: the native handler's
+arrivals (irqlab stats) must equal the engine's hardirqs of that line, the
+main action ran once per hardirq and each IRQ_NONE sharer too; a softirq
+line raised once per hardirq; a tasklet line scheduled once per hardirq,
+and every schedule ran or was coalesced into a pending one. For the
+softirq slots that attached lines feed, the work units done must equal
+the units handed over (hardirqs x rounds), and every handler run did a
+unit or found none left (idle). Nothing may still be pending.
+
+With --spurious the lines must instead have been disabled by the spurious
+detector ("nobody cared") at exactly their 100,000th interrupt, all of
+which went unhandled, and then masked: no later interrupt reached them.
+
+Prints one summary line per vector; exits 1 listing every mismatch.
+"""
+import json
+import subprocess
+import sys
+
+
+def cli_json(cli, *args):
+    # Exit 3 says the native accounting did not balance: still a report.
+    out = subprocess.run([cli, *args, "--json"], capture_output=True, text=True)
+    if out.returncode not in (0, 3):
+        sys.exit(f"{cli} {' '.join(args)}: exit {out.returncode}: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def main():
+    cli, bdf = sys.argv[1], sys.argv[2]
+    spurious = "--spurious" in sys.argv[3:]
+    stats = cli_json(cli, "stats", bdf)["devices"][0]["vectors"]
+    lines = [l for l in cli_json(cli, "engine", "interrupts")["interrupts"] if l["bdf"] == bdf]
+    softirqs = cli_json(cli, "engine", "softirqs")["softirqs"]
+    errors = []
+    if not lines:
+        errors.append(f"no vector of {bdf} is attached")
+    for line in lines:
+        v = line["vector"]
+        received = stats[v]["totals"]["received"]
+        hardirqs = sum(line["count"])
+        name = f"{bdf} v{v} ({line['action']}, {line['flow']})"
+        print(f"# {name}: native {received}, engine {hardirqs}, handled {line['handled']}, "
+              f"none {line['none']}, sharers {line['sharer_calls']}, raised "
+              f"{line['softirq_raised']}, tasklet {line['tasklet_scheduled']}/"
+              f"{line['tasklet_runs']}+{line['tasklet_coalesced']}, unhandled "
+              f"{line['unhandled']}, disabled {line['spurious_disabled']}")
+        if spurious:
+            if not line["spurious_disabled"]:
+                errors.append(f"{name}: not disabled after {hardirqs} unhandled")
+            if hardirqs != 100000 or line["unhandled"] != hardirqs:
+                errors.append(f"{name}: {line['unhandled']} unhandled of {hardirqs} hardirqs, "
+                              "want 100000 of 100000")
+            continue
+        if hardirqs != received:
+            errors.append(f"{name}: engine hardirqs {hardirqs} != native arrivals {received}")
+        if line["handled"] + line["none"] != hardirqs:
+            errors.append(f"{name}: main action ran {line['handled'] + line['none']} times")
+        if line["sharer_calls"] != hardirqs * line["shared_none"]:
+            errors.append(f"{name}: sharers ran {line['sharer_calls']} times")
+        if line["action"].startswith("softirq") and line["softirq_raised"] != hardirqs:
+            errors.append(f"{name}: raised {line['softirq_raised']} != {hardirqs}")
+        if line["action"].startswith("tasklet"):
+            if line["tasklet_scheduled"] != hardirqs:
+                errors.append(f"{name}: scheduled {line['tasklet_scheduled']} != {hardirqs}")
+            if line["tasklet_runs"] + line["tasklet_coalesced"] != line["tasklet_scheduled"]:
+                errors.append(f"{name}: runs {line['tasklet_runs']} + coalesced "
+                              f"{line['tasklet_coalesced']} != {line['tasklet_scheduled']}")
+    # Every softirq line of every device feeds the slot totals.
+    all_lines = cli_json(cli, "engine", "interrupts")["interrupts"]
+    fed = {}
+    for line in all_lines:
+        if line["action"].startswith("softirq:"):
+            slot = line["action"].split(":", 1)[1].upper()
+            fed[slot] = fed.get(slot, 0) + line["softirq_raised"] * line["softirq_rounds"]
+    for slot, units in fed.items():
+        work = sum(c["slots"][slot]["work"] for c in softirqs)
+        runs = sum(c["slots"][slot]["runs"] for c in softirqs)
+        idle = sum(c["slots"][slot]["idle_runs"] for c in softirqs)
+        print(f"# softirq {slot}: units {units}, done {work}, runs {runs}, idle {idle}")
+        if work != units:
+            errors.append(f"softirq {slot}: {work} units done of {units}")
+        if runs != work + idle:
+            errors.append(f"softirq {slot}: {runs} runs != {work} units + {idle} idle")
+    for c in softirqs:
+        if c["pending"]:
+            errors.append(f"CPU{c['cpu']}: softirqs still pending: {c['pending']:#x}")
+    for e in errors:
+        print(f"# MISMATCH: {e}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
