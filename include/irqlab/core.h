@@ -64,13 +64,17 @@ enum irqlab_engine_flow_kind {
 struct irqlab_engine_attach_config {
 	unsigned int action;	/* enum irqlab_engine_action_kind */
 	unsigned int softirq;	/* slot, for IRQLAB_ENGINE_SOFTIRQ */
-	/* Softirq work units per interrupt: the slot's handler does one per
+	/*
+	 * Softirq work units per interrupt: the slot's handler does one per
 	 * run and raises itself again while units are left, as NET_RX does
-	 * when its budget runs out. 0 means 1. */
+	 * when its budget runs out. 0 means 1.
+	 */
 	unsigned int softirq_rounds;
 	unsigned int flow;	/* enum irqlab_engine_flow_kind */
-	/* Extra actions on the same line, ahead of the main one, that
-	 * return IRQ_NONE (a shared line whose other devices are idle). */
+	/*
+	 * Extra actions on the same line, ahead of the main one, that
+	 * return IRQ_NONE (a shared line whose other devices are idle).
+	 */
 	unsigned int shared_none;
 };
 
@@ -103,47 +107,47 @@ struct irqlab_engine_line_stats {
 	unsigned int depth;		/* disable nesting */
 	bool spurious_disabled;
 	bool masked;
-	uint64_t unhandled;		/* interrupts no action claimed */
-	uint64_t main_handled;		/* the main action's IRQ_HANDLED */
-	uint64_t main_none;		/* the main action's IRQ_NONE */
-	uint64_t shared_none;		/* calls of the extra IRQ_NONE actions */
-	uint64_t softirq_raised;
-	uint64_t tasklet_scheduled;
-	uint64_t tasklet_coalesced;	/* scheduled while still pending */
-	uint64_t tasklet_runs;
+	unsigned long long unhandled;		/* interrupts no action claimed */
+	unsigned long long main_handled;		/* the main action's IRQ_HANDLED */
+	unsigned long long main_none;		/* the main action's IRQ_NONE */
+	unsigned long long shared_none;		/* calls of the extra IRQ_NONE actions */
+	unsigned long long softirq_raised;
+	unsigned long long tasklet_scheduled;
+	unsigned long long tasklet_coalesced;	/* scheduled while still pending */
+	unsigned long long tasklet_runs;
 	unsigned int tasklet_state;	/* bit 0 SCHED, bit 1 RUN */
 };
 
 int irqlab_engine_line_read(struct irqlab_engine_domain *domain, unsigned int hwirq,
-			     struct irqlab_engine_line_stats *stats);
+			    struct irqlab_engine_line_stats *stats);
 /* Engine hardirqs of the line on 'cpu' (kstat_irqs_cpu). */
-uint64_t irqlab_engine_line_count(struct irqlab_engine_domain *domain, unsigned int hwirq,
-				  unsigned int cpu);
+unsigned long long irqlab_engine_line_count(struct irqlab_engine_domain *domain,
+					    unsigned int hwirq, unsigned int cpu);
 
 /* One softirq slot on one CPU (a /proc/softirqs cell, and more). */
 struct irqlab_engine_softirq_slot {
-	uint64_t raised;
-	uint64_t coalesced;	/* raised while already pending */
-	uint64_t runs;
-	uint64_t ns;		/* time in the handler */
-	uint64_t work;		/* units of attached lines done */
-	uint64_t idle_runs;	/* runs that found no unit left */
+	unsigned long long raised;
+	unsigned long long coalesced;	/* raised while already pending */
+	unsigned long long runs;
+	unsigned long long ns;		/* time in the handler */
+	unsigned long long work;		/* units of attached lines done */
+	unsigned long long idle_runs;	/* runs that found no unit left */
 };
 
 struct irqlab_engine_softirq_cpu {
 	struct irqlab_engine_softirq_slot slot[IRQLAB_ENGINE_NR_SOFTIRQS];
-	uint64_t irq_exit_rounds;	/* processing started at irq_exit */
-	uint64_t bh_enable_rounds;	/* ... at local_bh_enable */
-	uint64_t daemon_rounds;		/* ... by irqlab-sirqd/N */
-	uint64_t restarts;
-	uint64_t handover_time;		/* budget: 2 ms used up */
-	uint64_t handover_restarts;	/* budget: 10 restarts used up */
-	uint64_t handover_resched;	/* budget: need_resched */
+	unsigned long long irq_exit_rounds;	/* processing started at irq_exit */
+	unsigned long long bh_enable_rounds;	/* ... at local_bh_enable */
+	unsigned long long daemon_rounds;		/* ... by irqlab-sirqd/N */
+	unsigned long long restarts;
+	unsigned long long handover_time;		/* budget: 2 ms used up */
+	unsigned long long handover_restarts;	/* budget: 10 restarts used up */
+	unsigned long long handover_resched;	/* budget: need_resched */
 	unsigned int pending;
 };
 
 int irqlab_engine_softirq_read(struct irqlab_engine *engine, unsigned int cpu,
-				struct irqlab_engine_softirq_cpu *stats);
+			       struct irqlab_engine_softirq_cpu *stats);
 const char *irqlab_engine_softirq_name(unsigned int slot);
 
 #ifdef __cplusplus

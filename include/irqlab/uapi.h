@@ -232,8 +232,10 @@ struct irqlab_engine_attach {
 	__u64 vectors;			/* bitmap, not empty */
 	__u32 action;			/* enum irqlab_engine_action */
 	__u32 softirq;			/* ACTION_SOFTIRQ: slot, not HI/TASKLET */
-	/* ACTION_SOFTIRQ: work units per interrupt, one per handler run, the
-	 * slot raising itself again while units are left (0: 1). */
+	/*
+	 * ACTION_SOFTIRQ: work units per interrupt, one per handler run, the
+	 * slot raising itself again while units are left (0: 1).
+	 */
 	__u32 softirq_rounds;
 	__u32 flow;			/* enum irqlab_engine_flow */
 	__u32 shared_none;		/* IRQ_NONE actions sharing the line */

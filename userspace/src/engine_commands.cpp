@@ -70,8 +70,8 @@ void parse_action(const std::string& spec, const Device& module, irqlab_engine_a
         throw Error{fmt::format("unknown softirq slot '{}' (one of: {})", wanted,
                                 lower(fmt::format("{}", fmt::join(names, ", "))))};
     }
-    throw Error{fmt::format("unknown action '{}': count, none, softirq:SLOT, tasklet, tasklet-hi",
-                            spec)};
+    throw Error{
+        fmt::format("unknown action '{}': count, none, softirq:SLOT, tasklet, tasklet-hi", spec)};
 }
 
 const char* action_name(uint32_t action) {
@@ -125,27 +125,27 @@ void print_interrupts(const Device& module, bool json) {
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& [bdf, vector, line] : lines) {
-            out.push_back({{"virq", line.virq},
-                           {"bdf", bdf},
-                           {"vector", vector},
-                           {"chip", "irqlab-msix"},
-                           {"flow", flow_name(line.flow)},
-                           {"action", action_label(line, names)},
-                           {"shared_none", line.shared_none},
-                           {"softirq_rounds", line.softirq_rounds},
-                           {"softirq_raised", line.softirq_raised},
-                           {"tasklet_scheduled", line.tasklet_scheduled},
-                           {"tasklet_coalesced", line.tasklet_coalesced},
-                           {"tasklet_runs", line.tasklet_runs},
-                           {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
-                           {"handled", line.handled},
-                           {"none", line.none},
-                           {"sharer_calls", line.sharer_calls},
-                           {"unhandled", line.unhandled},
-                           {"depth", line.depth},
-                           {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
-                           {"spurious_disabled",
-                            (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
+            out.push_back(
+                {{"virq", line.virq},
+                 {"bdf", bdf},
+                 {"vector", vector},
+                 {"chip", "irqlab-msix"},
+                 {"flow", flow_name(line.flow)},
+                 {"action", action_label(line, names)},
+                 {"shared_none", line.shared_none},
+                 {"softirq_rounds", line.softirq_rounds},
+                 {"softirq_raised", line.softirq_raised},
+                 {"tasklet_scheduled", line.tasklet_scheduled},
+                 {"tasklet_coalesced", line.tasklet_coalesced},
+                 {"tasklet_runs", line.tasklet_runs},
+                 {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
+                 {"handled", line.handled},
+                 {"none", line.none},
+                 {"sharer_calls", line.sharer_calls},
+                 {"unhandled", line.unhandled},
+                 {"depth", line.depth},
+                 {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
+                 {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
         }
         fmt::print("{}\n", nlohmann::json{{"interrupts", out}}.dump(2));
         return;
@@ -282,8 +282,7 @@ void add_engine_commands(CLI::App& app, int& status) {
     attach->add_option("bdf", opts->bdf, "PCI address")->required();
     add_vector_selection(*attach, opts->vectors, "attach");
     attach
-        ->add_option("--action", opts->action,
-                     "count | none | softirq:SLOT | tasklet | tasklet-hi")
+        ->add_option("--action", opts->action, "count | none | softirq:SLOT | tasklet | tasklet-hi")
         ->required();
     attach->add_option("--flow", opts->flow, "Flow handler: fasteoi | edge | level")
         ->check(CLI::IsMember({"fasteoi", "edge", "level"}));
