@@ -93,7 +93,7 @@ protected:
         irqlab_engine_destroy(engine_);
     }
 
-    uint64_t softirq_total(unsigned slot, uint64_t irqlab_engine_softirq_slot::*field) {
+    uint64_t softirq_total(unsigned slot, unsigned long long irqlab_engine_softirq_slot::*field) {
         uint64_t total = 0;
         for (unsigned cpu = 0; cpu < irqlab_plat_nr_cpu_ids(); ++cpu) {
             irqlab_engine_softirq_cpu stats{};
@@ -102,7 +102,7 @@ protected:
         }
         return total;
     }
-    uint64_t cpu_total(uint64_t irqlab_engine_softirq_cpu::*field) {
+    uint64_t cpu_total(unsigned long long irqlab_engine_softirq_cpu::*field) {
         uint64_t total = 0;
         for (unsigned cpu = 0; cpu < irqlab_plat_nr_cpu_ids(); ++cpu) {
             irqlab_engine_softirq_cpu stats{};
