@@ -19,27 +19,8 @@ check=$top/tests/vm/guest/fire_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 count=10000
 
-find_pci() {
-	local dev
-	for dev in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$dev/vendor")" = "$1" ] && [ "$(cat "$dev/device")" = "$2" ]; then
-			basename "$dev"
-			return
-		fi
-	done
-}
-e1000e=$(find_pci 0x8086 0x10d3)
-ivshmem=$(find_pci 0x1af4 0x1110)
-
-# expect_fail NAME STATUS MESSAGE CMD...: CMD exits with STATUS and says MESSAGE.
-expect_fail() {
-	local name=$1 want=$2 message=$3 out st
-	shift 3
-	out=$("$@" 2>&1)
-	st=$?
-	[ $st -eq "$want" ] && grep -qF -- "$message" <<<"$out"
-	ktap_case $? "$name" "exit $st (want $want)" "$out"
-}
+# shellcheck source=devices.sh
+. "$top/tests/vm/guest/devices.sh"
 
 # fire_case NAME EXPECT BDF ARGS...: reset, fire, check the run's report.
 fire_case() {
