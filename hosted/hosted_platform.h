@@ -2,6 +2,8 @@
 // inject. The kernel platform has no equivalent; these exist for tests only.
 #pragma once
 
+#include "irqlab/platform.h"
+
 #include <atomic>
 #include <cstddef>
 
@@ -33,5 +35,8 @@ void fail_next_allocations(unsigned count);
 inline constexpr unsigned max_simulated_cpus = 8;
 void set_simulated_cpus(unsigned cpus);
 unsigned simulated_cpu_count();
+
+// Whether irqlab_plat_thread_set_fifo() was called for the thread.
+bool thread_is_fifo(const irqlab_thread* thread);
 
 } // namespace irqlab::hosted

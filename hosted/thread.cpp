@@ -1,10 +1,12 @@
 // Hosted platform: threads (std::thread standing in for kthreads) with the
 // kthread life cycle: created stopped, woken, parked, stopped.
+#include "hosted/hosted_platform.h"
 #include "hosted/thread_state.h"
 
 #include "irqlab/platform.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -22,6 +24,7 @@ struct irqlab_thread {
     bool should_stop = false;
     bool should_park = false;
     bool parked = false;
+    std::atomic<bool> fifo{false};
     int result = 0;
     std::thread runner;
 };
@@ -112,6 +115,18 @@ extern "C" void irqlab_plat_thread_unpark(irqlab_thread* thread) {
     thread->changed.notify_all();
 }
 
+extern "C" void irqlab_plat_thread_set_fifo(irqlab_thread* thread) {
+    thread->fifo.store(true);
+}
+
+namespace irqlab::hosted {
+
+bool thread_is_fifo(const irqlab_thread* thread) {
+    return thread->fifo.load();
+}
+
+} // namespace irqlab::hosted
+
 extern "C" bool irqlab_plat_thread_should_stop(void) {
     if (!current_thread)
         return false;
@@ -147,6 +162,13 @@ extern "C" void irqlab_plat_schedule(void) {
     auto& state = irqlab::hosted::current_thread_state();
     std::unique_lock hold{state.sleep_lock};
     state.sleep_cv.wait(hold, [&] { return !state.sleeping; });
+}
+
+extern "C" void irqlab_plat_schedule_timeout(uint64_t timeout_ns) {
+    auto& state = irqlab::hosted::current_thread_state();
+    std::unique_lock hold{state.sleep_lock};
+    state.sleep_cv.wait_for(hold, std::chrono::nanoseconds{timeout_ns},
+                            [&] { return !state.sleeping; });
 }
 
 extern "C" void irqlab_plat_finish_sleep(void) {

@@ -4,6 +4,7 @@
  * the clock. Each function wraps one kernel macro or inline.
  */
 #include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <linux/irqflags.h>
 #include <linux/kernel.h>
 #include <linux/preempt.h>
@@ -89,6 +90,13 @@ void irqlab_plat_prepare_to_sleep(void)
 void irqlab_plat_schedule(void)
 {
 	schedule();
+}
+
+void irqlab_plat_schedule_timeout(uint64_t timeout_ns)
+{
+	ktime_t expires = ns_to_ktime(timeout_ns);
+
+	schedule_hrtimeout(&expires, HRTIMER_MODE_REL);
 }
 
 void irqlab_plat_finish_sleep(void)

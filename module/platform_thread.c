@@ -62,6 +62,11 @@ void irqlab_plat_thread_unpark(struct irqlab_thread *thread)
 	kthread_unpark(thread->task);
 }
 
+void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread)
+{
+	sched_set_fifo(thread->task);
+}
+
 bool irqlab_plat_thread_should_stop(void)
 {
 	return kthread_should_stop();

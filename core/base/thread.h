@@ -4,6 +4,8 @@
 #include "core/base/handle.h"
 #include "irqlab/platform.h"
 
+#include <stdint.h>
+
 namespace irqlab::base {
 
 inline constexpr unsigned any_cpu = IRQLAB_ANY_CPU;
@@ -48,6 +50,20 @@ public:
         }
         irqlab_plat_finish_sleep();
     }
+
+    // Sleeps for at least 'ns' (a wake only shortens one round of it).
+    // Process context only.
+    static void sleep_ns(uint64_t ns) {
+        const uint64_t deadline = irqlab_plat_clock_ns() + ns;
+        for (uint64_t now = irqlab_plat_clock_ns(); now < deadline; now = irqlab_plat_clock_ns()) {
+            irqlab_plat_prepare_to_sleep();
+            irqlab_plat_schedule_timeout(deadline - now);
+            irqlab_plat_finish_sleep();
+        }
+    }
+
+    // SCHED_FIFO, the policy Linux gives interrupt threads.
+    void set_fifo() { irqlab_plat_thread_set_fifo(thread_.get()); }
 
 private:
     // Destroying a still-running thread stops it; its result is dropped.

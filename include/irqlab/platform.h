@@ -133,6 +133,11 @@ int irqlab_plat_thread_stop(struct irqlab_thread *thread);
  */
 int irqlab_plat_thread_park(struct irqlab_thread *thread);
 void irqlab_plat_thread_unpark(struct irqlab_thread *thread);
+/*
+ * Gives the thread the real-time policy Linux gives interrupt threads
+ * (sched_set_fifo(): SCHED_FIFO at priority MAX_RT_PRIO / 2).
+ */
+void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread);
 /* Called from the thread itself. */
 bool irqlab_plat_thread_should_stop(void);
 bool irqlab_plat_thread_should_park(void);
@@ -145,6 +150,11 @@ void irqlab_plat_thread_parkme(void);
  */
 void irqlab_plat_prepare_to_sleep(void);
 void irqlab_plat_schedule(void);
+/*
+ * As irqlab_plat_schedule(), but returns after 'timeout_ns' at the latest
+ * (schedule_hrtimeout()); the caller re-checks what it waits for.
+ */
+void irqlab_plat_schedule_timeout(uint64_t timeout_ns);
 void irqlab_plat_finish_sleep(void);
 
 /* --- Interrupt lines ------------------------------------------------------ */
