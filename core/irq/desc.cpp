@@ -22,7 +22,8 @@ IrqDesc::~IrqDesc() {
 }
 
 bool IrqDesc::init() {
-    return lock_.init(desc_lock_class, cxxrt::may_sleep_ctx) && kstat_.init();
+    return lock_.init(desc_lock_class, cxxrt::may_sleep_ctx) && kstat_.init() &&
+           threads_done_.init(cxxrt::may_sleep_ctx);
 }
 
 uint64_t IrqDesc::kstat(unsigned cpu) const {

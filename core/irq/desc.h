@@ -2,6 +2,7 @@
 // data, its flow, its actions and its state.
 #pragma once
 
+#include "core/base/completion.h"
 #include "core/base/percpu.h"
 #include "core/base/spinlock.h"
 #include "core/irq/action.h"
@@ -23,6 +24,9 @@ inline constexpr unsigned irqs_disabled = 1u << 3;
 inline constexpr unsigned irqs_masked = 1u << 4;
 inline constexpr unsigned irqs_spurious_disabled = 1u << 5;
 inline constexpr unsigned irqs_started = 1u << 6;
+// IRQS_ONESHOT: the line's actions are irqf_oneshot; the flows keep it
+// masked while a thread of the line is woken or running.
+inline constexpr unsigned irqs_oneshot = 1u << 7;
 
 class IrqDesc {
 public:
@@ -57,10 +61,29 @@ public:
     uint64_t unhandled() const { return unhandled_total_.load(cxxrt::memory_order::relaxed); }
     uint64_t kstat(unsigned cpu) const;
     uint64_t kstat_total() const;
+    bool oneshot() const { return has(irqs_oneshot); }
+    // Threads woken and not yet done (threads_active), and the thread_mask
+    // bits of the oneshot threads among them (threads_oneshot).
+    unsigned threads_active() const { return threads_active_.load(cxxrt::memory_order::relaxed); }
+    unsigned long threads_oneshot() const {
+        return threads_oneshot_.load(cxxrt::memory_order::relaxed);
+    }
+    // Thread runs that returned handled (threads_handled), the input of
+    // the deferred spurious detection.
+    unsigned threads_handled() const { return threads_handled_.load(cxxrt::memory_order::relaxed); }
     uint64_t wake_thread_without_thread() const {
         return wake_without_thread_.load(cxxrt::memory_order::relaxed);
     }
     uint64_t bogus_returns() const { return bogus_returns_.load(cxxrt::memory_order::relaxed); }
+    // Arrivals the flow kept pending instead of running the handlers (line
+    // disabled, without actions, or running elsewhere), and the pending
+    // interrupts replayed. Each arrival or replay either runs the handlers
+    // (kstat) or is kept pending, so arrivals + replays == kstat_total() +
+    // pending_arrivals() on fasteoi and edge lines.
+    uint64_t pending_arrivals() const {
+        return pending_arrivals_.load(cxxrt::memory_order::relaxed);
+    }
+    uint64_t replays() const { return replays_.load(cxxrt::memory_order::relaxed); }
     uint64_t unbalanced_enables() const {
         return unbalanced_enables_.load(cxxrt::memory_order::relaxed);
     }
@@ -80,6 +103,8 @@ private:
     void set(unsigned bits) { istate_.fetch_or(bits, cxxrt::memory_order::release); }
     void clear(unsigned bits) { istate_.fetch_and(~bits, cxxrt::memory_order::release); }
     void count_this_cpu() { kstat_.local().count.fetch_add(1, cxxrt::memory_order::relaxed); }
+    void count_pending_arrival() { pending_arrivals_.fetch_add(1, cxxrt::memory_order::relaxed); }
+    void count_replay() { replays_.fetch_add(1, cxxrt::memory_order::relaxed); }
 
     IrqData data_;
     FlowType flow_;
@@ -98,6 +123,21 @@ private:
     cxxrt::atomic<uint64_t> wake_without_thread_{0};
     cxxrt::atomic<uint64_t> bogus_returns_{0};
     cxxrt::atomic<uint64_t> unbalanced_enables_{0};
+    cxxrt::atomic<uint64_t> pending_arrivals_{0};
+    cxxrt::atomic<uint64_t> replays_{0};
+
+    // Threaded handling (kernel/irq/manage.c). threads_oneshot_ changes
+    // under lock_; the atomics are for the lock-free readers and for the
+    // threads, which count threads_active_ down without the lock.
+    cxxrt::atomic<unsigned long> threads_oneshot_{0};
+    cxxrt::atomic<unsigned> threads_active_{0};
+    cxxrt::atomic<unsigned> threads_handled_{0};
+    // note_interrupt()'s deferred detection, under lock_.
+    unsigned threads_handled_last_ = 0;
+    // wait_for_threads: waiters announce themselves, so that a thread that
+    // takes threads_active_ to zero completes once per waiter.
+    cxxrt::atomic<unsigned> thread_waiters_{0};
+    base::Completion threads_done_;
 };
 
 } // namespace irqlab::irq

@@ -48,6 +48,31 @@ struct DescOps {
 
     // spurious.cpp
     static void note_interrupt(IrqDesc& desc, unsigned action_ret);
+    // The deferred detection of threaded lines: the result to count for
+    // 'action_ret', or ~0u when there is nothing to count yet.
+    static unsigned deferred_spurious_verdict(IrqDesc& desc, unsigned action_ret);
+
+    // flow.cpp: the oneshot-aware end of the level and fasteoi flows.
+    static void cond_unmask_irq(IrqDesc& desc);
+    static void cond_unmask_eoi_irq(IrqDesc& desc);
+
+    // threaded.cpp: the action threads (manage.c, handle.c).
+    // __irq_wake_thread(): called by the line's flow, without the lock.
+    static void irq_wake_thread(IrqDesc& desc, IrqAction& action);
+    // The thread function of a threaded action (irq_thread()); 'raw' is
+    // the IrqAction.
+    static int irq_thread(void* raw);
+    // Without the lock: unmasks a oneshot line once its last woken thread
+    // is done.
+    static void irq_finalize_oneshot(IrqDesc& desc, IrqAction& action);
+    // May sleep, without the lock: returns when no thread of the line is
+    // woken or running (synchronize_irq()'s wait_for_threads).
+    static void wait_for_threads(IrqDesc& desc);
+    // The thread's side, without the lock: counts a thread_fn result, and
+    // lets the waiters go when the last active thread is done
+    // (wake_threads_waitq()).
+    static void count_thread_result(IrqDesc& desc, IrqAction& action, IrqReturn ret);
+    static void wake_threads_waitq(IrqDesc& desc);
 };
 
 } // namespace irqlab::irq

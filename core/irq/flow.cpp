@@ -15,6 +15,27 @@ bool irq_may_run(const IrqDesc& desc) {
 
 } // namespace
 
+void DescOps::cond_unmask_irq(IrqDesc& desc) {
+    // Unmasked unless a oneshot thread of the line still has to run: a
+    // plain line, or a oneshot one whose primary handled it alone.
+    if (!desc.has(irqs_disabled) && desc.has(irqs_masked) &&
+        desc.threads_oneshot_.load(cxxrt::memory_order::relaxed) == 0)
+        unmask_irq(desc);
+}
+
+void DescOps::cond_unmask_eoi_irq(IrqDesc& desc) {
+    if (!desc.has(irqs_oneshot)) {
+        eoi_irq(desc);
+        return;
+    }
+    // The engine's chips have no IRQCHIP_EOI_THREADED: the eoi is never
+    // left to the thread.
+    eoi_irq(desc);
+    if (!desc.has(irqs_disabled) && desc.has(irqs_masked) &&
+        desc.threads_oneshot_.load(cxxrt::memory_order::relaxed) == 0)
+        unmask_irq(desc);
+}
+
 bool DescOps::handle_flow(IrqDesc& desc) {
     switch (desc.flow_) {
     case FlowType::edge:
@@ -37,6 +58,7 @@ bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
         // interrupts are injected by software on any CPU, and none may
         // be lost to the race.
         desc.set(irqs_pending);
+        desc.count_pending_arrival();
         eoi_irq(desc);
         desc.lock_.unlock_irqrestore(flags);
         return false;
@@ -44,14 +66,18 @@ bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
     desc.clear(irqs_replay);
     if (!desc.action_.load(cxxrt::memory_order::relaxed) || desc.has(irqs_disabled)) {
         desc.set(irqs_pending);
+        desc.count_pending_arrival();
         mask_irq(desc);
         eoi_irq(desc);
         desc.lock_.unlock_irqrestore(flags);
         return false;
     }
     desc.count_this_cpu();
+    // Oneshot: masked until the line's threads are done.
+    if (desc.has(irqs_oneshot))
+        mask_irq(desc);
     handle_irq_event(desc, flags);
-    eoi_irq(desc);
+    cond_unmask_eoi_irq(desc);
     // The race above: an interrupt came while the handlers ran. Replay it
     // now, as check_irq_resend() would; a disabled line keeps it pending
     // for enable_irq().
@@ -62,6 +88,9 @@ bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
     return replay;
 }
 
+// As Linux's, the edge flow ignores oneshot: an edge line needs no mask
+// while its thread runs, and irq_finalize_oneshot() unmasks only a line
+// that something masked.
 void DescOps::handle_edge_irq(IrqDesc& desc) {
     unsigned long flags = desc.lock_.lock_irqsave();
     desc.clear(irqs_replay);
@@ -70,6 +99,7 @@ void DescOps::handle_edge_irq(IrqDesc& desc) {
     if (!irq_may_run(desc) || desc.has(irqs_disabled) ||
         !desc.action_.load(cxxrt::memory_order::relaxed)) {
         desc.set(irqs_pending);
+        desc.count_pending_arrival();
         mask_ack_irq(desc);
         desc.lock_.unlock_irqrestore(flags);
         return;
@@ -99,12 +129,11 @@ void DescOps::handle_level_irq(IrqDesc& desc) {
         desc.clear(irqs_replay);
         if (!desc.action_.load(cxxrt::memory_order::relaxed) || desc.has(irqs_disabled)) {
             desc.set(irqs_pending);
+            desc.count_pending_arrival();
         } else {
             desc.count_this_cpu();
             handle_irq_event(desc, flags);
-            // cond_unmask_irq(); no oneshot threads yet.
-            if (!desc.has(irqs_disabled) && desc.has(irqs_masked))
-                unmask_irq(desc);
+            cond_unmask_irq(desc);
         }
     }
     desc.lock_.unlock_irqrestore(flags);

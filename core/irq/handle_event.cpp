@@ -6,20 +6,30 @@ namespace irqlab::irq {
 
 namespace {
 
-// warn_no_thread(): until threaded handlers exist, an action that asks
-// for its thread is counted as having handled the interrupt.
+// warn_no_thread(): an action without a thread asked for one. Counted as
+// misuse; the result still reaches note_interrupt() as Linux's does.
 void note_wake_without_thread(IrqDesc& desc, IrqAction& action) {
     action.wake_thread_without_thread.fetch_add(1, cxxrt::memory_order::relaxed);
     if (!action.warned_no_thread.exchange(true, cxxrt::memory_order::relaxed))
         log_irq(desc.virq(), "handler returned wake_thread but no thread function available");
 }
 
-unsigned run_actions(IrqDesc& desc, IrqAction* action) {
+// Returns the or-ed results; 'woke_without_thread' says whether an
+// action without a thread asked for one.
+unsigned run_actions(IrqDesc& desc, IrqAction* action, bool& woke_without_thread) {
     unsigned retval = 0;
     for (; action; action = action->next.load(cxxrt::memory_order::acquire)) {
         const unsigned res = static_cast<unsigned>(action->handler(desc.virq(), action->dev_id));
-        if (res & static_cast<unsigned>(IrqReturn::wake_thread))
-            note_wake_without_thread(desc, *action);
+        // As __handle_irq_event_percpu(): only a plain wake_thread wakes;
+        // handled | wake_thread is just "handled".
+        if (res == static_cast<unsigned>(IrqReturn::wake_thread)) {
+            if (action->thread_fn) {
+                DescOps::irq_wake_thread(desc, *action);
+            } else {
+                note_wake_without_thread(desc, *action);
+                woke_without_thread = true;
+            }
+        }
         if (res == 0)
             action->none.fetch_add(1, cxxrt::memory_order::relaxed);
         else if (res & irq_return_valid_bits)
@@ -37,8 +47,9 @@ void DescOps::handle_irq_event(IrqDesc& desc, unsigned long& flags) {
     IrqAction* const first = desc.action_.load(cxxrt::memory_order::acquire);
     desc.lock_.unlock_irqrestore(flags);
 
-    const unsigned retval = run_actions(desc, first);
-    if (retval & static_cast<unsigned>(IrqReturn::wake_thread))
+    bool woke_without_thread = false;
+    const unsigned retval = run_actions(desc, first, woke_without_thread);
+    if (woke_without_thread)
         desc.wake_without_thread_.fetch_add(1, cxxrt::memory_order::relaxed);
 
     flags = desc.lock_.lock_irqsave();

@@ -165,6 +165,9 @@ int IrqCore::free_desc(unsigned virq) {
 }
 
 void IrqCore::replay(unsigned virq) {
+    // Counted where the replay is decided: the hook may run it later.
+    if (IrqDesc* desc = lookup(virq))
+        desc->count_replay();
     if (resend_hook_) {
         resend_hook_(resend_arg_, virq);
         return;
@@ -175,8 +178,8 @@ void IrqCore::replay(unsigned virq) {
 }
 
 void IrqCore::run_flow(IrqDesc& desc) {
-    while (DescOps::handle_flow(desc)) {
-    }
+    while (DescOps::handle_flow(desc))
+        desc.count_replay();
 }
 
 int IrqCore::generic_handle_irq(unsigned virq) {

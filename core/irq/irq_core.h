@@ -72,11 +72,21 @@ public:
     // interrupt that was left pending, as __setup_irq() does.
     int request_irq(unsigned virq, IrqHandler handler, unsigned flags, const char* name,
                     void* dev_id);
+    // May sleep. request_irq() with a thread: 'thread_fn' runs in a thread
+    // of its own ("irqlab-irq/<virq>-<name>", SCHED_FIFO, created here)
+    // each time 'handler' returns IrqReturn::wake_thread. A null 'handler'
+    // with a thread_fn gets the default primary, which only wakes the
+    // thread and needs irqf_oneshot (-einval without it, as in Linux).
+    // Errors as request_irq(), plus -ebusy when a shared line has no
+    // oneshot bit left, -enomem when the thread could not be created.
+    int request_threaded_irq(unsigned virq, IrqHandler handler, IrqHandler thread_fn,
+                             unsigned flags, const char* name, void* dev_id);
     // May sleep: waits for running handlers. 0, -enoent (no action with
     // dev_id), -einval (no descriptor), -eperm (called in engine atomic
     // context, reported and refused: it would wait for itself, where Linux
     // deadlocks). Linux returns the devname; the engine an errno. The last
-    // action shuts the line down (masked, depth 1).
+    // action shuts the line down (masked, depth 1). The action's thread
+    // runs a wake still pending, then stops, before this returns.
     int free_irq(unsigned virq, void* dev_id);
     // Any context.
     void disable_irq_nosync(unsigned virq);
@@ -84,9 +94,20 @@ public:
     void disable_irq(unsigned virq);
     // Any context. An unbalanced enable is logged and counted.
     void enable_irq(unsigned virq);
-    // May sleep (spins): returns when no CPU runs the line's handlers. In
-    // engine atomic context it is reported and returns at once.
+    // May sleep: returns when no CPU runs the line's handlers (spinning)
+    // and no thread of the line is woken or running (sleeping). In engine
+    // atomic context it is reported and returns at once. Called from a
+    // thread of the line it waits for itself, as in Linux.
     void synchronize_irq(unsigned virq);
+
+    // Forced threading (the threadirqs boot option): requests after this
+    // without irqf_no_thread, irqf_oneshot or a thread_fn get their
+    // handler run in a thread, with bottom halves off through the hooks
+    // and interrupts off. The hooks are set before any line is requested;
+    // forced threading applies to the requests made after it changed.
+    void set_forced_threading(bool forced);
+    bool forced_threading() const { return forced_threading_.load(cxxrt::memory_order::relaxed); }
+    void set_bh_hooks(void (*disable)(void* arg), void (*enable)(void* arg), void* arg);
 
     // The hardirq entry: engine hardirq context, interrupts off. 0, or
     // -einval (counted as "no mapping") without a mapping or descriptor.
@@ -98,6 +119,8 @@ public:
     uint64_t kstat(unsigned virq, unsigned cpu) const;
     // Returns the number of actions visited.
     unsigned for_each_action(unsigned virq, IrqActionVisitor visit, void* arg) const;
+    // The threaded actions only; returns the number visited.
+    unsigned for_each_thread(unsigned virq, IrqThreadVisitor visit, void* arg) const;
     // The first allocated virq after 'virq' (0 starts), or 0 when none.
     unsigned next_virq(unsigned virq) const;
     uint64_t no_mapping_count() const { return no_mapping_.load(cxxrt::memory_order::relaxed); }
@@ -112,6 +135,10 @@ private:
     int associate_levels(IrqDesc& desc);
     static void disassociate_levels(IrqDesc& desc);
     void replay(unsigned virq);
+    void setup_forced_threading(IrqAction& action) const;
+    int setup_thread(IrqDesc& desc, IrqAction& action);
+    // Under desc.lock_: checks and links a new action (__setup_irq()).
+    int link_action(IrqDesc& desc, IrqAction& action, bool& replay_now);
     void run_flow(IrqDesc& desc);
 
     engine::Context& context_;
@@ -122,6 +149,9 @@ private:
     // Numbers in use, published or not yet / no longer; under table_lock_.
     bool reserved_[max_irqs] = {};
     EntryTracker entries_;
+    // Read at each request; the glue may switch it between requests.
+    cxxrt::atomic<bool> forced_threading_{false};
+    BhHooks bh_hooks_;
     ResendHook resend_hook_ = nullptr;
     void* resend_arg_ = nullptr;
     cxxrt::atomic<uint64_t> no_mapping_{0};

@@ -29,6 +29,9 @@ bool IrqCore::snapshot(unsigned virq, IrqStatsSnapshot& out) const {
     out.wake_thread_without_thread = desc->wake_thread_without_thread();
     out.bogus_returns = desc->bogus_returns();
     out.unbalanced_enables = desc->unbalanced_enables();
+    out.oneshot = desc->oneshot();
+    out.threads_active = desc->threads_active();
+    out.threads_oneshot = desc->threads_oneshot();
     return true;
 }
 
@@ -54,6 +57,38 @@ unsigned IrqCore::for_each_action(unsigned virq, IrqActionVisitor visit, void* a
             action->handled.load(cxxrt::memory_order::relaxed),
             action->none.load(cxxrt::memory_order::relaxed),
             action->wake_thread_without_thread.load(cxxrt::memory_order::relaxed),
+        };
+        visit(arg, stats);
+        ++visited;
+    }
+    return visited;
+}
+
+unsigned IrqCore::for_each_thread(unsigned virq, IrqThreadVisitor visit, void* arg) const {
+    base::SpinGuard hold_table{table_lock_};
+    IrqDesc* desc = lookup(virq);
+    if (!desc)
+        return 0;
+    base::SpinGuard hold{desc->lock_};
+    unsigned visited = 0;
+    for (const IrqAction* action = desc->action_.load(cxxrt::memory_order::relaxed); action;
+         action = action->next.load(cxxrt::memory_order::relaxed)) {
+        if (!action->thread.running())
+            continue;
+        const IrqThreadStats stats{
+            action->name,
+            action->dev_id,
+            action->thread.name(),
+            action->thread.platform_thread(),
+            action->thread.fifo(),
+            (action->flags & irqf_oneshot) != 0,
+            action->forced_thread,
+            action->thread_mask,
+            action->wakeups.load(cxxrt::memory_order::relaxed),
+            action->wake_merged.load(cxxrt::memory_order::relaxed),
+            action->thread_runs.load(cxxrt::memory_order::relaxed),
+            action->thread_handled.load(cxxrt::memory_order::relaxed),
+            action->thread_none.load(cxxrt::memory_order::relaxed),
         };
         visit(arg, stats);
         ++visited;

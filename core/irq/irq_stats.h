@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/irq/desc.h"
+#include "irqlab/platform.h"
 
 #include <stdint.h>
 
@@ -25,6 +26,10 @@ struct IrqStatsSnapshot {
     uint64_t wake_thread_without_thread;
     uint64_t bogus_returns;
     uint64_t unbalanced_enables;
+    // Threaded handling.
+    bool oneshot;
+    unsigned threads_active;
+    unsigned long threads_oneshot;
 };
 
 struct IrqActionStats {
@@ -38,5 +43,29 @@ struct IrqActionStats {
 
 // Called under the descriptor lock with interrupts off: must not sleep.
 using IrqActionVisitor = void (*)(void* arg, const IrqActionStats& action);
+
+// One threaded action's thread. At rest (no wake pending, thread idle),
+// wakeups == runs + wake_merged.
+struct IrqThreadStats {
+    const char* action_name;
+    void* dev_id;
+    // "irqlab-irq/<virq>-<name>"; valid while the visitor runs.
+    const char* thread_name;
+    // The platform's thread, for the hosted tests (thread_is_fifo()).
+    const irqlab_thread* platform_thread;
+    bool fifo;
+    bool oneshot;
+    // irq_setup_forced_threading() made this action threaded.
+    bool forced;
+    unsigned long thread_mask;
+    uint64_t wakeups;
+    uint64_t wake_merged;
+    uint64_t runs;
+    uint64_t handled;
+    uint64_t none;
+};
+
+// As IrqActionVisitor: under the descriptor lock, must not sleep.
+using IrqThreadVisitor = void (*)(void* arg, const IrqThreadStats& thread);
 
 } // namespace irqlab::irq

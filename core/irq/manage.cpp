@@ -30,44 +30,117 @@ void DescOps::wait_for_handlers(IrqDesc& desc) {
 
 int IrqCore::request_irq(unsigned virq, IrqHandler handler, unsigned flags, const char* name,
                          void* dev_id) {
-    if ((flags & ~irqf_valid) || !handler || ((flags & irqf_shared) && !dev_id))
+    // Linux's request_irq() is request_threaded_irq() without a thread,
+    // which makes a null handler -einval there too.
+    if (!handler)
         return -base::einval;
+    return request_threaded_irq(virq, handler, nullptr, flags, name, dev_id);
+}
+
+void IrqCore::setup_forced_threading(IrqAction& action) const {
+    if (!forced_threading_.load(cxxrt::memory_order::relaxed) ||
+        (action.flags & (irqf_no_thread | irqf_oneshot)))
+        return;
+    // Requested threaded already, with the default primary.
+    if (action.handler == irq_default_primary_handler)
+        return;
+    // Linux also threads a real primary that has a thread_fn, moving the
+    // thread_fn to a secondary action and thread; the engine leaves such
+    // an action as it was requested.
+    if (action.thread_fn)
+        return;
+    action.flags |= irqf_oneshot;
+    action.forced_thread = true;
+    action.thread_fn = action.handler;
+    action.handler = irq_default_primary_handler;
+}
+
+int IrqCore::setup_thread(IrqDesc& desc, IrqAction& action) {
+    action.desc = &desc;
+    action.bh_hooks = &bh_hooks_;
+    if (!action.thread_fn)
+        return 0;
+    return action.thread.start(DescOps::irq_thread, &action, desc.virq(), action.name)
+               ? 0
+               : -base::enomem;
+}
+
+int IrqCore::link_action(IrqDesc& desc, IrqAction& action, bool& replay_now) {
+    IrqAction* old = desc.action_.load(cxxrt::memory_order::relaxed);
+    if (old && !can_share(old->flags, action.flags)) {
+        log_irq(desc.virq(), "flags mismatch, line not shared");
+        return -base::ebusy;
+    }
+    unsigned long used_masks = 0;
+    for (IrqAction* a = old; a; a = a->next.load(cxxrt::memory_order::relaxed))
+        used_masks |= a->thread_mask;
+    if (action.flags & irqf_oneshot) {
+        if (used_masks == ~0ul)
+            return -base::ebusy;
+        action.thread_mask = 1ul << __builtin_ctzl(~used_masks);
+    } else if (action.handler == irq_default_primary_handler) {
+        // The default primary only wakes the thread; without oneshot a
+        // level line would come straight back while the device still
+        // asserts it. Linux refuses it for every line type.
+        log_irq(desc.virq(), "threaded irq requested with no primary handler and no oneshot");
+        return -base::einval;
+    }
+    if (old) {
+        IrqAction* tail = old;
+        while (IrqAction* next = tail->next.load(cxxrt::memory_order::relaxed))
+            tail = next;
+        tail->next.store(&action, cxxrt::memory_order::release);
+    } else {
+        if (action.flags & irqf_oneshot)
+            desc.set(irqs_oneshot);
+        else
+            desc.clear(irqs_oneshot);
+        desc.action_.store(&action, cxxrt::memory_order::release);
+    }
+    // A new handler gets a fresh chance in spurious detection.
+    desc.irq_count_ = 0;
+    desc.irqs_unhandled_ = 0;
+    if (!old) {
+        desc.clear(irqs_spurious_disabled);
+        replay_now = DescOps::irq_startup(desc);
+    } else if (desc.has(irqs_spurious_disabled)) {
+        desc.clear(irqs_spurious_disabled);
+        replay_now = DescOps::enable_one_level(desc);
+    }
+    return 0;
+}
+
+int IrqCore::request_threaded_irq(unsigned virq, IrqHandler handler, IrqHandler thread_fn,
+                                  unsigned flags, const char* name, void* dev_id) {
+    if ((flags & ~irqf_valid) || ((flags & irqf_shared) && !dev_id))
+        return -base::einval;
+    if (!handler) {
+        if (!thread_fn)
+            return -base::einval;
+        handler = irq_default_primary_handler;
+    }
     IrqDesc* desc = lookup(virq);
     if (!desc)
         return -base::einval;
     if (!context_.might_sleep("irqlab request_irq"))
         return -base::eperm;
-    IrqAction* action = new (cxxrt::may_sleep_ctx) IrqAction{handler, dev_id, name, flags};
+    IrqAction* action =
+        new (cxxrt::may_sleep_ctx) IrqAction{handler, thread_fn, dev_id, name, flags};
     if (!action)
         return -base::enomem;
-
+    setup_forced_threading(*action);
+    // The thread is made before the line is touched (it may sleep), and
+    // goes again if the action cannot be installed, as in __setup_irq().
+    int ret = setup_thread(*desc, *action);
     bool replay_now = false;
-    {
+    if (ret == 0) {
         base::SpinGuard hold{desc->lock_};
-        IrqAction* old = desc->action_.load(cxxrt::memory_order::relaxed);
-        if (old && !can_share(old->flags, flags)) {
-            log_irq(virq, "flags mismatch, line not shared");
-            delete action;
-            return -base::ebusy;
-        }
-        if (old) {
-            IrqAction* tail = old;
-            while (IrqAction* next = tail->next.load(cxxrt::memory_order::relaxed))
-                tail = next;
-            tail->next.store(action, cxxrt::memory_order::release);
-        } else {
-            desc->action_.store(action, cxxrt::memory_order::release);
-        }
-        // A new handler gets a fresh chance in spurious detection.
-        desc->irq_count_ = 0;
-        desc->irqs_unhandled_ = 0;
-        if (!old) {
-            desc->clear(irqs_spurious_disabled);
-            replay_now = DescOps::irq_startup(*desc);
-        } else if (desc->has(irqs_spurious_disabled)) {
-            desc->clear(irqs_spurious_disabled);
-            replay_now = DescOps::enable_one_level(*desc);
-        }
+        ret = link_action(*desc, *action, replay_now);
+    }
+    if (ret != 0) {
+        action->thread.stop();
+        delete action;
+        return ret;
     }
     if (replay_now)
         replay(virq);
@@ -106,6 +179,10 @@ int IrqCore::free_irq(unsigned virq, void* dev_id) {
         return -base::enoent;
     }
     DescOps::wait_for_handlers(*desc);
+    // No flow can wake the thread any more; a wake still pending runs
+    // before the thread ends (irq_wait_for_interrupt()), so it also clears
+    // its oneshot bit.
+    found->thread.stop();
     delete found;
     return 0;
 }
@@ -149,6 +226,16 @@ void IrqCore::synchronize_irq(unsigned virq) {
     if (!desc || !context_.might_sleep("irqlab synchronize_irq"))
         return;
     DescOps::wait_for_handlers(*desc);
+    // Then the threads: none woken or running.
+    DescOps::wait_for_threads(*desc);
+}
+
+void IrqCore::set_forced_threading(bool forced) {
+    forced_threading_.store(forced, cxxrt::memory_order::relaxed);
+}
+
+void IrqCore::set_bh_hooks(void (*disable)(void* arg), void (*enable)(void* arg), void* arg) {
+    bh_hooks_ = BhHooks{disable, enable, arg};
 }
 
 } // namespace irqlab::irq

@@ -597,7 +597,9 @@ TEST_F(EngineIrq, WakeThreadWithoutThreadCountsAsHandled) {
     EXPECT_NE(log.find("no thread function"), std::string::npos) << log;
     const IrqStatsSnapshot snap = stats(virq);
     EXPECT_EQ(snap.wake_thread_without_thread, 2u);
-    EXPECT_EQ(snap.unhandled, 0u);
+    // As in Linux, a pure wake_thread result defers the spurious verdict to
+    // the next one, which finds no thread run that said handled.
+    EXPECT_EQ(snap.unhandled, 1u);
     uint64_t handled = 0;
     core.for_each_action(
         virq,
