@@ -1,0 +1,74 @@
+// BH workqueues (WQ_BH, Linux 6.9+): per-CPU pools whose items run in
+// engine softirq context, with no threads.
+//
+// Deliberate difference: Linux runs BH pools from tasklet_action() through
+// workqueue_softirq_action() and kicks remote CPUs with irq_work. The
+// engine drives each BH pool with a tasklet of its own (normal pool ->
+// Tasklets::schedule, highpri pool -> hi_schedule) and kicks another CPU's
+// pool through an engine timer armed to expire at once on that CPU, whose
+// callback schedules the tasklet there.
+#include "core/base/cpu.h"
+#include "core/workqueue/pool.h"
+#include "core/workqueue/workqueues.h"
+
+namespace irqlab::workqueue {
+
+namespace {
+
+constexpr auto relaxed = cxxrt::memory_order::relaxed;
+
+// bh_worker()'s bounds: BH_WORKER_RESTARTS and BH_WORKER_JIFFIES (2 ms).
+constexpr unsigned bh_worker_restarts = 10;
+constexpr uint64_t bh_worker_ns = 2'000'000;
+
+Pool& pool_of_tasklet(softirq::Tasklet* tasklet) {
+    return *static_cast<Pool*>(tasklet->data);
+}
+
+} // namespace
+
+// Pool lock held (interrupts off, so the CPU is stable).
+void Workqueues::kick_bh(Pool& pool) {
+    if (base::cpu_id() == static_cast<unsigned>(pool.cpu)) {
+        if (pool.highpri)
+            tasklets_.hi_schedule(pool.tasklet);
+        else
+            tasklets_.schedule(pool.tasklet);
+        return;
+    }
+    if (!timers_.pending(pool.kick_timer))
+        timers_.mod_on(pool.kick_timer, base::now_ns(), static_cast<unsigned>(pool.cpu));
+}
+
+void Workqueues::bh_kick_timer_fn(timer::Timer* timer) {
+    // The timer is the pool's kick_timer; find the pool from it.
+    auto* pool = reinterpret_cast<Pool*>(reinterpret_cast<char*>(timer) -
+                                         __builtin_offsetof(Pool, kick_timer));
+    base::SpinGuard hold{pool->lock};
+    if (pool->nr_queued.load(relaxed) > 0)
+        pool->owner->kick_bh(*pool);
+}
+
+void Workqueues::bh_tasklet_fn(softirq::Tasklet* tasklet) {
+    Pool& pool = pool_of_tasklet(tasklet);
+    pool.owner->run_bh_pool(pool);
+}
+
+// bh_worker(): items until the pool is empty or the bounds are reached,
+// then a re-kick for the rest.
+void Workqueues::run_bh_pool(Pool& pool) {
+    Worker& worker = *pool.bh_worker;
+    const uint64_t end = base::now_ns() + bh_worker_ns;
+    unsigned restarts = bh_worker_restarts;
+    unsigned long flags = pool.lock.lock_irqsave();
+    while (pool.head) {
+        process_one_work(worker, *pool.head, flags);
+        if (--restarts == 0 || base::now_ns() >= end)
+            break;
+    }
+    if (pool.head)
+        kick_bh(pool);
+    pool.lock.unlock_irqrestore(flags);
+}
+
+} // namespace irqlab::workqueue
