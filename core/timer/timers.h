@@ -62,14 +62,28 @@ public:
     bool del_sync(Timer& timer);
     bool pending(const Timer& timer) const;
 
-    // Expired timers run, per CPU, for tests and statistics.
+    // Callbacks started, per CPU (counted as each starts), for tests and
+    // statistics.
     uint64_t expired_runs(unsigned cpu) const;
 
 private:
+    // One CPU's timers (Linux's timer_base), all fields under 'lock'
+    // except the counter and the thread.
     struct alignas(64) Cpu {
         base::SpinLock lock;
-        Timer* head = nullptr; // sorted by expires_ns
+        // What lock_irqsave() returned; valid while held. Always taken
+        // with interrupts already off (see lock()).
+        unsigned long lock_flags = 0;
+        Timer* head = nullptr; // sorted by expires_ns, FIFO among equals
+        // Expired timers taken off 'head' by the running expiry round,
+        // still pending until their turn (Linux's collected buckets).
+        Timer* expiring = nullptr;
         Timer* running = nullptr;
+        // Where 'running' goes once its callback returns, if re-armed for
+        // another CPU meanwhile.
+        unsigned running_target = 0;
+        // Whether 'thread' may be woken: false once stop() began.
+        bool wakeable = false;
         cxxrt::atomic<uint64_t> runs{0};
         base::Thread thread;
         Timers* owner = nullptr;
@@ -77,8 +91,27 @@ private:
         char name[24] = {};
     };
 
+    static void timer_action(void* self);
+    void expire(Cpu& base);
+    static int thread_main(void* raw);
+    void run_thread(Cpu& base);
+    uint64_t earliest(Cpu& base);
+
+    // lock_timer_base(): the locked list 'timer' is on (or was last on);
+    // a never-armed timer is first given 'hint'. Interrupts must be off.
+    Cpu& lock_base(Timer& timer, unsigned hint);
+    static void lock(Cpu& base);
+    static void unlock(Cpu& base);
+    // Takes 'timer' (detached) from the locked 'from' to 'to_cpu', whose
+    // list it returns locked; 'from' is unlocked.
+    Cpu& move(Cpu& from, Timer& timer, unsigned to_cpu);
+    static void detach(Cpu& base, Timer& timer);
+    static void enqueue(Cpu& base, Timer& timer);
+
     softirq::Softirqs& softirqs_;
     base::PerCpu<Cpu> cpus_;
+    bool initialised_ = false;
+    bool opened_ = false;
 };
 
 } // namespace irqlab::timer

@@ -31,6 +31,10 @@ struct irqlab_ktest_suite {
 
 extern const struct irqlab_ktest_suite irqlab_ktest_cxxrt_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_platform_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_workqueue_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_timer_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_napi_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_irqthread_suite;
 
 #ifdef __cplusplus
 }

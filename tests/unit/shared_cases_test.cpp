@@ -34,5 +34,9 @@ bool register_suite(const irqlab_ktest_suite& suite) {
 // Hosted code may initialise dynamically; only the core may not.
 const bool registered =
     register_suite(irqlab_ktest_cxxrt_suite) && register_suite(irqlab_ktest_platform_suite);
+const bool workqueue_registered = register_suite(irqlab_ktest_workqueue_suite);
+const bool timer_registered = register_suite(irqlab_ktest_timer_suite);
+const bool napi_registered = register_suite(irqlab_ktest_napi_suite);
+const bool irqthread_registered = register_suite(irqlab_ktest_irqthread_suite);
 
 } // namespace

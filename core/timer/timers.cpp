@@ -1,0 +1,373 @@
+// Engine timers; see timers.h. Follows kernel/time/timer.c of Linux 6.12
+// (lock_timer_base, __mod_timer, timer_delete_sync, expire_timers), on a
+// sorted list per CPU instead of the timer wheel.
+#include "core/timer/timers.h"
+
+#include "core/base/cpu.h"
+#include "irqlab/platform.h"
+
+namespace irqlab::timer {
+
+namespace {
+
+constexpr auto relaxed = cxxrt::memory_order::relaxed;
+constexpr auto acquire = cxxrt::memory_order::acquire;
+constexpr auto release = cxxrt::memory_order::release;
+
+constexpr unsigned never_armed = ~0u;
+// Timer::cpu while the timer moves between two CPUs' lists (Linux's
+// TIMER_MIGRATING): lock_base() waits until the move is over.
+constexpr unsigned migrating = ~0u - 1;
+constexpr uint64_t no_expiry = ~0ull;
+// How long a timer thread waits before raising TIMER again when expired
+// timers are still queued after its last raise: another round on the CPU
+// (or a callback re-arming into the past) has them, as a tick would.
+constexpr uint64_t retry_ns = 50'000;
+
+constinit base::LockClass base_lock_class{"irqlab_timer_base"};
+
+// "irqlab-timer/" and the CPU number; no snprintf in the core.
+void format_thread_name(char (&name)[24], unsigned cpu) {
+    constexpr char prefix[] = "irqlab-timer/";
+    unsigned length = 0;
+    for (; prefix[length]; ++length)
+        name[length] = prefix[length];
+    char digits[10];
+    unsigned count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + cpu % 10);
+        cpu /= 10;
+    } while (cpu && count < sizeof(digits));
+    while (count && length + 1 < sizeof(name))
+        name[length++] = digits[--count];
+    name[length] = '\0';
+}
+
+} // namespace
+
+void timer_setup(Timer& timer, void (*callback)(Timer*)) {
+    timer.callback = callback;
+    timer.expires_ns = 0;
+    timer.next = nullptr;
+    timer.prev = nullptr;
+    timer.cpu.store(never_armed, relaxed);
+    timer.queued.store(false, relaxed);
+}
+
+Timers::~Timers() {
+    stop();
+    if (opened_)
+        softirqs_.open(softirq::SoftirqNr::timer, nullptr, nullptr);
+}
+
+bool Timers::init() {
+    if (!cpus_.init())
+        return false;
+    initialised_ = true;
+    for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
+        Cpu& base = cpus_.on(cpu);
+        base.owner = this;
+        base.cpu = cpu;
+        base.running_target = cpu;
+        if (!base.lock.init(base_lock_class, cxxrt::may_sleep_ctx))
+            return false;
+    }
+    softirqs_.open(softirq::SoftirqNr::timer, timer_action, this);
+    opened_ = true;
+    for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
+        if (!base::cpu_online(cpu))
+            continue;
+        Cpu& base = cpus_.on(cpu);
+        format_thread_name(base.name, cpu);
+        if (!base.thread.start(thread_main, &base, cpu, base.name)) {
+            stop();
+            softirqs_.open(softirq::SoftirqNr::timer, nullptr, nullptr);
+            opened_ = false;
+            return false;
+        }
+        base::IrqSaveGuard irqs_off;
+        lock(base);
+        base.wakeable = true;
+        // An arm before 'wakeable' woke nobody: let the thread look again.
+        base.thread.wake();
+        unlock(base);
+    }
+    return true;
+}
+
+void Timers::stop() {
+    if (!initialised_)
+        return;
+    for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
+        Cpu& base = cpus_.on(cpu);
+        {
+            base::IrqSaveGuard irqs_off;
+            lock(base);
+            base.wakeable = false;
+            unlock(base);
+        }
+        base.thread.stop();
+    }
+}
+
+bool Timers::mod(Timer& timer, uint64_t expires_ns) {
+    return mod_on(timer, expires_ns, base::cpu_id());
+}
+
+bool Timers::mod_on(Timer& timer, uint64_t expires_ns, unsigned cpu) {
+    if (cpu >= base::nr_cpu_ids() || !base::cpu_online(cpu)) {
+        // Linux's add_timer_on() would queue on an offline CPU's base
+        // (and the timer would run when it comes back); the engine has no
+        // hotplug, so such a timer would never run: keep it local.
+        irqlab_plat_log("irqlab timer: mod_on for an offline CPU, armed on this CPU instead");
+        cpu = base::cpu_id();
+    }
+    base::IrqSaveGuard irqs_off;
+    Cpu* base = &lock_base(timer, cpu);
+    const bool was_pending = timer.queued.load(relaxed);
+    if (was_pending)
+        detach(*base, timer);
+    if (base->running == &timer) {
+        // As __mod_timer(), a timer whose callback runs stays on that
+        // CPU's list while it runs, or timer_delete_sync() would miss the
+        // callback; unlike Linux it moves to 'cpu' once the callback
+        // returned, so it still fires where it was armed for.
+        base->running_target = cpu;
+    } else if (base->cpu != cpu) {
+        base = &move(*base, timer, cpu);
+    }
+    timer.expires_ns = expires_ns;
+    enqueue(*base, timer);
+    unlock(*base);
+    return was_pending;
+}
+
+bool Timers::del(Timer& timer) {
+    if (timer.cpu.load(acquire) == never_armed)
+        return false;
+    base::IrqSaveGuard irqs_off;
+    Cpu& base = lock_base(timer, 0);
+    const bool was_pending = timer.queued.load(relaxed);
+    if (was_pending)
+        detach(base, timer);
+    unlock(base);
+    return was_pending;
+}
+
+bool Timers::del_sync(Timer& timer) {
+    engine::Context& context = softirqs_.context();
+    // Linux warns on timer_delete_sync() from hardirq context unless the
+    // timer is TIMER_IRQSAFE (which the engine has not got).
+    if (context.in_hardirq())
+        irqlab_plat_log("irqlab timer: del_sync from engine hardirq context");
+    if (timer.cpu.load(acquire) == never_armed)
+        return false;
+    for (;;) {
+        {
+            base::IrqSaveGuard irqs_off;
+            Cpu& base = lock_base(timer, 0);
+            if (base.running != &timer) {
+                const bool was_pending = timer.queued.load(relaxed);
+                if (was_pending)
+                    detach(base, timer);
+                unlock(base);
+                return was_pending;
+            }
+            unlock(base);
+        }
+        // Deliberate difference: Linux sleeps on the base's expiry
+        // sequence (timer_sync_wait_running); the engine polls, politely
+        // where it may. The callback is short and the platform has no
+        // wait-on-address.
+        if (!context.in_interrupt())
+            irqlab_plat_cond_resched();
+    }
+}
+
+bool Timers::pending(const Timer& timer) const {
+    return timer.queued.load(relaxed);
+}
+
+uint64_t Timers::expired_runs(unsigned cpu) const {
+    return cpus_.on(cpu).runs.load(relaxed);
+}
+
+void Timers::timer_action(void* self) {
+    auto* timers = static_cast<Timers*>(self);
+    timers->expire(timers->cpus_.local());
+}
+
+void Timers::expire(Cpu& base) {
+    const uint64_t now = base::now_ns();
+    Timer* ran = nullptr;
+    for (;;) {
+        Timer* timer;
+        {
+            base::IrqSaveGuard irqs_off;
+            lock(base);
+            if (ran) {
+                base.running = nullptr;
+                // Re-armed for another CPU while it ran: move it there now.
+                // Only then is the timer touched after its callback, which
+                // (as in Linux) may have freed it.
+                if (base.running_target != base.cpu && ran->queued.load(relaxed)) {
+                    detach(base, *ran);
+                    Cpu& target = move(base, *ran, base.running_target);
+                    enqueue(target, *ran);
+                    unlock(target);
+                    lock(base);
+                }
+            } else {
+                // Collect what has expired now; timers re-armed by their
+                // callbacks go back on 'head' and wait for the next round,
+                // as Linux's go to the wheel for a later jiffy.
+                Timer* last = nullptr;
+                for (Timer* t = base.head; t && t->expires_ns <= now; t = t->next)
+                    last = t;
+                if (last) {
+                    base.expiring = base.head;
+                    base.head = last->next;
+                    if (base.head)
+                        base.head->prev = nullptr;
+                    last->next = nullptr;
+                }
+            }
+            timer = base.expiring;
+            if (timer) {
+                detach(base, *timer);
+                base.running = timer;
+                base.running_target = base.cpu;
+                // Counted before the callback: whoever it signals sees it.
+                base.runs.store(base.runs.load(relaxed) + 1, relaxed);
+            }
+            unlock(base);
+        }
+        if (!timer)
+            return;
+        // Interrupts as the softirq round runs handlers, the base unlocked:
+        // the callback may re-arm or delete timers, its own included.
+        timer->callback(timer);
+        ran = timer;
+    }
+}
+
+int Timers::thread_main(void* raw) {
+    Cpu& base = *static_cast<Cpu*>(raw);
+    base.owner->run_thread(base);
+    return 0;
+}
+
+void Timers::run_thread(Cpu& base) {
+    bool raised = false;
+    while (!base::Thread::should_stop()) {
+        irqlab_plat_prepare_to_sleep();
+        // After announcing the sleep: an arm that makes an earlier head
+        // wakes us, and the wake is not lost between look and sleep.
+        const uint64_t next = earliest(base);
+        const uint64_t now = base::now_ns();
+        if (base::Thread::should_stop()) {
+            irqlab_plat_finish_sleep();
+            break;
+        }
+        if (next > now || raised) {
+            if (next == no_expiry)
+                irqlab_plat_schedule();
+            else
+                irqlab_plat_schedule_timeout(next > now ? next - now : retry_ns);
+            irqlab_plat_finish_sleep();
+            raised = false;
+            continue;
+        }
+        irqlab_plat_finish_sleep();
+        // Raised with bottom halves off, so the expiry runs at
+        // local_bh_enable() on this CPU, in engine softirq context.
+        softirqs_.local_bh_disable();
+        softirqs_.raise(softirq::SoftirqNr::timer);
+        softirqs_.local_bh_enable();
+        raised = true;
+    }
+}
+
+uint64_t Timers::earliest(Cpu& base) {
+    base::IrqSaveGuard irqs_off;
+    lock(base);
+    const uint64_t next = base.head ? base.head->expires_ns : no_expiry;
+    unlock(base);
+    return next;
+}
+
+Timers::Cpu& Timers::lock_base(Timer& timer, unsigned hint) {
+    for (;;) {
+        unsigned cpu = timer.cpu.load(acquire);
+        if (cpu == migrating)
+            continue;
+        if (cpu == never_armed) {
+            timer.cpu.compare_exchange_strong(cpu, hint);
+            continue;
+        }
+        Cpu& base = cpus_.on(cpu);
+        lock(base);
+        if (timer.cpu.load(relaxed) == cpu)
+            return base;
+        unlock(base);
+    }
+}
+
+void Timers::lock(Cpu& base) {
+    base.lock_flags = base.lock.lock_irqsave();
+}
+
+void Timers::unlock(Cpu& base) {
+    base.lock.unlock_irqrestore(base.lock_flags);
+}
+
+Timers::Cpu& Timers::move(Cpu& from, Timer& timer, unsigned to_cpu) {
+    // Interrupts stay off (the callers' guard) between the two locks, so
+    // whoever waits in lock_base() for the move waits only briefly.
+    timer.cpu.store(migrating, release);
+    unlock(from);
+    Cpu& to = cpus_.on(to_cpu);
+    lock(to);
+    timer.cpu.store(to_cpu, release);
+    return to;
+}
+
+void Timers::detach(Cpu& base, Timer& timer) {
+    // Deleted while its callback runs: nothing to move afterwards.
+    if (base.running == &timer)
+        base.running_target = base.cpu;
+    if (timer.prev)
+        timer.prev->next = timer.next;
+    else if (base.head == &timer)
+        base.head = timer.next;
+    else
+        base.expiring = timer.next;
+    if (timer.next)
+        timer.next->prev = timer.prev;
+    timer.next = nullptr;
+    timer.prev = nullptr;
+    timer.queued.store(false, relaxed);
+}
+
+void Timers::enqueue(Cpu& base, Timer& timer) {
+    Timer* prev = nullptr;
+    Timer* next = base.head;
+    while (next && next->expires_ns <= timer.expires_ns) {
+        prev = next;
+        next = next->next;
+    }
+    timer.prev = prev;
+    timer.next = next;
+    if (next)
+        next->prev = &timer;
+    if (prev)
+        prev->next = &timer;
+    else
+        base.head = &timer;
+    timer.queued.store(true, relaxed);
+    // A new earliest expiry: the CPU's thread sleeps until the old one.
+    if (!prev && base.wakeable)
+        base.thread.wake();
+}
+
+} // namespace irqlab::timer
