@@ -7,11 +7,8 @@
 #include <atomic>
 #include <cstddef>
 
-// The hosted interrupt line: what the engine's MSI-X chip did to it.
+// The hosted interrupt line: where the engine's MSI-X chip pointed it.
 struct irqlab_line {
-    std::atomic<bool> masked{false};
-    std::atomic<unsigned long> masks{0};
-    std::atomic<unsigned long> unmasks{0};
     std::atomic<int> affinity_cpu{-1};
 };
 

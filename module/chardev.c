@@ -63,6 +63,10 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_ENGINE_DETACH, irqlab_ioctl_engine_detach },
 	{ IRQLAB_IOC_ENGINE_LINE, irqlab_ioctl_engine_line },
 	{ IRQLAB_IOC_ENGINE_SOFTIRQS, irqlab_ioctl_engine_softirqs },
+	{ IRQLAB_IOC_ENGINE_POOL, irqlab_ioctl_engine_pool },
+	{ IRQLAB_IOC_ENGINE_WORKQUEUE, irqlab_ioctl_engine_workqueue },
+	{ IRQLAB_IOC_ENGINE_CONFIG, irqlab_ioctl_engine_config },
+	{ IRQLAB_IOC_ENGINE_FLUSH, irqlab_ioctl_engine_flush },
 };
 
 static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,

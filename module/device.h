@@ -41,7 +41,6 @@ struct irqlab_device_ops {
 /* A claimed vector as the engine's MSI-X chip sees it (platform_line.c). */
 struct irqlab_line {
 	unsigned int irq;
-	unsigned long state;		/* bit 0: masked by the engine */
 };
 
 struct irqlab_vector {
@@ -129,6 +128,10 @@ int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors);
 void irqlab_engine_device_teardown(struct irqlab_device *dev);
 int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line *info);
 int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info);
+int irqlab_engine_flush_vectors(struct irqlab_device *dev, u64 vectors);
+int irqlab_engine_pool_info(struct irqlab_engine_pool *info);
+int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info);
+int irqlab_engine_config(struct irqlab_engine_config *config);
 
 /* run.c */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire);

@@ -26,6 +26,22 @@ static_assert((int)IRQLAB_ACTION_NONE == (int)IRQLAB_ENGINE_NONE);
 static_assert((int)IRQLAB_ACTION_SOFTIRQ == (int)IRQLAB_ENGINE_SOFTIRQ);
 static_assert((int)IRQLAB_ACTION_TASKLET == (int)IRQLAB_ENGINE_TASKLET);
 static_assert((int)IRQLAB_ACTION_TASKLET_HI == (int)IRQLAB_ENGINE_TASKLET_HI);
+static_assert((int)IRQLAB_ACTION_WORK == (int)IRQLAB_ENGINE_WORK);
+static_assert((int)IRQLAB_ACTION_THREAD == (int)IRQLAB_ENGINE_THREAD);
+static_assert((int)IRQLAB_ACTION_NAPI == (int)IRQLAB_ENGINE_NAPI);
+static_assert((int)IRQLAB_WORK_PERCPU == (int)IRQLAB_ENGINE_WORK_PERCPU);
+static_assert((int)IRQLAB_WORK_UNBOUND == (int)IRQLAB_ENGINE_WORK_UNBOUND);
+static_assert((int)IRQLAB_WORK_HIGHPRI == (int)IRQLAB_ENGINE_WORK_HIGHPRI);
+static_assert((int)IRQLAB_WORK_ORDERED == (int)IRQLAB_ENGINE_WORK_ORDERED);
+static_assert((int)IRQLAB_WORK_BH == (int)IRQLAB_ENGINE_WORK_BH);
+static_assert((int)IRQLAB_WORK_DELAYED == (int)IRQLAB_ENGINE_WORK_DELAYED);
+static_assert((int)IRQLAB_HOLD_NONE == (int)IRQLAB_ENGINE_HOLD_NONE);
+static_assert((int)IRQLAB_HOLD_SLEEP == (int)IRQLAB_ENGINE_HOLD_SLEEP);
+static_assert((int)IRQLAB_HOLD_SPIN == (int)IRQLAB_ENGINE_HOLD_SPIN);
+static_assert(IRQLAB_ATTACH_ONESHOT == IRQLAB_ENGINE_ONESHOT);
+static_assert(IRQLAB_ATTACH_MEM_RECLAIM == IRQLAB_ENGINE_MEM_RECLAIM);
+static_assert(IRQLAB_NAPI_HIST == IRQLAB_ENGINE_NAPI_HIST);
+static_assert(IRQLAB_NAME_LEN == IRQLAB_ENGINE_NAME_LEN);
 static_assert((int)IRQLAB_FLOW_FASTEOI == (int)IRQLAB_ENGINE_FLOW_FASTEOI);
 static_assert((int)IRQLAB_FLOW_EDGE == (int)IRQLAB_ENGINE_FLOW_EDGE);
 static_assert((int)IRQLAB_FLOW_LEVEL == (int)IRQLAB_ENGINE_FLOW_LEVEL);
@@ -58,8 +74,17 @@ static void irqlab_engine_detach_one(struct irqlab_device *dev, struct irqlab_ve
 	WRITE_ONCE(vec->engine_attached, false);
 	synchronize_irq(vec->irq);
 	irqlab_engine_detach(dev->engine_domain, vec->index);
-	/* A line the engine left masked (disabled, spurious) works again. */
-	irqlab_plat_line_unmask(&vec->line);
+}
+
+/* The ABI's bounds; the engine checks what the values mean. */
+static bool irqlab_attach_in_range(const struct irqlab_engine_attach *req)
+{
+	return req->softirq_rounds <= IRQLAB_MAX_SOFTIRQ_ROUNDS &&
+	       req->hold_us <= IRQLAB_MAX_HOLD_US &&
+	       req->delay_us <= IRQLAB_MAX_DELAY_US &&
+	       req->napi_weight <= IRQLAB_MAX_NAPI_WEIGHT &&
+	       req->napi_events <= IRQLAB_MAX_NAPI_EVENTS &&
+	       !(req->flags & ~IRQLAB_ATTACH_FLAGS);
 }
 
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
@@ -71,12 +96,19 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 		.softirq_rounds = req->softirq_rounds,
 		.flow = req->flow,
 		.shared_none = req->shared_none,
+		.work = req->work,
+		.hold = req->hold,
+		.hold_us = req->hold_us,
+		.delay_us = req->delay_us,
+		.napi_weight = req->napi_weight,
+		.napi_events = req->napi_events,
+		.flags = req->flags,
 	};
 	u64 done = 0;
 	unsigned int i;
 	int ret;
 
-	if (req->pad || req->softirq_rounds > IRQLAB_MAX_SOFTIRQ_ROUNDS)
+	if (!irqlab_attach_in_range(req))
 		return -EINVAL;
 	ret = irqlab_vectors_valid(dev, req->vectors);
 	if (ret)
@@ -108,7 +140,8 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 	return ret;
 }
 
-int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors)
+/* 0 when every vector in the bitmap exists and is attached. */
+static int irqlab_vectors_attached(struct irqlab_device *dev, u64 vectors)
 {
 	unsigned int i;
 	int ret;
@@ -120,11 +153,35 @@ int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors)
 		if ((vectors & BIT_ULL(i)) && !dev->vectors[i].engine_attached)
 			return -ENOENT;
 	}
+	return 0;
+}
+
+int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors)
+{
+	unsigned int i;
+	int ret;
+
+	ret = irqlab_vectors_attached(dev, vectors);
+	if (ret)
+		return ret;
 	for (i = 0; i < dev->nr_vectors; i++) {
 		if (vectors & BIT_ULL(i))
 			irqlab_engine_detach_one(dev, &dev->vectors[i]);
 	}
 	return 0;
+}
+
+int irqlab_engine_flush_vectors(struct irqlab_device *dev, u64 vectors)
+{
+	unsigned int i;
+	int ret;
+
+	ret = irqlab_vectors_attached(dev, vectors);
+	for (i = 0; !ret && i < dev->nr_vectors; i++) {
+		if (vectors & BIT_ULL(i))
+			ret = irqlab_engine_flush(dev->engine_domain, i);
+	}
+	return ret;
 }
 
 void irqlab_engine_device_teardown(struct irqlab_device *dev)
@@ -166,7 +223,9 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	info->flags = (stats.spurious_disabled ? IRQLAB_LINE_SPURIOUS_DISABLED : 0) |
 		      (stats.masked ? IRQLAB_LINE_MASKED : 0) |
 		      (stats.tasklet_state & 1 ? IRQLAB_LINE_TASKLET_SCHED : 0) |
-		      (stats.tasklet_state & 2 ? IRQLAB_LINE_TASKLET_RUN : 0);
+		      (stats.tasklet_state & 2 ? IRQLAB_LINE_TASKLET_RUN : 0) |
+		      (stats.thread_fifo ? IRQLAB_LINE_THREAD_FIFO : 0) |
+		      (stats.napi_scheduled_now ? IRQLAB_LINE_NAPI_SCHED : 0);
 	info->unhandled = stats.unhandled;
 	info->handled = stats.main_handled;
 	info->none = stats.main_none;
@@ -175,6 +234,31 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	info->tasklet_scheduled = stats.tasklet_scheduled;
 	info->tasklet_coalesced = stats.tasklet_coalesced;
 	info->tasklet_runs = stats.tasklet_runs;
+	info->pending_arrivals = stats.pending_arrivals;
+	info->replays = stats.replays;
+	info->work = stats.work;
+	info->hold = stats.hold;
+	info->hold_us = stats.hold_us;
+	info->delay_us = stats.delay_us;
+	info->napi_weight = stats.napi_weight;
+	info->napi_events = stats.napi_events;
+	info->attach_flags = stats.flags;
+	info->pad2 = 0;
+	strscpy(info->deferred_name, stats.deferred_name, sizeof(info->deferred_name));
+	info->work_queued = stats.work_queued;
+	info->work_coalesced = stats.work_coalesced;
+	info->work_runs = stats.work_runs;
+	info->thread_wakeups = stats.thread_wakeups;
+	info->thread_merged = stats.thread_merged;
+	info->thread_runs = stats.thread_runs;
+	info->napi_events_produced = stats.napi_events_produced;
+	info->napi_events_consumed = stats.napi_events_consumed;
+	info->napi_scheduled = stats.napi_scheduled;
+	info->napi_missed = stats.napi_missed;
+	info->napi_polls = stats.napi_polls;
+	info->napi_budget_exhausted = stats.napi_budget_exhausted;
+	info->napi_completed = stats.napi_completed;
+	memcpy(info->napi_hist, stats.napi_hist, sizeof(info->napi_hist));
 	for (cpu = 0; cpu < min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS); cpu++)
 		info->count[cpu] = irqlab_engine_line_count(dev->engine_domain, vector, cpu);
 	return 0;
@@ -214,5 +298,74 @@ int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info)
 	info->handover_time = stats.handover_time;
 	info->handover_restarts = stats.handover_restarts;
 	info->handover_resched = stats.handover_resched;
+	info->net_rx_rounds = stats.net_rx_rounds;
+	info->time_squeeze = stats.time_squeeze;
+	return 0;
+}
+
+int irqlab_engine_pool_info(struct irqlab_engine_pool *info)
+{
+	struct irqlab_engine_pool_stats stats;
+	unsigned int index = info->index;
+
+	memset(info, 0, sizeof(*info));
+	info->index = index;
+	info->nr_pools = irqlab_engine_pool_read(irqlab_engine, index, &stats);
+	if (index >= info->nr_pools)
+		return -ERANGE;
+	info->id = stats.id;
+	info->cpu = stats.cpu;
+	info->flags = (stats.highpri ? IRQLAB_POOL_HIGHPRI : 0) |
+		      (stats.bh ? IRQLAB_POOL_BH : 0) |
+		      (stats.cpu < 0 ? IRQLAB_POOL_UNBOUND : 0);
+	info->workers = stats.workers;
+	info->idle = stats.idle;
+	info->running = stats.running;
+	info->queued = stats.queued;
+	info->concurrency_wakeups = stats.concurrency_wakeups;
+	info->workers_created = stats.workers_created;
+	info->workers_retired = stats.workers_retired;
+	info->create_failures = stats.create_failures;
+	info->maydays = stats.maydays;
+	info->executed = stats.executed;
+	return 0;
+}
+
+int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info)
+{
+	struct irqlab_engine_workqueue_stats stats;
+	unsigned int index = info->index;
+
+	memset(info, 0, sizeof(*info));
+	info->index = index;
+	info->nr_workqueues = irqlab_engine_workqueue_read(irqlab_engine, index, &stats);
+	if (index >= info->nr_workqueues)
+		return -ERANGE;
+	strscpy(info->name, stats.name, sizeof(info->name));
+	info->flags = (stats.unbound ? IRQLAB_WQ_UNBOUND : 0) |
+		      (stats.highpri ? IRQLAB_WQ_HIGHPRI : 0) |
+		      (stats.cpu_intensive ? IRQLAB_WQ_CPU_INTENSIVE : 0) |
+		      (stats.mem_reclaim ? IRQLAB_WQ_MEM_RECLAIM : 0) |
+		      (stats.bh ? IRQLAB_WQ_BH : 0) |
+		      (stats.ordered ? IRQLAB_WQ_ORDERED : 0);
+	info->max_active = stats.max_active;
+	info->active = stats.active;
+	info->inactive = stats.inactive;
+	info->executed = stats.executed;
+	info->rescued = stats.rescued;
+	return 0;
+}
+
+int irqlab_engine_config(struct irqlab_engine_config *config)
+{
+	if (config->pad || (config->set & ~(IRQLAB_CONFIG_FORCED_THREADING |
+					    IRQLAB_CONFIG_WORKER_FAULT)))
+		return -EINVAL;
+	if (config->set & IRQLAB_CONFIG_FORCED_THREADING)
+		irqlab_engine_set_forced_threading(irqlab_engine, config->forced_threading);
+	if (config->set & IRQLAB_CONFIG_WORKER_FAULT)
+		irqlab_engine_set_worker_fault(irqlab_engine, config->worker_fault);
+	config->forced_threading = irqlab_engine_forced_threading(irqlab_engine);
+	config->worker_fault = irqlab_engine_worker_fault(irqlab_engine);
 	return 0;
 }

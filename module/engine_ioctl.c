@@ -11,6 +11,7 @@
 static_assert(offsetof(struct irqlab_engine_attach, bdf) == 0);
 static_assert(offsetof(struct irqlab_engine_detach, bdf) == 0);
 static_assert(offsetof(struct irqlab_engine_line, bdf) == 0);
+static_assert(offsetof(struct irqlab_engine_flush, bdf) == 0);
 
 static long irqlab_op_engine_attach(struct irqlab_device *dev, void *arg)
 {
@@ -58,19 +59,83 @@ long irqlab_ioctl_engine_line(void __user *uarg)
 	return ret;
 }
 
-long irqlab_ioctl_engine_softirqs(void __user *uarg)
+static long irqlab_op_engine_flush(struct irqlab_device *dev, void *arg)
 {
-	struct irqlab_engine_softirqs *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	const struct irqlab_engine_flush *flush = arg;
+
+	return irqlab_engine_flush_vectors(dev, flush->vectors);
+}
+
+long irqlab_ioctl_engine_flush(void __user *uarg)
+{
+	struct irqlab_engine_flush flush;
+
+	return irqlab_device_request(uarg, &flush, sizeof(flush),
+				     irqlab_op_engine_flush, false);
+}
+
+/*
+ * The engine-wide commands: copy in, answer, copy out. 'info' is a heap
+ * buffer of 'size' bytes, for the structs too big for the kernel stack.
+ */
+static long irqlab_engine_request(void __user *uarg, size_t size,
+				  int (*answer)(void *info))
+{
+	void *info = kzalloc(size, GFP_KERNEL);
 	long ret = -EFAULT;
 
 	if (!info)
 		return -ENOMEM;
-	if (copy_from_user(info, uarg, sizeof(*info)))
+	if (copy_from_user(info, uarg, size))
 		goto out;
-	ret = irqlab_engine_softirq_info(info);
-	if (!ret && copy_to_user(uarg, info, sizeof(*info)))
+	ret = answer(info);
+	if (!ret && copy_to_user(uarg, info, size))
 		ret = -EFAULT;
 out:
 	kfree(info);
 	return ret;
+}
+
+static int irqlab_answer_softirqs(void *info)
+{
+	return irqlab_engine_softirq_info(info);
+}
+
+long irqlab_ioctl_engine_softirqs(void __user *uarg)
+{
+	return irqlab_engine_request(uarg, sizeof(struct irqlab_engine_softirqs),
+				     irqlab_answer_softirqs);
+}
+
+static int irqlab_answer_pool(void *info)
+{
+	return irqlab_engine_pool_info(info);
+}
+
+long irqlab_ioctl_engine_pool(void __user *uarg)
+{
+	return irqlab_engine_request(uarg, sizeof(struct irqlab_engine_pool),
+				     irqlab_answer_pool);
+}
+
+static int irqlab_answer_workqueue(void *info)
+{
+	return irqlab_engine_workqueue_info(info);
+}
+
+long irqlab_ioctl_engine_workqueue(void __user *uarg)
+{
+	return irqlab_engine_request(uarg, sizeof(struct irqlab_engine_workqueue),
+				     irqlab_answer_workqueue);
+}
+
+static int irqlab_answer_config(void *info)
+{
+	return irqlab_engine_config(info);
+}
+
+long irqlab_ioctl_engine_config(void __user *uarg)
+{
+	return irqlab_engine_request(uarg, sizeof(struct irqlab_engine_config),
+				     irqlab_answer_config);
 }

@@ -21,6 +21,10 @@ long irqlab_ioctl_engine_attach(void __user *uarg);
 long irqlab_ioctl_engine_detach(void __user *uarg);
 long irqlab_ioctl_engine_line(void __user *uarg);
 long irqlab_ioctl_engine_softirqs(void __user *uarg);
+long irqlab_ioctl_engine_pool(void __user *uarg);
+long irqlab_ioctl_engine_workqueue(void __user *uarg);
+long irqlab_ioctl_engine_config(void __user *uarg);
+long irqlab_ioctl_engine_flush(void __user *uarg);
 
 struct irqlab_device;
 /*

@@ -3,6 +3,7 @@
 
 #include "core/base/errno.h"
 #include "core/engine/engine.h"
+#include "core/engine/name_copy.h"
 #include "cxxrt/utility.h"
 
 namespace irqlab::engine {
@@ -26,7 +27,8 @@ irq::FlowType flow_type(unsigned flow) {
 
 AttachedLine::AttachedLine(Engine& engine, irqlab_line* line,
                            const irqlab_engine_attach_config& config)
-    : engine_{engine}, line_{line}, config_{config} {
+    : engine_{engine}, line_{line}, config_{config}, hold_{config.hold, config.hold_us * 1000ull},
+      work_{engine.workqueues(), config}, poll_{engine.irqs(), engine.napi(), config} {
     if (config_.softirq_rounds == 0)
         config_.softirq_rounds = 1;
     softirq::tasklet_setup(tasklet_, tasklet_callback);
@@ -36,7 +38,19 @@ AttachedLine::AttachedLine(Engine& engine, irqlab_line* line,
 }
 
 int AttachedLine::validate(const irqlab_engine_attach_config& config) {
-    if (config.action < IRQLAB_ENGINE_COUNT || config.action > IRQLAB_ENGINE_TASKLET_HI)
+    if (config.action < IRQLAB_ENGINE_COUNT || config.action > IRQLAB_ENGINE_NAPI)
+        return -base::einval;
+    if (config.flags & ~(IRQLAB_ENGINE_ONESHOT | IRQLAB_ENGINE_MEM_RECLAIM))
+        return -base::einval;
+    // Holding is for deferred handlers that may take their time.
+    if (config.hold != IRQLAB_ENGINE_HOLD_NONE && config.action != IRQLAB_ENGINE_WORK &&
+        config.action != IRQLAB_ENGINE_THREAD)
+        return -base::einval;
+    if (config.action == IRQLAB_ENGINE_WORK && !LineWork::valid(config))
+        return -base::einval;
+    if ((config.flags & IRQLAB_ENGINE_ONESHOT) && config.action != IRQLAB_ENGINE_THREAD)
+        return -base::einval;
+    if ((config.flags & IRQLAB_ENGINE_MEM_RECLAIM) && config.action != IRQLAB_ENGINE_WORK)
         return -base::einval;
     if (config.flow > IRQLAB_ENGINE_FLOW_LEVEL || config.shared_none > IRQLAB_ENGINE_MAX_SHARED)
         return -base::einval;
@@ -53,6 +67,7 @@ int AttachedLine::install(irq::IrqDomain& domain, unsigned long hwirq, const cha
     if (virq < 0)
         return virq;
     virq_ = static_cast<unsigned>(virq);
+    engine_.msix_chip().reset(virq_);
     // A line with sharers is a shared line: every action says so.
     const unsigned flags = config_.shared_none ? irq::irqf_shared : 0;
     int ret = 0;
@@ -60,7 +75,7 @@ int AttachedLine::install(irq::IrqDomain& domain, unsigned long hwirq, const cha
         ret = engine_.irqs().request_irq(virq_, idle_sharer, flags, name,
                                          &sharers_[installed_sharers_]);
     if (ret == 0)
-        ret = engine_.irqs().request_irq(virq_, main_action, flags, name, this);
+        ret = request_main(name, flags);
     else
         --installed_sharers_; // the failed one is not installed
     main_installed_ = ret == 0;
@@ -69,17 +84,59 @@ int AttachedLine::install(irq::IrqDomain& domain, unsigned long hwirq, const cha
     return ret == 0 ? virq : ret;
 }
 
+// The deferred part comes first: the work's queue and the poll exist
+// before an interrupt can reach them.
+int AttachedLine::request_main(const char* name, unsigned flags) {
+    switch (config_.action) {
+    case IRQLAB_ENGINE_WORK:
+        if (const int ret = work_.create(name))
+            return ret;
+        break;
+    case IRQLAB_ENGINE_THREAD:
+        if (config_.flags & IRQLAB_ENGINE_ONESHOT)
+            flags |= irq::irqf_oneshot;
+        return engine_.irqs().request_threaded_irq(virq_, main_action, thread_action, flags, name,
+                                                   this);
+    case IRQLAB_ENGINE_NAPI:
+        poll_.install(virq_);
+        break;
+    default:
+        break;
+    }
+    return engine_.irqs().request_irq(virq_, main_action, flags, name, this);
+}
+
 void AttachedLine::remove() {
     if (virq_ == 0)
         return;
+    // The poll goes first: schedules are refused from then on, and the
+    // poll no longer enables a line that free_irq() shuts down.
+    poll_.remove();
     if (main_installed_)
         engine_.irqs().free_irq(virq_, this);
     while (installed_sharers_ > 0)
         engine_.irqs().free_irq(virq_, &sharers_[--installed_sharers_]);
     main_installed_ = false;
-    // No handler runs any more, so nothing schedules the tasklet again.
+    // No handler runs any more, so nothing defers anything again.
     engine_.tasklets().kill(tasklet_);
+    work_.destroy();
+    engine_.msix_chip().forget(virq_);
     engine_.irqs().free_desc(cxxrt::exchange(virq_, 0u));
+}
+
+int AttachedLine::flush() {
+    switch (config_.action) {
+    case IRQLAB_ENGINE_WORK:
+        work_.flush();
+        return 0;
+    case IRQLAB_ENGINE_THREAD:
+        engine_.irqs().synchronize_irq(virq_);
+        return 0;
+    case IRQLAB_ENGINE_NAPI:
+        return poll_.flush();
+    default:
+        return 0;
+    }
 }
 
 IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {
@@ -99,10 +156,28 @@ IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {
     case IRQLAB_ENGINE_TASKLET_HI:
         self->engine_.tasklets().hi_schedule(self->tasklet_);
         break;
+    case IRQLAB_ENGINE_WORK:
+        self->work_.queue();
+        break;
+    case IRQLAB_ENGINE_THREAD:
+        self->main_handled_.fetch_add(1, cxxrt::memory_order::relaxed);
+        return IrqReturn::wake_thread;
+    case IRQLAB_ENGINE_NAPI:
+        self->poll_.on_interrupt();
+        break;
     default:
         break;
     }
     self->main_handled_.fetch_add(1, cxxrt::memory_order::relaxed);
+    return IrqReturn::handled;
+}
+
+IrqReturn AttachedLine::thread_action(unsigned, void* dev_id) {
+    const Hold& hold = static_cast<AttachedLine*>(dev_id)->hold_;
+    if (hold.sleeps())
+        base::Thread::sleep_ns(hold.ns);
+    else if (hold.spins())
+        spin_ns(hold.ns);
     return IrqReturn::handled;
 }
 
@@ -139,6 +214,45 @@ void AttachedLine::fill_stats(irqlab_engine_line_stats& stats) {
     stats.tasklet_coalesced = tasklet_.coalesced();
     stats.tasklet_runs = tasklet_runs_.load(cxxrt::memory_order::relaxed);
     stats.tasklet_state = tasklet_.state_bits();
+    stats.work = config_.work;
+    stats.hold = config_.hold;
+    stats.hold_us = config_.hold_us;
+    stats.delay_us = config_.delay_us;
+    stats.napi_weight = config_.napi_weight ? config_.napi_weight : napi::default_weight;
+    stats.napi_events = config_.napi_events ? config_.napi_events : 1;
+    stats.flags = config_.flags;
+    // Latched by the vector's pending bit, or kept pending by the flow.
+    stats.pending_arrivals = engine_.msix_chip().latched(virq_);
+    stats.replays = engine_.msix_chip().resent(virq_);
+    if (desc) {
+        stats.pending_arrivals += desc->pending_arrivals();
+        stats.replays += desc->replays();
+    }
+    switch (config_.action) {
+    case IRQLAB_ENGINE_WORK:
+        work_.fill_stats(stats);
+        break;
+    case IRQLAB_ENGINE_THREAD:
+        fill_thread_stats(stats);
+        break;
+    case IRQLAB_ENGINE_NAPI:
+        poll_.fill_stats(stats);
+        break;
+    default:
+        break;
+    }
+}
+
+void AttachedLine::fill_thread_stats(irqlab_engine_line_stats& stats) const {
+    const auto visit = [](void* arg, const irq::IrqThreadStats& thread) {
+        auto& out = *static_cast<irqlab_engine_line_stats*>(arg);
+        copy_name(out.deferred_name, thread.thread_name);
+        out.thread_fifo = thread.fifo;
+        out.thread_wakeups = thread.wakeups;
+        out.thread_merged = thread.wake_merged;
+        out.thread_runs = thread.runs;
+    };
+    engine_.irqs().for_each_thread(virq_, visit, &stats);
 }
 
 } // namespace irqlab::engine

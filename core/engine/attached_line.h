@@ -1,7 +1,11 @@
 // A real vector attached to the engine: its descriptor, its actions, and
-// the tasklet its action schedules.
+// what its main action defers to (a tasklet, a softirq's backlog, a work
+// item, its irq thread or a NAPI poll).
 #pragma once
 
+#include "core/engine/hold.h"
+#include "core/engine/line_poll.h"
+#include "core/engine/line_work.h"
 #include "core/irq/domain.h"
 #include "core/irq/irqreturn.h"
 #include "core/softirq/softirq_nr.h"
@@ -27,9 +31,12 @@ public:
     // May sleep. Allocates the descriptor in 'domain' and installs the
     // actions; on failure, nothing stays installed.
     int install(irq::IrqDomain& domain, unsigned long hwirq, const char* name);
-    // May sleep. Frees the actions (waiting for running handlers), kills
-    // the tasklet and frees the descriptor.
+    // May sleep. Frees the actions (waiting for running handlers and the
+    // thread), kills the tasklet, takes the poll away, destroys the
+    // workqueue (which drains it) and frees the descriptor.
     void remove();
+    // May sleep. Waits until what the line deferred so far has run.
+    int flush();
 
     unsigned virq() const { return virq_; }
     void fill_stats(irqlab_engine_line_stats& stats);
@@ -37,7 +44,10 @@ public:
 private:
     static irq::IrqReturn main_action(unsigned virq, void* dev_id);
     static irq::IrqReturn idle_sharer(unsigned virq, void* dev_id);
+    static irq::IrqReturn thread_action(unsigned virq, void* dev_id);
     static void tasklet_callback(softirq::Tasklet* tasklet);
+    int request_main(const char* name, unsigned flags);
+    void fill_thread_stats(irqlab_engine_line_stats& stats) const;
 
     Engine& engine_;
     irqlab_line* line_;
@@ -52,6 +62,9 @@ private:
     };
     Sharer sharers_[IRQLAB_ENGINE_MAX_SHARED] = {};
     softirq::Tasklet tasklet_;
+    Hold hold_;
+    LineWork work_;
+    LinePoll poll_;
     cxxrt::atomic<uint64_t> main_handled_{0};
     cxxrt::atomic<uint64_t> main_none_{0};
     cxxrt::atomic<uint64_t> sharer_calls_{0};

@@ -5,19 +5,33 @@
 
 namespace irqlab::engine {
 
+Engine::~Engine() {
+    msix_chip_.shutdown();
+    workqueues_.shutdown();
+    timers_.stop();
+    softirqs_.stop_daemons();
+}
+
 bool Engine::init() {
     if (!context_.init() || !irqs_.init() || !softirqs_.init() || !tasklets_.init() ||
-        !backlog_.init())
+        !backlog_.init() || !napi_.init())
         return false;
+    backlog_.share(softirq::SoftirqNr::net_rx, net_rx_action, this);
     irqs_.set_resend_hook(replay, this);
-    return softirqs_.start_daemons();
+    msix_chip_.set_resend(replay, this);
+    irqs_.set_bh_hooks(bh_disable, bh_enable, this);
+    // The daemons first: timers and workers may raise softirqs from
+    // process context, which wakes them.
+    return softirqs_.start_daemons() && timers_.init() && workqueues_.init();
 }
 
 int Engine::handle(irq::IrqDomain& domain, unsigned long hwirq) {
-    int ret;
+    int ret = 0;
     {
         HardirqScope hardirq{context_};
-        ret = irqs_.handle_domain_irq(domain, hwirq);
+        // A masked vector's message waits in its pending bit (msix_chip.h).
+        if (!msix_chip_.latch_if_masked(domain.find_mapping(hwirq)))
+            ret = irqs_.handle_domain_irq(domain, hwirq);
     }
     // irq_exit(): with the hardirq count dropped, pending softirqs run
     // here unless this interrupt arrived during softirq processing.
@@ -33,6 +47,18 @@ void Engine::replay(void* engine, unsigned virq) {
         self->irqs_.generic_handle_irq(virq);
     }
     self->softirqs_.irq_exit();
+}
+
+void Engine::bh_disable(void* engine) {
+    static_cast<Engine*>(engine)->softirqs_.local_bh_disable();
+}
+
+void Engine::bh_enable(void* engine) {
+    static_cast<Engine*>(engine)->softirqs_.local_bh_enable();
+}
+
+void Engine::net_rx_action(void* engine) {
+    static_cast<Engine*>(engine)->napi_.net_rx_action();
 }
 
 } // namespace irqlab::engine

@@ -1,6 +1,7 @@
 // The engine: one instance of irqlab's interrupt subsystem. It owns the
-// context words, the IRQ layer, the softirqs with their daemons and the
-// tasklets, and is the hardirq entry for every attached line.
+// context words, the IRQ layer, the softirqs with their daemons, the
+// tasklets, the timers, the NAPI polls and the workqueues, and is the
+// hardirq entry for every attached line.
 #pragma once
 
 #include "core/engine/context.h"
@@ -8,15 +9,20 @@
 #include "core/engine/softirq_backlog.h"
 #include "core/irq/domain.h"
 #include "core/irq/irq_core.h"
+#include "core/napi/napi_polls.h"
 #include "core/softirq/softirqs.h"
 #include "core/softirq/tasklet.h"
+#include "core/timer/timers.h"
+#include "core/workqueue/workqueues.h"
 
 namespace irqlab::engine {
 
 class Engine {
 public:
     Engine() = default;
-    ~Engine() { softirqs_.stop_daemons(); }
+    // Workers and rescuers stop first (they use timers and tasklets), then
+    // the timer threads and the softirq daemons.
+    ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -32,19 +38,30 @@ public:
     softirq::Softirqs& softirqs() { return softirqs_; }
     softirq::Tasklets& tasklets() { return tasklets_; }
     SoftirqBacklog& backlog() { return backlog_; }
+    timer::Timers& timers() { return timers_; }
+    napi::NapiPolls& napi() { return napi_; }
+    workqueue::Workqueues& workqueues() { return workqueues_; }
     MsixChip& msix_chip() { return msix_chip_; }
 
 private:
     // Where the IRQ layer replays an interrupt that enable_irq() found
     // pending (Linux's resend): a full hardirq entry of its own.
     static void replay(void* engine, unsigned virq);
+    // Forced threading's bottom-half switch for the IRQ layer.
+    static void bh_disable(void* engine);
+    static void bh_enable(void* engine);
+    // The NAPI polls share NET_RX with the softirq backlog.
+    static void net_rx_action(void* engine);
 
     Context context_;
     irq::IrqCore irqs_{context_};
     softirq::Softirqs softirqs_{context_};
     softirq::Tasklets tasklets_{softirqs_};
     SoftirqBacklog backlog_{softirqs_};
-    MsixChip msix_chip_;
+    timer::Timers timers_{softirqs_};
+    napi::NapiPolls napi_{softirqs_};
+    workqueue::Workqueues workqueues_{context_, softirqs_, tasklets_, timers_};
+    MsixChip msix_chip_{tasklets_};
 };
 
 } // namespace irqlab::engine

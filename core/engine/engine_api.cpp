@@ -2,6 +2,7 @@
 #include "core/base/errno.h"
 #include "core/engine/attached_line.h"
 #include "core/engine/engine.h"
+#include "core/engine/name_copy.h"
 #include "cxxrt/new.h"
 #include "cxxrt/unique_ptr.h"
 #include "irqlab/core.h"
@@ -79,6 +80,11 @@ extern "C" int irqlab_engine_detach(irqlab_engine_domain* domain, unsigned hwirq
     return 0;
 }
 
+extern "C" int irqlab_engine_flush(irqlab_engine_domain* domain, unsigned hwirq) {
+    AttachedLine* attached = domain->line(hwirq);
+    return attached ? attached->flush() : -irqlab::base::enoent;
+}
+
 extern "C" int irqlab_engine_handle(irqlab_engine_domain* domain, unsigned hwirq) {
     return domain->engine.handle(domain->domain, hwirq);
 }
@@ -120,6 +126,9 @@ extern "C" int irqlab_engine_softirq_read(irqlab_engine* engine, unsigned cpu,
     stats->handover_time = cpu_stats.handover_time;
     stats->handover_restarts = cpu_stats.handover_restarts;
     stats->handover_resched = cpu_stats.handover_resched;
+    const auto napi = e.napi().cpu_stats(cpu);
+    stats->net_rx_rounds = napi.rounds;
+    stats->time_squeeze = napi.time_squeeze;
     stats->pending = e.softirqs().pending_on(cpu);
     return 0;
 }
@@ -128,4 +137,64 @@ extern "C" const char* irqlab_engine_softirq_name(unsigned slot) {
     if (slot >= irqlab::softirq::nr_softirqs)
         return "?";
     return irqlab::softirq::softirq_name(static_cast<irqlab::softirq::SoftirqNr>(slot));
+}
+
+extern "C" unsigned irqlab_engine_pool_read(irqlab_engine* engine, unsigned index,
+                                            irqlab_engine_pool_stats* stats) {
+    irqlab::workqueue::Workqueues& wqs = engine->engine.workqueues();
+    irqlab::workqueue::PoolStats pool;
+    if (stats && index < wqs.pool_count() && wqs.pool_stats(index, pool))
+        *stats = {pool.id,
+                  pool.cpu,
+                  pool.highpri,
+                  pool.bh,
+                  pool.workers,
+                  pool.idle,
+                  pool.running > 0 ? static_cast<unsigned>(pool.running) : 0,
+                  pool.queued,
+                  pool.concurrency_wakeups,
+                  pool.workers_created,
+                  pool.workers_retired,
+                  pool.creation_failures,
+                  pool.maydays,
+                  pool.executed};
+    return wqs.pool_count();
+}
+
+extern "C" unsigned irqlab_engine_workqueue_read(irqlab_engine* engine, unsigned index,
+                                                 irqlab_engine_workqueue_stats* stats) {
+    namespace wqs = irqlab::workqueue;
+    wqs::WorkqueueStats wq;
+    const unsigned count = engine->engine.workqueues().workqueue_at(index, wq);
+    if (!stats || index >= count)
+        return count;
+    irqlab::engine::copy_name(stats->name, wq.name);
+    stats->unbound = wq.flags & wqs::wq_unbound;
+    stats->highpri = wq.flags & wqs::wq_highpri;
+    stats->cpu_intensive = wq.flags & wqs::wq_cpu_intensive;
+    stats->mem_reclaim = wq.flags & wqs::wq_mem_reclaim;
+    stats->bh = wq.flags & wqs::wq_bh;
+    stats->ordered = wq.flags & wqs::wq_ordered;
+    stats->max_active = static_cast<unsigned>(wq.max_active);
+    stats->active = static_cast<unsigned>(wq.in_flight);
+    stats->inactive = static_cast<unsigned>(wq.inactive);
+    stats->executed = wq.executed;
+    stats->rescued = wq.rescued;
+    return count;
+}
+
+extern "C" void irqlab_engine_set_forced_threading(irqlab_engine* engine, bool on) {
+    engine->engine.irqs().set_forced_threading(on);
+}
+
+extern "C" bool irqlab_engine_forced_threading(irqlab_engine* engine) {
+    return engine->engine.irqs().forced_threading();
+}
+
+extern "C" void irqlab_engine_set_worker_fault(irqlab_engine* engine, bool on) {
+    engine->engine.workqueues().set_worker_creation_fault(on);
+}
+
+extern "C" bool irqlab_engine_worker_fault(irqlab_engine* engine) {
+    return engine->engine.workqueues().worker_creation_fault();
 }

@@ -5,28 +5,100 @@
 
 namespace irqlab::engine {
 
-namespace {
-
-irqlab_line* line(irq::IrqData& data) {
-    return static_cast<irqlab_line*>(data.chip_data);
+MsixChip::MsixChip(softirq::Tasklets& tasklets) : tasklets_{tasklets} {
+    softirq::tasklet_setup(resend_tasklet_, resend_pending);
+    resend_tasklet_.data = this;
 }
 
-} // namespace
+void MsixChip::set_resend(ResendFn resend, void* arg) {
+    resend_ = resend;
+    resend_arg_ = arg;
+}
+
+void MsixChip::shutdown() {
+    tasklets_.kill(resend_tasklet_);
+}
 
 const char* MsixChip::name() const {
     return "irqlab-msix";
 }
 
+MsixChip::Vector* MsixChip::vector(unsigned virq) {
+    return virq < irq::IrqCore::max_irqs ? &vectors_[virq] : nullptr;
+}
+
+const MsixChip::Vector* MsixChip::vector(unsigned virq) const {
+    return virq < irq::IrqCore::max_irqs ? &vectors_[virq] : nullptr;
+}
+
 void MsixChip::mask(irq::IrqData& data) {
-    irqlab_plat_line_mask(line(data));
+    if (Vector* v = vector(data.virq))
+        v->state.fetch_or(masked_bit, cxxrt::memory_order::acq_rel);
 }
 
 void MsixChip::unmask(irq::IrqData& data) {
-    irqlab_plat_line_unmask(line(data));
+    Vector* v = vector(data.virq);
+    if (!v)
+        return;
+    // Mask and pending go together: an arrival latches only while the
+    // mask bit it saw is still set (see latch_if_masked()).
+    if (!(v->state.exchange(0, cxxrt::memory_order::acq_rel) & pending_bit))
+        return;
+    v->resend_due.store(true, cxxrt::memory_order::release);
+    tasklets_.schedule(resend_tasklet_);
+}
+
+bool MsixChip::latch_if_masked(unsigned virq) {
+    Vector* v = vector(virq);
+    if (!v)
+        return false;
+    unsigned state = v->state.load(cxxrt::memory_order::acquire);
+    do {
+        if (!(state & masked_bit))
+            return false;
+    } while (!v->state.compare_exchange_weak(
+        state, state | pending_bit, cxxrt::memory_order::acq_rel, cxxrt::memory_order::acquire));
+    v->latched.fetch_add(1, cxxrt::memory_order::relaxed);
+    return true;
+}
+
+void MsixChip::resend_pending(softirq::Tasklet* tasklet) {
+    auto* self = static_cast<MsixChip*>(tasklet->data);
+    for (unsigned virq = 0; virq < irq::IrqCore::max_irqs; ++virq) {
+        Vector& v = self->vectors_[virq];
+        if (!v.resend_due.exchange(false, cxxrt::memory_order::acq_rel))
+            continue;
+        v.resent.fetch_add(1, cxxrt::memory_order::relaxed);
+        self->resend_(self->resend_arg_, virq);
+    }
+}
+
+void MsixChip::reset(unsigned virq) {
+    if (Vector* v = vector(virq)) {
+        v->state.store(0, cxxrt::memory_order::relaxed);
+        v->resend_due.store(false, cxxrt::memory_order::relaxed);
+        v->latched.store(0, cxxrt::memory_order::relaxed);
+        v->resent.store(0, cxxrt::memory_order::relaxed);
+    }
+}
+
+void MsixChip::forget(unsigned virq) {
+    if (Vector* v = vector(virq))
+        v->resend_due.store(false, cxxrt::memory_order::release);
+}
+
+uint64_t MsixChip::latched(unsigned virq) const {
+    const Vector* v = vector(virq);
+    return v ? v->latched.load(cxxrt::memory_order::relaxed) : 0;
+}
+
+uint64_t MsixChip::resent(unsigned virq) const {
+    const Vector* v = vector(virq);
+    return v ? v->resent.load(cxxrt::memory_order::relaxed) : 0;
 }
 
 int MsixChip::set_affinity(irq::IrqData& data, unsigned cpu) {
-    return irqlab_plat_line_set_affinity(line(data), cpu);
+    return irqlab_plat_line_set_affinity(static_cast<irqlab_line*>(data.chip_data), cpu);
 }
 
 } // namespace irqlab::engine

@@ -12,7 +12,7 @@ bool SoftirqBacklog::init() {
         return false;
     for (unsigned i = 0; i < softirq::nr_softirqs; ++i) {
         const auto nr = static_cast<SoftirqNr>(i);
-        handler_args_[i] = {this, nr};
+        handler_args_[i] = {this, nr, nullptr, nullptr};
         if (owns(nr))
             softirqs_.open(nr, run, &handler_args_[i]);
     }
@@ -25,8 +25,16 @@ void SoftirqBacklog::add(SoftirqNr nr, unsigned units) {
     softirqs_.raise(nr);
 }
 
+void SoftirqBacklog::share(SoftirqNr nr, softirq::SoftirqHandler first, void* arg) {
+    HandlerArg& handler = handler_args_[static_cast<unsigned>(nr)];
+    handler.first = first;
+    handler.first_arg = arg;
+}
+
 void SoftirqBacklog::run(void* arg) {
     const auto* handler = static_cast<HandlerArg*>(arg);
+    if (handler->first)
+        handler->first(handler->first_arg);
     handler->backlog->run_one(handler->nr);
 }
 

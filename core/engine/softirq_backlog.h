@@ -25,12 +25,20 @@ public:
     SoftirqBacklog(const SoftirqBacklog&) = delete;
     SoftirqBacklog& operator=(const SoftirqBacklog&) = delete;
 
-    // May sleep. Opens every slot the tasklets do not own (HI, TASKLET).
+    // May sleep. Opens every slot it owns.
     [[nodiscard]] bool init();
 
+    // Every slot but those of the tasklets (HI, TASKLET) and of the
+    // engine's timers (TIMER).
     static bool owns(softirq::SoftirqNr nr) {
-        return nr != softirq::SoftirqNr::hi && nr != softirq::SoftirqNr::tasklet;
+        return nr != softirq::SoftirqNr::hi && nr != softirq::SoftirqNr::tasklet &&
+               nr != softirq::SoftirqNr::timer;
     }
+
+    // Shares an owned slot: each run of its handler calls 'first' before
+    // doing a unit (NET_RX: the NAPI polls, then the backlog). Set up
+    // before the slot is raised.
+    void share(softirq::SoftirqNr nr, softirq::SoftirqHandler first, void* arg);
 
     // From a hardirq handler on this CPU.
     void add(softirq::SoftirqNr nr, unsigned units);
@@ -54,6 +62,8 @@ private:
     struct HandlerArg {
         SoftirqBacklog* backlog;
         softirq::SoftirqNr nr;
+        softirq::SoftirqHandler first;
+        void* first_arg;
     };
 
     static void run(void* arg);

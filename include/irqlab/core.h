@@ -50,7 +50,30 @@ enum irqlab_engine_action_kind {
 	IRQLAB_ENGINE_SOFTIRQ = 3,	/* raise softirq slot 'softirq' */
 	IRQLAB_ENGINE_TASKLET = 4,	/* schedule the line's tasklet */
 	IRQLAB_ENGINE_TASKLET_HI = 5,	/* tasklet_hi_schedule */
+	IRQLAB_ENGINE_WORK = 6,		/* queue the line's work item */
+	IRQLAB_ENGINE_THREAD = 7,	/* return IRQ_WAKE_THREAD */
+	IRQLAB_ENGINE_NAPI = 8,		/* disable the line, schedule its poll */
 };
+
+enum irqlab_engine_work_kind {
+	IRQLAB_ENGINE_WORK_PERCPU = 0,
+	IRQLAB_ENGINE_WORK_UNBOUND = 1,
+	IRQLAB_ENGINE_WORK_HIGHPRI = 2,
+	IRQLAB_ENGINE_WORK_ORDERED = 3,
+	IRQLAB_ENGINE_WORK_BH = 4,
+	IRQLAB_ENGINE_WORK_DELAYED = 5,
+};
+
+enum irqlab_engine_hold_kind {
+	IRQLAB_ENGINE_HOLD_NONE = 0,
+	IRQLAB_ENGINE_HOLD_SLEEP = 1,
+	IRQLAB_ENGINE_HOLD_SPIN = 2,
+};
+
+#define IRQLAB_ENGINE_ONESHOT		0x1u
+#define IRQLAB_ENGINE_MEM_RECLAIM	0x2u
+#define IRQLAB_ENGINE_NAPI_HIST		8
+#define IRQLAB_ENGINE_NAME_LEN		32
 
 enum irqlab_engine_flow_kind {
 	IRQLAB_ENGINE_FLOW_FASTEOI = 0,
@@ -76,6 +99,13 @@ struct irqlab_engine_attach_config {
 	 * return IRQ_NONE (a shared line whose other devices are idle).
 	 */
 	unsigned int shared_none;
+	unsigned int work;	/* enum irqlab_engine_work_kind */
+	unsigned int hold;	/* enum irqlab_engine_hold_kind, per deferred run */
+	unsigned int hold_us;
+	unsigned int delay_us;	/* IRQLAB_ENGINE_WORK_DELAYED */
+	unsigned int napi_weight;	/* 0: 64 */
+	unsigned int napi_events;	/* events per interrupt, 0: 1 */
+	unsigned int flags;	/* IRQLAB_ENGINE_ONESHOT, _MEM_RECLAIM */
 };
 
 /*
@@ -86,8 +116,17 @@ struct irqlab_engine_attach_config {
 int irqlab_engine_attach(struct irqlab_engine_domain *domain, unsigned int hwirq,
 			 struct irqlab_line *line, const char *name,
 			 const struct irqlab_engine_attach_config *config);
-/* May sleep: waits for running handlers and tasklets of the line. */
+/*
+ * May sleep: waits for running handlers, threads, tasklets, work and polls
+ * of the line, and destroys its workqueue (which drains it).
+ */
 int irqlab_engine_detach(struct irqlab_engine_domain *domain, unsigned int hwirq);
+/*
+ * May sleep. Waits until what the line deferred so far has run: its
+ * workqueue flushed, its thread idle, its poll complete. 0, -ENOENT (not
+ * attached), -EINTR (fatal signal while waiting for a poll).
+ */
+int irqlab_engine_flush(struct irqlab_engine_domain *domain, unsigned int hwirq);
 
 /*
  * The engine's hardirq entry, from a native hardirq handler (interrupts
@@ -116,6 +155,32 @@ struct irqlab_engine_line_stats {
 	unsigned long long tasklet_coalesced;	/* scheduled while still pending */
 	unsigned long long tasklet_runs;
 	unsigned int tasklet_state;	/* bit 0 SCHED, bit 1 RUN */
+	unsigned long long pending_arrivals;	/* kept pending: line disabled/masked */
+	unsigned long long replays;		/* pending interrupts replayed */
+	unsigned int work;
+	unsigned int hold;
+	unsigned int hold_us;
+	unsigned int delay_us;
+	unsigned int napi_weight;
+	unsigned int napi_events;
+	unsigned int flags;
+	bool thread_fifo;
+	bool napi_scheduled_now;
+	char deferred_name[IRQLAB_ENGINE_NAME_LEN];	/* workqueue or thread */
+	unsigned long long work_queued;
+	unsigned long long work_coalesced;
+	unsigned long long work_runs;
+	unsigned long long thread_wakeups;
+	unsigned long long thread_merged;
+	unsigned long long thread_runs;
+	unsigned long long napi_events_produced;
+	unsigned long long napi_events_consumed;
+	unsigned long long napi_scheduled;
+	unsigned long long napi_missed;
+	unsigned long long napi_polls;
+	unsigned long long napi_budget_exhausted;
+	unsigned long long napi_completed;
+	unsigned long long napi_hist[IRQLAB_ENGINE_NAPI_HIST];
 };
 
 int irqlab_engine_line_read(struct irqlab_engine_domain *domain, unsigned int hwirq,
@@ -143,12 +208,64 @@ struct irqlab_engine_softirq_cpu {
 	unsigned long long handover_time;		/* budget: 2 ms used up */
 	unsigned long long handover_restarts;	/* budget: 10 restarts used up */
 	unsigned long long handover_resched;	/* budget: need_resched */
+	unsigned long long net_rx_rounds;		/* NAPI polling rounds */
+	unsigned long long time_squeeze;		/* ... that ran out of budget */
 	unsigned int pending;
 };
 
 int irqlab_engine_softirq_read(struct irqlab_engine *engine, unsigned int cpu,
 			       struct irqlab_engine_softirq_cpu *stats);
 const char *irqlab_engine_softirq_name(unsigned int slot);
+
+/* One worker pool of the engine's workqueues. */
+struct irqlab_engine_pool_stats {
+	unsigned int id;
+	int cpu;			/* -1: unbound */
+	bool highpri;
+	bool bh;
+	unsigned int workers;
+	unsigned int idle;
+	unsigned int running;
+	unsigned int queued;
+	unsigned long long concurrency_wakeups;
+	unsigned long long workers_created;
+	unsigned long long workers_retired;
+	unsigned long long create_failures;
+	unsigned long long maydays;
+	unsigned long long executed;
+};
+
+/* Returns the number of pools; fills 'stats' (if not NULL) when index is below it. */
+unsigned int irqlab_engine_pool_read(struct irqlab_engine *engine, unsigned int index,
+				     struct irqlab_engine_pool_stats *stats);
+
+struct irqlab_engine_workqueue_stats {
+	char name[IRQLAB_ENGINE_NAME_LEN];
+	bool unbound;
+	bool highpri;
+	bool cpu_intensive;
+	bool mem_reclaim;
+	bool bh;
+	bool ordered;
+	unsigned int max_active;
+	unsigned int active;
+	unsigned int inactive;
+	unsigned long long executed;
+	unsigned long long rescued;
+};
+
+/*
+ * Returns the number of workqueues; fills 'stats' (if not NULL) when index is
+ * below it.
+ */
+unsigned int irqlab_engine_workqueue_read(struct irqlab_engine *engine, unsigned int index,
+					  struct irqlab_engine_workqueue_stats *stats);
+
+/* Engine options (see struct irqlab_engine_config in uapi.h). */
+void irqlab_engine_set_forced_threading(struct irqlab_engine *engine, bool on);
+bool irqlab_engine_forced_threading(struct irqlab_engine *engine);
+void irqlab_engine_set_worker_fault(struct irqlab_engine *engine, bool on);
+bool irqlab_engine_worker_fault(struct irqlab_engine *engine);
 
 #ifdef __cplusplus
 }

@@ -160,14 +160,12 @@ void irqlab_plat_finish_sleep(void);
 /* --- Interrupt lines ------------------------------------------------------ */
 
 /*
- * A real interrupt vector the glue owns (hosted: a test double), which the
- * engine's MSI-X chip drives. Mask and unmask set and clear a mask bit (they
- * do not nest) and may be called with interrupts off, from the line's own
- * handler too.
+ * A real interrupt vector the glue owns (hosted: a test double). The
+ * engine's MSI-X chip keeps the vector's mask and pending bits itself (see
+ * core/engine/msix_chip.h); what it asks of the real vector is where it
+ * points.
  */
 struct irqlab_line;
-void irqlab_plat_line_mask(struct irqlab_line *line);
-void irqlab_plat_line_unmask(struct irqlab_line *line);
 /* Points the line at one CPU; 0 or negative errno. */
 int irqlab_plat_line_set_affinity(struct irqlab_line *line, unsigned int cpu);
 

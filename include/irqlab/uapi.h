@@ -20,7 +20,7 @@
  * addition (minor). The CLI refuses a module with another major.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	2
+#define IRQLAB_ABI_MINOR	3
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -213,7 +213,33 @@ enum irqlab_engine_action {
 	IRQLAB_ACTION_SOFTIRQ = 3,	/* raise softirq slot 'softirq' */
 	IRQLAB_ACTION_TASKLET = 4,	/* tasklet_schedule */
 	IRQLAB_ACTION_TASKLET_HI = 5,	/* tasklet_hi_schedule */
+	IRQLAB_ACTION_WORK = 6,		/* queue the line's work, see 'work' */
+	IRQLAB_ACTION_THREAD = 7,	/* wake the line's irq thread */
+	IRQLAB_ACTION_NAPI = 8,		/* mask, schedule the line's poll */
 };
+
+/* ACTION_WORK: where the line's work item goes. */
+enum irqlab_work_kind {
+	IRQLAB_WORK_PERCPU = 0,		/* a per-CPU workqueue of the line */
+	IRQLAB_WORK_UNBOUND = 1,	/* WQ_UNBOUND */
+	IRQLAB_WORK_HIGHPRI = 2,	/* WQ_HIGHPRI */
+	IRQLAB_WORK_ORDERED = 3,	/* alloc_ordered_workqueue */
+	IRQLAB_WORK_BH = 4,		/* WQ_BH: runs in the engine's softirq */
+	IRQLAB_WORK_DELAYED = 5,	/* delayed work, 'delay_us' */
+};
+
+/* ACTION_WORK and ACTION_THREAD: what the deferred handler does per run. */
+enum irqlab_hold {
+	IRQLAB_HOLD_NONE = 0,
+	IRQLAB_HOLD_SLEEP = 1,		/* sleeps 'hold_us' (blocks: a worker */
+					/* lets the pool run another) */
+	IRQLAB_HOLD_SPIN = 2,		/* busy for 'hold_us' */
+};
+
+/* irqlab_engine_attach.flags */
+#define IRQLAB_ATTACH_ONESHOT		_BITUL(0)	/* THREAD: IRQF_ONESHOT */
+#define IRQLAB_ATTACH_MEM_RECLAIM	_BITUL(1)	/* WORK: WQ_MEM_RECLAIM */
+#define IRQLAB_ATTACH_FLAGS		(IRQLAB_ATTACH_ONESHOT | IRQLAB_ATTACH_MEM_RECLAIM)
 
 enum irqlab_engine_flow {
 	IRQLAB_FLOW_FASTEOI = 0,
@@ -225,6 +251,12 @@ enum irqlab_engine_flow {
 #define IRQLAB_SOFTIRQ_NAME_LEN	16
 #define IRQLAB_MAX_SHARED	8
 #define IRQLAB_MAX_SOFTIRQ_ROUNDS	100000
+#define IRQLAB_MAX_HOLD_US	100000		/* 100 ms */
+#define IRQLAB_MAX_DELAY_US	1000000		/* 1 s */
+#define IRQLAB_MAX_NAPI_WEIGHT	256
+#define IRQLAB_MAX_NAPI_EVENTS	100000
+#define IRQLAB_NAPI_HIST	8	/* events per poll: 0, 1, 2-3, ..., 64+ */
+#define IRQLAB_NAME_LEN		32
 
 /* IRQLAB_IOC_ENGINE_ATTACH */
 struct irqlab_engine_attach {
@@ -239,7 +271,13 @@ struct irqlab_engine_attach {
 	__u32 softirq_rounds;
 	__u32 flow;			/* enum irqlab_engine_flow */
 	__u32 shared_none;		/* IRQ_NONE actions sharing the line */
-	__u32 pad;			/* zero */
+	__u32 work;			/* ACTION_WORK: enum irqlab_work_kind */
+	__u32 hold;			/* WORK, THREAD: enum irqlab_hold */
+	__u32 hold_us;
+	__u32 delay_us;			/* WORK_DELAYED */
+	__u32 napi_weight;		/* ACTION_NAPI: budget per poll (0: 64) */
+	__u32 napi_events;		/* ACTION_NAPI: events per interrupt (0: 1) */
+	__u32 flags;			/* IRQLAB_ATTACH_* */
 };
 
 /* IRQLAB_IOC_ENGINE_DETACH */
@@ -252,6 +290,8 @@ struct irqlab_engine_detach {
 #define IRQLAB_LINE_MASKED		_BITUL(1)
 #define IRQLAB_LINE_TASKLET_SCHED	_BITUL(2)
 #define IRQLAB_LINE_TASKLET_RUN		_BITUL(3)
+#define IRQLAB_LINE_THREAD_FIFO		_BITUL(4)
+#define IRQLAB_LINE_NAPI_SCHED		_BITUL(5)
 
 /* IRQLAB_IOC_ENGINE_LINE: one attached vector's engine state. */
 struct irqlab_engine_line {
@@ -274,6 +314,33 @@ struct irqlab_engine_line {
 	__u64 tasklet_scheduled;
 	__u64 tasklet_coalesced;	/* scheduled while still pending */
 	__u64 tasklet_runs;
+	/* Arrivals on a disabled or masked line, kept pending (the MSI-X */
+	/* pending bit), and the pending interrupts replayed at enable. */
+	__u64 pending_arrivals;
+	__u64 replays;
+	__u32 work;					/* out: as attached */
+	__u32 hold;
+	__u32 hold_us;
+	__u32 delay_us;
+	__u32 napi_weight;
+	__u32 napi_events;
+	__u32 attach_flags;
+	__u32 pad2;
+	char deferred_name[IRQLAB_NAME_LEN];	/* workqueue or irq thread */
+	__u64 work_queued;
+	__u64 work_coalesced;	/* queue_work found it pending */
+	__u64 work_runs;
+	__u64 thread_wakeups;	/* IRQ_WAKE_THREAD returned */
+	__u64 thread_merged;	/* ... while a run was still due */
+	__u64 thread_runs;
+	__u64 napi_events_produced;
+	__u64 napi_events_consumed;
+	__u64 napi_scheduled;
+	__u64 napi_missed;	/* scheduled while scheduled: polled again */
+	__u64 napi_polls;
+	__u64 napi_budget_exhausted;
+	__u64 napi_completed;
+	__u64 napi_hist[IRQLAB_NAPI_HIST];	/* polls by events done */
 	__u64 count[IRQLAB_MAX_CPUS];	/* engine hardirqs per CPU */
 };
 
@@ -302,12 +369,88 @@ struct irqlab_engine_softirqs {
 	__u64 handover_time;		/* to the daemon: 2 ms used up */
 	__u64 handover_restarts;	/* ... 10 restarts used up */
 	__u64 handover_resched;		/* ... need_resched */
+	__u64 net_rx_rounds;		/* NAPI: net_rx_action runs */
+	__u64 time_squeeze;		/* ... that left polls for later */
+};
+
+#define IRQLAB_POOL_HIGHPRI	_BITUL(0)
+#define IRQLAB_POOL_BH		_BITUL(1)
+#define IRQLAB_POOL_UNBOUND	_BITUL(2)
+
+/* IRQLAB_IOC_ENGINE_POOL: one worker pool of the engine's workqueues. */
+struct irqlab_engine_pool {
+	__u32 index;			/* in: 0 .. nr_pools - 1 */
+	__u32 nr_pools;			/* out */
+	__u32 id;
+	__s32 cpu;			/* -1: unbound */
+	__u32 flags;			/* IRQLAB_POOL_* */
+	__u32 workers;
+	__u32 idle;
+	__u32 running;			/* concurrency-managed nr_running */
+	__u32 queued;			/* on the worklist */
+	__u32 pad;
+	__u64 concurrency_wakeups;	/* a worker blocked: another woken */
+	__u64 workers_created;
+	__u64 workers_retired;
+	__u64 create_failures;
+	__u64 maydays;			/* calls for a rescuer */
+	__u64 executed;
+};
+
+#define IRQLAB_WQ_UNBOUND	_BITUL(0)
+#define IRQLAB_WQ_HIGHPRI	_BITUL(1)
+#define IRQLAB_WQ_CPU_INTENSIVE	_BITUL(2)
+#define IRQLAB_WQ_MEM_RECLAIM	_BITUL(3)
+#define IRQLAB_WQ_BH		_BITUL(4)
+#define IRQLAB_WQ_ORDERED	_BITUL(5)
+
+/* IRQLAB_IOC_ENGINE_WORKQUEUE: one of the engine's workqueues. */
+struct irqlab_engine_workqueue {
+	__u32 index;			/* in: 0 .. nr_workqueues - 1 */
+	__u32 nr_workqueues;		/* out */
+	char name[IRQLAB_NAME_LEN];
+	__u32 flags;			/* IRQLAB_WQ_* */
+	__u32 max_active;
+	__u32 active;			/* in flight */
+	__u32 inactive;			/* held back by max_active */
+	__u64 executed;
+	__u64 rescued;			/* run by the rescuer */
+};
+
+#define IRQLAB_CONFIG_FORCED_THREADING	_BITUL(0)
+#define IRQLAB_CONFIG_WORKER_FAULT	_BITUL(1)
+
+/*
+ * IRQLAB_IOC_ENGINE_CONFIG: engine options. Fields named in 'set' are
+ * written (forced threading applies to lines attached later); all are
+ * read back.
+ */
+struct irqlab_engine_config {
+	__u32 set;			/* in: IRQLAB_CONFIG_* */
+	__u32 forced_threading;		/* threadirqs: plain handlers threaded */
+	__u32 worker_fault;		/* new workers cannot be created */
+	__u32 pad;
+};
+
+/*
+ * IRQLAB_IOC_ENGINE_FLUSH: wait until the lines' deferred work is done
+ * (flush_workqueue, synchronize_irq with its threads, an idle poll).
+ * Interruptible by a fatal signal (EINTR).
+ */
+struct irqlab_engine_flush {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;			/* bitmap, not empty */
 };
 
 #define IRQLAB_IOC_ENGINE_ATTACH	_IOW(IRQLAB_IOC_MAGIC, 0x20, struct irqlab_engine_attach)
 #define IRQLAB_IOC_ENGINE_DETACH	_IOW(IRQLAB_IOC_MAGIC, 0x21, struct irqlab_engine_detach)
 #define IRQLAB_IOC_ENGINE_LINE	_IOWR(IRQLAB_IOC_MAGIC, 0x22, struct irqlab_engine_line)
 #define IRQLAB_IOC_ENGINE_SOFTIRQS	_IOWR(IRQLAB_IOC_MAGIC, 0x23, struct irqlab_engine_softirqs)
+#define IRQLAB_IOC_ENGINE_POOL	_IOWR(IRQLAB_IOC_MAGIC, 0x24, struct irqlab_engine_pool)
+#define IRQLAB_IOC_ENGINE_WORKQUEUE \
+	_IOWR(IRQLAB_IOC_MAGIC, 0x25, struct irqlab_engine_workqueue)
+#define IRQLAB_IOC_ENGINE_CONFIG	_IOWR(IRQLAB_IOC_MAGIC, 0x26, struct irqlab_engine_config)
+#define IRQLAB_IOC_ENGINE_FLUSH	_IOW(IRQLAB_IOC_MAGIC, 0x27, struct irqlab_engine_flush)
 
 /*
  * Sizes are part of the ABI. Checked wherever static_assert is available:
@@ -326,11 +469,16 @@ static_assert(sizeof(struct irqlab_vector_stats) == 24 + 64 * 40, "irqlab ABI ch
 static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_attach) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_attach) == 72, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_detach) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 64 * 8, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 32 + 21 * 8 + 64 * 8,
+	      "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_softirq_slot) == 64, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 56, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 72, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_pool) == 40 + 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_workqueue) == 8 + 32 + 16 + 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_config) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_flush) == 24, "irqlab ABI changed");
 #endif
 
 #endif /* _IRQLAB_UAPI_H */

@@ -111,15 +111,20 @@ std::string explain_engine_attach(int err, const void* arg) {
                            attach->bdf, attach->bdf);
     case EINVAL:
         return fmt::format("invalid attachment: the softirq slot must not be HI or TASKLET "
-                           "(tasklets own them), rounds at most {}, sharers at most {}",
-                           IRQLAB_MAX_SOFTIRQ_ROUNDS, IRQLAB_MAX_SHARED);
+                           "(tasklets own them), rounds at most {}, sharers "
+                           "at most {}, hold at most {} us, delay at most {} us, NAPI weight "
+                           "at most {}, a hold only for work and threads, sleeping not in BH work",
+                           IRQLAB_MAX_SOFTIRQ_ROUNDS, IRQLAB_MAX_SHARED, IRQLAB_MAX_HOLD_US,
+                           IRQLAB_MAX_DELAY_US, IRQLAB_MAX_NAPI_WEIGHT);
     default:
         return explain_device_error(err, attach->bdf);
     }
 }
 
-std::string explain_engine_detach(int err, const void* arg) {
-    const auto* detach = static_cast<const irqlab_engine_detach*>(arg);
+// ENGINE_DETACH and ENGINE_FLUSH: a bitmap of attached vectors.
+template <typename Request>
+std::string explain_engine_vectors(int err, const void* arg) {
+    const auto* detach = static_cast<const Request*>(arg);
     if (err == ENOENT)
         return fmt::format("a chosen vector of {} is not attached to the engine, or {} is "
                            "not claimed",
@@ -294,7 +299,8 @@ void Device::engine_detach(const std::string& bdf, uint64_t vectors) const {
     irqlab_engine_detach detach{};
     copy_bdf(detach.bdf, bdf);
     detach.vectors = vectors;
-    call(IRQLAB_IOC_ENGINE_DETACH, &detach, "engine detach", explain_engine_detach);
+    call(IRQLAB_IOC_ENGINE_DETACH, &detach, "engine detach",
+         explain_engine_vectors<irqlab_engine_detach>);
 }
 
 std::optional<irqlab_engine_line> Device::engine_line(const std::string& bdf,
@@ -315,6 +321,37 @@ irqlab_engine_softirqs Device::engine_softirqs(unsigned cpu) const {
     for (auto& slot : softirqs.slot)
         slot.name[sizeof(slot.name) - 1] = '\0';
     return softirqs;
+}
+
+void Device::engine_flush(const std::string& bdf, uint64_t vectors) const {
+    irqlab_engine_flush flush{};
+    copy_bdf(flush.bdf, bdf);
+    flush.vectors = vectors;
+    call(IRQLAB_IOC_ENGINE_FLUSH, &flush, "engine flush",
+         explain_engine_vectors<irqlab_engine_flush>);
+}
+
+std::optional<irqlab_engine_pool> Device::engine_pool(unsigned index) const {
+    irqlab_engine_pool pool{};
+    pool.index = index;
+    if (!call_unless(ERANGE, IRQLAB_IOC_ENGINE_POOL, &pool, "engine pool"))
+        return std::nullopt;
+    return pool;
+}
+
+std::optional<irqlab_engine_workqueue> Device::engine_workqueue(unsigned index) const {
+    irqlab_engine_workqueue wq{};
+    wq.index = index;
+    if (!call_unless(ERANGE, IRQLAB_IOC_ENGINE_WORKQUEUE, &wq, "engine workqueue"))
+        return std::nullopt;
+    wq.name[sizeof(wq.name) - 1] = '\0';
+    return wq;
+}
+
+irqlab_engine_config Device::engine_config(const irqlab_engine_config& request) const {
+    irqlab_engine_config config = request;
+    call(IRQLAB_IOC_ENGINE_CONFIG, &config, "engine config");
+    return config;
 }
 
 } // namespace irqlab::cli

@@ -44,6 +44,11 @@ public:
     // Empty when the vector is not attached to the engine.
     std::optional<irqlab_engine_line> engine_line(const std::string& bdf, unsigned vector) const;
     irqlab_engine_softirqs engine_softirqs(unsigned cpu) const;
+    void engine_flush(const std::string& bdf, uint64_t vectors) const;
+    // Empty past the last pool / workqueue.
+    std::optional<irqlab_engine_pool> engine_pool(unsigned index) const;
+    std::optional<irqlab_engine_workqueue> engine_workqueue(unsigned index) const;
+    irqlab_engine_config engine_config(const irqlab_engine_config& request) const;
 
 private:
     // Issues one ioctl. On failure throws Error: 'explain' may turn the

@@ -1,17 +1,18 @@
 // irqlab engine attach BDF (--vector N ... | --all-vectors) --action ACTION
 //                     [--flow fasteoi|edge|level] [--shared-none N] [--rounds N]
-// irqlab engine detach BDF (--vector N ... | --all-vectors)
-// irqlab engine interrupts|softirqs|tasklets [--json]
+//                     [--hold sleep|spin --hold-us N] [--delay-us N]
+//                     [--napi-weight N] [--napi-events N] [--mem-reclaim]
+// irqlab engine detach|flush BDF (--vector N ... | --all-vectors)
+// irqlab engine config [--forced-threading on|off] [--worker-fault on|off]
+// irqlab engine interrupts|softirqs|tasklets|workqueues|threads|napi [--json]
 #include "commands.h"
 #include "device.h"
+#include "engine_tables.h"
 #include "vector_selection.h"
 
-#include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
-#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <optional>
 
 namespace irqlab::cli {
 
@@ -24,251 +25,115 @@ struct EngineOptions {
     std::string flow = "fasteoi";
     unsigned shared_none = 0;
     unsigned rounds = 1;
+    std::string hold = "none";
+    unsigned hold_us = 0;
+    unsigned delay_us = 0;
+    unsigned napi_weight = 64;
+    unsigned napi_events = 1;
+    bool mem_reclaim = false;
+    std::optional<bool> forced_threading;
+    std::optional<bool> worker_fault;
     bool json = false;
 };
 
-const std::map<std::string, uint32_t> flows = {
-    {"fasteoi", IRQLAB_FLOW_FASTEOI}, {"edge", IRQLAB_FLOW_EDGE}, {"level", IRQLAB_FLOW_LEVEL}};
+const std::map<std::string, uint32_t> holds = {
+    {"none", IRQLAB_HOLD_NONE}, {"sleep", IRQLAB_HOLD_SLEEP}, {"spin", IRQLAB_HOLD_SPIN}};
 
-const std::map<std::string, uint32_t> simple_actions = {{"count", IRQLAB_ACTION_COUNT},
-                                                        {"none", IRQLAB_ACTION_NONE},
-                                                        {"tasklet", IRQLAB_ACTION_TASKLET},
-                                                        {"tasklet-hi", IRQLAB_ACTION_TASKLET_HI}};
+const char* const action_help = "count | none | softirq:SLOT | tasklet | tasklet-hi | "
+                                "work[:percpu|unbound|highpri|ordered|bh|delayed] | "
+                                "thread[:oneshot] | napi";
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
+// Splits "kind:detail" at the first colon.
+std::pair<std::string, std::string> split_spec(const std::string& spec) {
+    const auto colon = spec.find(':');
+    if (colon == std::string::npos)
+        return {spec, ""};
+    return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
-// The engine's slot names, as the module reports them (HI, TIMER, ...).
-std::vector<std::string> softirq_names(const Device& module) {
-    const irqlab_engine_softirqs cpu0 = module.engine_softirqs(0);
-    std::vector<std::string> names;
-    for (const auto& slot : cpu0.slot)
-        names.emplace_back(slot.name);
-    return names;
+void parse_softirq_slot(const std::string& slot_name, const Device& module,
+                        irqlab_engine_attach& out) {
+    const std::vector<std::string> names = softirq_names(module);
+    const std::string wanted = lower(slot_name);
+    for (unsigned slot = 0; slot < names.size(); ++slot) {
+        if (lower(names[slot]) == wanted) {
+            out.action = IRQLAB_ACTION_SOFTIRQ;
+            out.softirq = slot;
+            return;
+        }
+    }
+    throw Error{fmt::format("unknown softirq slot '{}' (one of: {})", wanted,
+                            lower(fmt::format("{}", fmt::join(names, ", "))))};
 }
 
-// "count", "none", "tasklet", "tasklet-hi" or "softirq:SLOT".
 void parse_action(const std::string& spec, const Device& module, irqlab_engine_attach& out) {
-    if (const auto simple = simple_actions.find(spec); simple != simple_actions.end()) {
+    if (const auto simple = engine_simple_actions.find(spec);
+        simple != engine_simple_actions.end()) {
         out.action = simple->second;
         return;
     }
-    const std::string prefix = "softirq:";
-    if (spec.rfind(prefix, 0) == 0) {
-        const std::vector<std::string> names = softirq_names(module);
-        const std::string wanted = lower(spec.substr(prefix.size()));
-        for (unsigned slot = 0; slot < names.size(); ++slot) {
-            if (lower(names[slot]) == wanted) {
-                out.action = IRQLAB_ACTION_SOFTIRQ;
-                out.softirq = slot;
-                return;
-            }
-        }
-        throw Error{fmt::format("unknown softirq slot '{}' (one of: {})", wanted,
-                                lower(fmt::format("{}", fmt::join(names, ", "))))};
+    const auto [kind, detail] = split_spec(spec);
+    if (kind == "softirq" && !detail.empty())
+        return parse_softirq_slot(detail, module, out);
+    if (kind == "work") {
+        const auto work = engine_work_kinds.find(detail.empty() ? "percpu" : detail);
+        if (work == engine_work_kinds.end())
+            throw Error{fmt::format("unknown work kind '{}': percpu, unbound, highpri, "
+                                    "ordered, bh, delayed",
+                                    detail)};
+        out.action = IRQLAB_ACTION_WORK;
+        out.work = work->second;
+        return;
     }
-    throw Error{
-        fmt::format("unknown action '{}': count, none, softirq:SLOT, tasklet, tasklet-hi", spec)};
-}
-
-const char* action_name(uint32_t action) {
-    for (const auto& [name, value] : simple_actions) {
-        if (value == action)
-            return name.c_str();
+    if (kind == "thread" && (detail.empty() || detail == "oneshot")) {
+        out.action = IRQLAB_ACTION_THREAD;
+        if (detail == "oneshot")
+            out.flags |= IRQLAB_ATTACH_ONESHOT;
+        return;
     }
-    return action == IRQLAB_ACTION_SOFTIRQ ? "softirq" : "?";
+    throw Error{fmt::format("unknown action '{}': {}", spec, action_help)};
 }
 
-const char* flow_name(uint32_t flow) {
-    for (const auto& [name, value] : flows) {
-        if (value == flow)
-            return name.c_str();
-    }
-    return "?";
+irqlab_engine_attach attach_request(const EngineOptions& opts, const Device& module) {
+    irqlab_engine_attach request{};
+    copy_bdf(request.bdf, opts.bdf);
+    request.vectors = vector_mask(opts.vectors, opts.bdf, module);
+    parse_action(opts.action, module, request);
+    request.softirq_rounds = opts.rounds;
+    request.flow = engine_flows.at(opts.flow);
+    request.shared_none = opts.shared_none;
+    request.hold = holds.at(opts.hold);
+    request.hold_us = opts.hold_us;
+    request.delay_us = opts.delay_us;
+    request.napi_weight = opts.napi_weight;
+    request.napi_events = opts.napi_events;
+    if (opts.mem_reclaim)
+        request.flags |= IRQLAB_ATTACH_MEM_RECLAIM;
+    if (request.hold != IRQLAB_HOLD_NONE && request.action != IRQLAB_ACTION_WORK &&
+        request.action != IRQLAB_ACTION_THREAD)
+        throw Error{"--hold applies to work and thread actions only"};
+    if (request.hold != IRQLAB_HOLD_NONE && opts.hold_us == 0)
+        throw Error{"--hold needs --hold-us N (N > 0)"};
+    if (request.hold == IRQLAB_HOLD_SLEEP && request.work == IRQLAB_WORK_BH &&
+        request.action == IRQLAB_ACTION_WORK)
+        throw Error{"BH work runs in softirq context and cannot sleep: use --hold spin"};
+    if (opts.delay_us &&
+        !(request.action == IRQLAB_ACTION_WORK && request.work == IRQLAB_WORK_DELAYED))
+        throw Error{"--delay-us applies to --action work:delayed only"};
+    if (opts.mem_reclaim && request.action != IRQLAB_ACTION_WORK)
+        throw Error{"--mem-reclaim applies to work actions only"};
+    return request;
 }
 
-struct AttachedVector {
-    std::string bdf;
-    unsigned vector;
-    irqlab_engine_line line;
-};
-
-std::vector<AttachedVector> attached_vectors(const Device& module) {
-    std::vector<AttachedVector> all;
-    for (const std::string& bdf : module.claimed()) {
-        const unsigned n = module.vector_info(bdf, 0).nr_vectors;
-        for (unsigned v = 0; v < n; ++v) {
-            if (auto line = module.engine_line(bdf, v))
-                all.push_back({bdf, v, *line});
-        }
-    }
-    return all;
-}
-
-unsigned online_cpus(const Device& module) {
-    return module.engine_softirqs(0).nr_cpus;
-}
-
-std::string action_label(const irqlab_engine_line& line, const std::vector<std::string>& names) {
-    if (line.action == IRQLAB_ACTION_SOFTIRQ && line.softirq < names.size())
-        return fmt::format("softirq:{}", lower(names[line.softirq]));
-    return action_name(line.action);
-}
-
-void print_interrupts(const Device& module, bool json) {
-    const unsigned cpus = online_cpus(module);
-    const std::vector<std::string> names = softirq_names(module);
-    const std::vector<AttachedVector> lines = attached_vectors(module);
+void print_config(const irqlab_engine_config& config, bool json) {
     if (json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& [bdf, vector, line] : lines) {
-            out.push_back(
-                {{"virq", line.virq},
-                 {"bdf", bdf},
-                 {"vector", vector},
-                 {"chip", "irqlab-msix"},
-                 {"flow", flow_name(line.flow)},
-                 {"action", action_label(line, names)},
-                 {"shared_none", line.shared_none},
-                 {"softirq_rounds", line.softirq_rounds},
-                 {"softirq_raised", line.softirq_raised},
-                 {"tasklet_scheduled", line.tasklet_scheduled},
-                 {"tasklet_coalesced", line.tasklet_coalesced},
-                 {"tasklet_runs", line.tasklet_runs},
-                 {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
-                 {"handled", line.handled},
-                 {"none", line.none},
-                 {"sharer_calls", line.sharer_calls},
-                 {"unhandled", line.unhandled},
-                 {"depth", line.depth},
-                 {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
-                 {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
-        }
-        fmt::print("{}\n", nlohmann::json{{"interrupts", out}}.dump(2));
+        fmt::print("{{\"forced_threading\": {}, \"worker_fault\": {}}}\n",
+                   config.forced_threading != 0, config.worker_fault != 0);
         return;
     }
-    if (lines.empty()) {
-        fmt::print("no vector attached to the engine ('irqlab engine attach BDF ...')\n");
-        return;
-    }
-    fmt::print("{:>5} ", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        fmt::print("{:>11}", fmt::format("CPU{}", cpu));
-    fmt::print("\n");
-    for (const auto& [bdf, vector, line] : lines) {
-        fmt::print("{:>5}:", line.virq);
-        for (unsigned cpu = 0; cpu < cpus; ++cpu)
-            fmt::print("{:>11}", line.count[cpu]);
-        fmt::print("  irqlab-msix {:>2}-{:<8} {:<15} irqlab-{}-v{}", vector, flow_name(line.flow),
-                   action_label(line, names), bdf, vector);
-        if (line.shared_none)
-            fmt::print(" +{} sharers", line.shared_none);
-        if (line.depth)
-            fmt::print(" depth={}", line.depth);
-        if (line.unhandled)
-            fmt::print(" unhandled={}", line.unhandled);
-        if (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED)
-            fmt::print(" DISABLED (nobody cared)");
-        fmt::print("\n");
-    }
-}
-
-void print_softirqs(const Device& module, bool json) {
-    const unsigned cpus = online_cpus(module);
-    std::vector<irqlab_engine_softirqs> per_cpu;
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        per_cpu.push_back(module.engine_softirqs(cpu));
-    if (json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& c : per_cpu) {
-            nlohmann::json slots = nlohmann::json::object();
-            for (const auto& slot : c.slot)
-                slots[slot.name] = {{"raised", slot.raised}, {"coalesced", slot.coalesced},
-                                    {"runs", slot.runs},     {"ns", slot.ns},
-                                    {"work", slot.work},     {"idle_runs", slot.idle_runs}};
-            out.push_back({{"cpu", c.cpu},
-                           {"pending", c.pending},
-                           {"slots", slots},
-                           {"irq_exit_rounds", c.irq_exit_rounds},
-                           {"bh_enable_rounds", c.bh_enable_rounds},
-                           {"daemon_rounds", c.daemon_rounds},
-                           {"restarts", c.restarts},
-                           {"handover_time", c.handover_time},
-                           {"handover_restarts", c.handover_restarts},
-                           {"handover_resched", c.handover_resched}});
-        }
-        fmt::print("{}\n", nlohmann::json{{"softirqs", out}}.dump(2));
-        return;
-    }
-    // The /proc/softirqs table (handler runs), then where processing ran.
-    fmt::print("{:>10}", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        fmt::print("{:>12}", fmt::format("CPU{}", cpu));
-    fmt::print("\n");
-    for (unsigned slot = 0; slot < IRQLAB_NR_SOFTIRQS; ++slot) {
-        fmt::print("{:>9}:", per_cpu[0].slot[slot].name);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.slot[slot].runs);
-        fmt::print("\n");
-    }
-    const auto row = [&](const char* label, auto field) {
-        fmt::print("{:>9}:", label);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.*field);
-        fmt::print("\n");
-    };
-    fmt::print("processing rounds and budget hand-overs to irqlab-sirqd/N:\n");
-    row("irq_exit", &irqlab_engine_softirqs::irq_exit_rounds);
-    row("bh_enable", &irqlab_engine_softirqs::bh_enable_rounds);
-    row("daemon", &irqlab_engine_softirqs::daemon_rounds);
-    row("restarts", &irqlab_engine_softirqs::restarts);
-    row("by time", &irqlab_engine_softirqs::handover_time);
-    row("by count", &irqlab_engine_softirqs::handover_restarts);
-    row("resched", &irqlab_engine_softirqs::handover_resched);
-}
-
-std::string tasklet_state(uint32_t flags) {
-    std::string state;
-    if (flags & IRQLAB_LINE_TASKLET_SCHED)
-        state += "SCHED";
-    if (flags & IRQLAB_LINE_TASKLET_RUN)
-        state += state.empty() ? "RUN" : "|RUN";
-    return state.empty() ? "-" : state;
-}
-
-void print_tasklets(const Device& module, bool json) {
-    nlohmann::json out = nlohmann::json::array();
-    std::vector<std::string> rows;
-    for (const auto& [bdf, vector, line] : attached_vectors(module)) {
-        if (line.action != IRQLAB_ACTION_TASKLET && line.action != IRQLAB_ACTION_TASKLET_HI)
-            continue;
-        const char* kind = line.action == IRQLAB_ACTION_TASKLET_HI ? "hi" : "normal";
-        out.push_back({{"bdf", bdf},
-                       {"vector", vector},
-                       {"priority", kind},
-                       {"state", tasklet_state(line.flags)},
-                       {"scheduled", line.tasklet_scheduled},
-                       {"coalesced", line.tasklet_coalesced},
-                       {"runs", line.tasklet_runs}});
-        rows.push_back(fmt::format("irqlab-{}-v{:<3} {:<7} {:<10} {:>12} {:>12} {:>12}", bdf,
-                                   vector, kind, tasklet_state(line.flags), line.tasklet_scheduled,
-                                   line.tasklet_coalesced, line.tasklet_runs));
-    }
-    if (json) {
-        fmt::print("{}\n", nlohmann::json{{"tasklets", out}}.dump(2));
-        return;
-    }
-    if (rows.empty()) {
-        fmt::print("no tasklet: attach a vector with --action tasklet or tasklet-hi\n");
-        return;
-    }
-    fmt::print("{:<26} {:<7} {:<10} {:>12} {:>12} {:>12}\n", "tasklet", "prio", "state",
-               "scheduled", "coalesced", "runs");
-    for (const std::string& row : rows)
-        fmt::print("{}\n", row);
+    fmt::print("forced threading: {}\nworker creation:  {}\n",
+               config.forced_threading ? "on (plain handlers run in irq threads)" : "off",
+               config.worker_fault ? "failing (fault injected)" : "normal");
 }
 
 } // namespace
@@ -281,9 +146,7 @@ void add_engine_commands(CLI::App& app, int& status) {
     auto* attach = engine->add_subcommand("attach", "Feed claimed vectors into the engine");
     attach->add_option("bdf", opts->bdf, "PCI address")->required();
     add_vector_selection(*attach, opts->vectors, "attach");
-    attach
-        ->add_option("--action", opts->action, "count | none | softirq:SLOT | tasklet | tasklet-hi")
-        ->required();
+    attach->add_option("--action", opts->action, action_help)->required();
     attach->add_option("--flow", opts->flow, "Flow handler: fasteoi | edge | level")
         ->check(CLI::IsMember({"fasteoi", "edge", "level"}));
     attach
@@ -294,15 +157,23 @@ void add_engine_commands(CLI::App& app, int& status) {
         ->add_option("--rounds", opts->rounds,
                      "softirq: work units per interrupt, one per handler run")
         ->check(CLI::Range(1, IRQLAB_MAX_SOFTIRQ_ROUNDS));
+    attach
+        ->add_option("--hold", opts->hold,
+                     "work, thread: each run sleeps (blocks) or spins for --hold-us")
+        ->check(CLI::IsMember({"none", "sleep", "spin"}));
+    attach->add_option("--hold-us", opts->hold_us, "How long each run holds")
+        ->check(CLI::Range(0, IRQLAB_MAX_HOLD_US));
+    attach->add_option("--delay-us", opts->delay_us, "work:delayed: the delay")
+        ->check(CLI::Range(0, IRQLAB_MAX_DELAY_US));
+    attach->add_option("--napi-weight", opts->napi_weight, "napi: events per poll at most")
+        ->check(CLI::Range(1, IRQLAB_MAX_NAPI_WEIGHT));
+    attach->add_option("--napi-events", opts->napi_events, "napi: events each interrupt brings")
+        ->check(CLI::Range(1, IRQLAB_MAX_NAPI_EVENTS));
+    attach->add_flag("--mem-reclaim", opts->mem_reclaim,
+                     "work: WQ_MEM_RECLAIM, a rescuer keeps the queue moving");
     attach->callback([opts, &status] {
         const Device module;
-        irqlab_engine_attach request{};
-        copy_bdf(request.bdf, opts->bdf);
-        request.vectors = vector_mask(opts->vectors, opts->bdf, module);
-        parse_action(opts->action, module, request);
-        request.softirq_rounds = opts->rounds;
-        request.flow = flows.at(opts->flow);
-        request.shared_none = opts->shared_none;
+        const irqlab_engine_attach request = attach_request(*opts, module);
         module.engine_attach(request);
         fmt::print("attached {} vectors {:#x} to the engine: {}, {} flow\n", opts->bdf,
                    request.vectors, opts->action, opts->flow);
@@ -315,6 +186,38 @@ void add_engine_commands(CLI::App& app, int& status) {
     detach->callback([opts, &status] {
         const Device module;
         module.engine_detach(opts->bdf, vector_mask(opts->vectors, opts->bdf, module));
+        status = exit_ok;
+    });
+
+    auto* flush =
+        engine->add_subcommand("flush", "Wait until the vectors' deferred work has all run");
+    flush->add_option("bdf", opts->bdf, "PCI address")->required();
+    add_vector_selection(*flush, opts->vectors, "flush");
+    flush->callback([opts, &status] {
+        const Device module;
+        module.engine_flush(opts->bdf, vector_mask(opts->vectors, opts->bdf, module));
+        status = exit_ok;
+    });
+
+    auto* config = engine->add_subcommand("config", "Show or set engine options");
+    config->add_option("--forced-threading", opts->forced_threading,
+                       "on: lines attached later run plain handlers in irq threads "
+                       "(threadirqs)");
+    config->add_option("--worker-fault", opts->worker_fault,
+                       "on: the workqueues cannot create workers (tests the rescuer)");
+    config->add_flag("--json", opts->json, "Print as JSON");
+    config->callback([opts, &status] {
+        const Device module;
+        irqlab_engine_config request{};
+        if (opts->forced_threading) {
+            request.set |= IRQLAB_CONFIG_FORCED_THREADING;
+            request.forced_threading = *opts->forced_threading;
+        }
+        if (opts->worker_fault) {
+            request.set |= IRQLAB_CONFIG_WORKER_FAULT;
+            request.worker_fault = *opts->worker_fault;
+        }
+        print_config(module.engine_config(request), opts->json);
         status = exit_ok;
     });
 
@@ -331,6 +234,10 @@ void add_engine_commands(CLI::App& app, int& status) {
     add_table("softirqs", "The engine's /proc/softirqs, with processing rounds and hand-overs",
               print_softirqs);
     add_table("tasklets", "The attached vectors' tasklets: state and counts", print_tasklets);
+    add_table("workqueues", "Worker pools and workqueues: workers, queues, concurrency",
+              print_workqueues);
+    add_table("threads", "The attached vectors' irq threads", print_threads);
+    add_table("napi", "The attached vectors' NAPI polls: rounds, budget, events", print_napi);
 }
 
 } // namespace irqlab::cli
