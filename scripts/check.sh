@@ -27,12 +27,13 @@ stock=("$KVER_6_1" "$KVER_6_12")
 
 suites=(style)
 for k in "${stock[@]}"; do suites+=("build:$k"); done
-suites+=(unit:host unit:asan unit:tsan)
+suites+=(unit:host bench:host unit:asan unit:tsan)
 for k in "${stock[@]}"; do
-	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh")
+	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
+		"vm:$k:deferred.sh")
 done
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh)
 
 debug_kernel() {
 	local start status
@@ -67,13 +68,16 @@ run_suite() {
 	build:debug) debug_env && tests/build/check-build.sh "$KDIR_DEBUG" ;;
 	build:*) tests/build/check-build.sh "${kdir[${1#build:}]}" ;;
 	unit:host) tests/unit/run.sh build/host ;;
+	bench:host) tests/bench/run.sh build/host ;;
 	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=address,undefined ;;
 	unit:tsan) tests/unit/run.sh build/tsan -DIRQLAB_SANITIZE=thread ;;
 	debug-kernel) debug_kernel ;;
 	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout.
 	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
-	# The engine scenario fires some 250,000 interrupts.
-	vm:*:engine.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" engine.sh 420 ;;
+	# The engine scenarios fire some 250,000 interrupts each.
+	vm:*:engine.sh | vm:*:deferred.sh)
+		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
+		;;
 	vm:*)
 		local spec=${1#vm:}
 		tests/vm/suite.sh "${spec%%:*}" "${spec#*:}"

@@ -64,21 +64,70 @@ static void irqlab_kunit_cxxrt(struct kunit *test)
 	irqlab_kunit_run(test, &irqlab_ktest_cxxrt_suite);
 }
 
-static void irqlab_kunit_platform(struct kunit *test)
-{
-	irqlab_kunit_run(test, &irqlab_ktest_platform_suite);
-}
-
 static struct irqlab_kunit_suite irqlab_cxxrt = {
 	.cxx = &irqlab_ktest_cxxrt_suite,
 	.cases = { { .run_case = irqlab_kunit_cxxrt, .name = "unfilled" } },
 	.suite = { .name = "irqlab_cxxrt", .test_cases = irqlab_cxxrt.cases },
 };
 
+static void irqlab_kunit_platform(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_platform_suite);
+}
+
 static struct irqlab_kunit_suite irqlab_platform = {
 	.cxx = &irqlab_ktest_platform_suite,
 	.cases = { { .run_case = irqlab_kunit_platform, .name = "unfilled" } },
 	.suite = { .name = "irqlab_platform", .test_cases = irqlab_platform.cases },
+};
+
+static void irqlab_kunit_irqthread(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_irqthread_suite);
+}
+
+static struct irqlab_kunit_suite irqlab_irqthread = {
+	.cxx = &irqlab_ktest_irqthread_suite,
+	.cases = { { .run_case = irqlab_kunit_irqthread, .name = "unfilled" } },
+	.suite = { .name = "irqlab_irqthread", .test_cases = irqlab_irqthread.cases },
+};
+
+static void irqlab_kunit_timer(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_timer_suite);
+}
+
+static struct irqlab_kunit_suite irqlab_timer = {
+	.cxx = &irqlab_ktest_timer_suite,
+	.cases = { { .run_case = irqlab_kunit_timer, .name = "unfilled" } },
+	.suite = { .name = "irqlab_timer", .test_cases = irqlab_timer.cases },
+};
+
+static void irqlab_kunit_workqueue(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_workqueue_suite);
+}
+
+static struct irqlab_kunit_suite irqlab_workqueue = {
+	.cxx = &irqlab_ktest_workqueue_suite,
+	.cases = { { .run_case = irqlab_kunit_workqueue, .name = "unfilled" } },
+	.suite = { .name = "irqlab_workqueue", .test_cases = irqlab_workqueue.cases },
+};
+
+static void irqlab_kunit_napi(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_napi_suite);
+}
+
+static struct irqlab_kunit_suite irqlab_napi = {
+	.cxx = &irqlab_ktest_napi_suite,
+	.cases = { { .run_case = irqlab_kunit_napi, .name = "unfilled" } },
+	.suite = { .name = "irqlab_napi", .test_cases = irqlab_napi.cases },
+};
+
+static struct irqlab_kunit_suite *irqlab_kunit_suites[] = {
+	&irqlab_cxxrt, &irqlab_platform, &irqlab_irqthread,
+	&irqlab_timer, &irqlab_workqueue, &irqlab_napi,
 };
 
 static int irqlab_kunit_fill(struct irqlab_kunit_suite *s)
@@ -101,9 +150,12 @@ static int irqlab_kunit_fill(struct irqlab_kunit_suite *s)
 
 static int __init irqlab_kunit_init(void)
 {
-	int ret = irqlab_kunit_fill(&irqlab_cxxrt);
+	unsigned int i;
+	int ret = 0;
 
-	return ret ? ret : irqlab_kunit_fill(&irqlab_platform);
+	for (i = 0; !ret && i < ARRAY_SIZE(irqlab_kunit_suites); i++)
+		ret = irqlab_kunit_fill(irqlab_kunit_suites[i]);
+	return ret;
 }
 
 static void __exit irqlab_kunit_exit(void)
@@ -112,7 +164,8 @@ static void __exit irqlab_kunit_exit(void)
 
 module_init(irqlab_kunit_init);
 module_exit(irqlab_kunit_exit);
-kunit_test_suites(&irqlab_cxxrt.suite, &irqlab_platform.suite);
+kunit_test_suites(&irqlab_cxxrt.suite, &irqlab_platform.suite, &irqlab_irqthread.suite,
+		  &irqlab_timer.suite, &irqlab_workqueue.suite, &irqlab_napi.suite);
 
 MODULE_DESCRIPTION("irqlab: KUnit suites for the C++ runtime, platform and engine");
 MODULE_AUTHOR("irqlab developers");

@@ -38,6 +38,53 @@ void expect_errno(int fd, unsigned long cmd, void* arg, int want, const std::str
                (got ? std::string{strerrorname_np(got)} : std::string{"success"}));
 }
 
+// The engine commands' errno rules for a claimed device with nothing
+// attached, from raw ioctls.
+int engine_cases(int fd, const char* bdf) {
+    auto attach = [&](uint32_t action) {
+        irqlab_engine_attach a{};
+        std::snprintf(a.bdf, sizeof(a.bdf), "%s", bdf);
+        a.vectors = 1;
+        a.action = action;
+        return a;
+    };
+    irqlab_engine_attach a = attach(IRQLAB_ACTION_THREAD);
+    a.flags = 1u << 7;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &a, EINVAL, "attach_unknown_flag_is_einval");
+    a = attach(IRQLAB_ACTION_WORK);
+    a.hold = IRQLAB_HOLD_SLEEP;
+    a.hold_us = IRQLAB_MAX_HOLD_US + 1;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &a, EINVAL, "attach_hold_too_long_is_einval");
+    a = attach(IRQLAB_ACTION_WORK);
+    a.work = 99;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &a, EINVAL, "attach_unknown_work_kind_is_einval");
+    a = attach(IRQLAB_ACTION_COUNT);
+    a.hold = IRQLAB_HOLD_SPIN;
+    a.hold_us = 10;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &a, EINVAL, "attach_hold_on_count_is_einval");
+    a = attach(IRQLAB_ACTION_NAPI);
+    a.napi_weight = IRQLAB_MAX_NAPI_WEIGHT + 1;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &a, EINVAL, "attach_napi_weight_too_big_is_einval");
+
+    irqlab_engine_flush flush{};
+    std::snprintf(flush.bdf, sizeof(flush.bdf), "%s", bdf);
+    flush.vectors = 1;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_FLUSH, &flush, ENOENT, "flush_unattached_is_enoent");
+
+    irqlab_engine_pool pool{};
+    pool.index = 1u << 20;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_POOL, &pool, ERANGE, "pool_index_past_end_is_erange");
+    irqlab_engine_workqueue wq{};
+    wq.index = 1u << 20;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_WORKQUEUE, &wq, ERANGE,
+                 "workqueue_index_past_end_is_erange");
+
+    irqlab_engine_config config{};
+    config.set = 1u << 9;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_CONFIG, &config, EINVAL, "config_unknown_option_is_einval");
+    return 9;
+}
+
 // With a claimed device: each device command's errno rules (uapi.h), from
 // raw ioctls, so the module is checked and not the CLI's own validation.
 int device_cases(int fd, const char* bdf) {
@@ -98,7 +145,7 @@ int device_cases(int fd, const char* bdf) {
     irqlab_release release{};
     std::snprintf(release.bdf, sizeof(release.bdf), "0000:00:00.0");
     expect_errno(fd, IRQLAB_IOC_RELEASE, &release, ENOENT, "release_unclaimed_is_enoent");
-    return 15;
+    return 15 + engine_cases(fd, bdf);
 }
 
 } // namespace

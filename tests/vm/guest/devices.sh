@@ -1,4 +1,5 @@
-# Sourced by guest scenarios: the test box's devices and the bad-input check.
+# Sourced by guest scenarios: the test box's devices, the bad-input check,
+# and the engine scenarios' attach and fire cases.
 
 # find_pci VENDOR DEVICE: the BDF of the first such PCI device, if any.
 find_pci() {
@@ -21,4 +22,20 @@ expect_fail() {
 	st=$?
 	[ $st -eq "$want" ] && grep -qF -- "$message" <<<"$out"
 	ktap_case $? "$name" "exit $st (want $want)" "$out"
+}
+
+# attach ARGS...: 'irqlab engine attach ARGS' as a case ($cli: the CLI).
+attach() {
+	local out
+	out=$("$cli" engine attach "$@" 2>&1)
+	ktap_case $? "attach $*" "$out"
+}
+
+# fire NAME BDF ARGS...: reset BDF's counters, fire, one case.
+fire() {
+	local name=$1 bdf=$2 out
+	shift 2
+	"$cli" reset "$bdf"
+	out=$("$cli" fire "$bdf" "$@" 2>&1)
+	ktap_case $? "$name" "$(tail -n 5 <<<"$out")"
 }

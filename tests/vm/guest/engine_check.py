@@ -3,18 +3,27 @@
 
 usage: engine_check.py CLI BDF [--spurious]
 
-For every vector of BDF attached to the engine: the native handler's
-arrivals (irqlab stats) must equal the engine's hardirqs of that line, the
-main action ran once per hardirq and each IRQ_NONE sharer too; a softirq
-line raised once per hardirq; a tasklet line scheduled once per hardirq,
-and every schedule ran or was coalesced into a pending one. For the
+For every vector of BDF attached to the engine: every native arrival
+(irqlab stats) entered the engine, where it either ran the line's
+handlers (a hardirq) or was kept pending on a masked, disabled or busy
+line; pending interrupts replayed later ran the handlers too:
+arrivals + replays == hardirqs + pending. The main action ran once per
+hardirq and each IRQ_NONE sharer too; a softirq line raised once per
+hardirq; a tasklet line scheduled once per hardirq, and every schedule
+ran or was coalesced into a pending one. Deferred work, checked after
+'irqlab engine flush': a work line queued its work once per hardirq or
+found it pending (coalesced), and every queued work ran; a thread line
+woke its thread once per hardirq, and every wake-up ran the thread or
+was merged into a run still due; a NAPI line brought its events with
+each hardirq, scheduled its poll or found it scheduled (missed), and the
+polls consumed every event. For the
 softirq slots that attached lines feed, the work units done must equal
 the units handed over (hardirqs x rounds), and every handler run did a
 unit or found none left (idle). Nothing may still be pending.
 
 With --spurious the lines must instead have been disabled by the spurious
 detector ("nobody cared") at exactly their 100,000th interrupt, all of
-which went unhandled, and then masked: no later interrupt reached them.
+which went unhandled; later arrivals stay pending on the disabled line.
 
 Prints one summary line per vector; exits 1 listing every mismatch.
 """
@@ -29,6 +38,44 @@ def cli_json(cli, *args):
     if out.returncode not in (0, 3):
         sys.exit(f"{cli} {' '.join(args)}: exit {out.returncode}: {out.stderr}")
     return json.loads(out.stdout)
+
+
+def deferred_errors(name, line, hardirqs):
+    """The work, thread and NAPI identities of one line (after a flush)."""
+    errors = []
+    action = line["action"]
+    if action.startswith("work"):
+        print(f"# {name}: work queued {line['work_queued']}, coalesced "
+              f"{line['work_coalesced']}, runs {line['work_runs']} ({line['deferred']})")
+        if line["work_queued"] + line["work_coalesced"] != hardirqs:
+            errors.append(f"{name}: queued {line['work_queued']} + coalesced "
+                          f"{line['work_coalesced']} != {hardirqs}")
+        if line["work_runs"] != line["work_queued"]:
+            errors.append(f"{name}: work ran {line['work_runs']} of {line['work_queued']} queued")
+    if action.startswith("thread"):
+        print(f"# {name}: thread {line['deferred']} wakeups {line['thread_wakeups']}, merged "
+              f"{line['thread_merged']}, runs {line['thread_runs']}")
+        if line["thread_wakeups"] != hardirqs:
+            errors.append(f"{name}: {line['thread_wakeups']} wake-ups != {hardirqs}")
+        if line["thread_runs"] + line["thread_merged"] != line["thread_wakeups"]:
+            errors.append(f"{name}: runs {line['thread_runs']} + merged "
+                          f"{line['thread_merged']} != {line['thread_wakeups']}")
+    if action == "napi":
+        print(f"# {name}: napi scheduled {line['napi_scheduled']}, missed {line['napi_missed']}, "
+              f"polls {line['napi_polls']}, completed {line['napi_completed']}, events "
+              f"{line['napi_events_produced']} -> {line['napi_events_consumed']}")
+        if line["napi_scheduled"] + line["napi_missed"] != hardirqs:
+            errors.append(f"{name}: scheduled {line['napi_scheduled']} + missed "
+                          f"{line['napi_missed']} != {hardirqs}")
+        if line["napi_events_produced"] != hardirqs * line["napi_events"]:
+            errors.append(f"{name}: {line['napi_events_produced']} events brought, want "
+                          f"{hardirqs} x {line['napi_events']}")
+        if line["napi_events_consumed"] != line["napi_events_produced"]:
+            errors.append(f"{name}: {line['napi_events_consumed']} events consumed of "
+                          f"{line['napi_events_produced']}")
+        if line["masked"]:
+            errors.append(f"{name}: still masked after the poll completed")
+    return errors
 
 
 def main():
@@ -49,7 +96,11 @@ def main():
               f"none {line['none']}, sharers {line['sharer_calls']}, raised "
               f"{line['softirq_raised']}, tasklet {line['tasklet_scheduled']}/"
               f"{line['tasklet_runs']}+{line['tasklet_coalesced']}, unhandled "
-              f"{line['unhandled']}, disabled {line['spurious_disabled']}")
+              f"{line['unhandled']}, disabled {line['spurious_disabled']}, pending "
+              f"{line['pending_arrivals']}, replays {line['replays']}")
+        if received + line["replays"] != hardirqs + line["pending_arrivals"]:
+            errors.append(f"{name}: native arrivals {received} + replays {line['replays']} != "
+                          f"hardirqs {hardirqs} + pending {line['pending_arrivals']}")
         if spurious:
             if not line["spurious_disabled"]:
                 errors.append(f"{name}: not disabled after {hardirqs} unhandled")
@@ -57,8 +108,7 @@ def main():
                 errors.append(f"{name}: {line['unhandled']} unhandled of {hardirqs} hardirqs, "
                               "want 100000 of 100000")
             continue
-        if hardirqs != received:
-            errors.append(f"{name}: engine hardirqs {hardirqs} != native arrivals {received}")
+        errors += deferred_errors(name, line, hardirqs)
         if line["handled"] + line["none"] != hardirqs:
             errors.append(f"{name}: main action ran {line['handled'] + line['none']} times")
         if line["sharer_calls"] != hardirqs * line["shared_none"]:
