@@ -3,6 +3,7 @@
 #   make              build irqlab.ko (for KDIR) and the irqlab CLI
 #   make check        install what is missing, then run every test tier
 #   make demo         boot the QEMU test box and show irqlab in it
+#   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds
@@ -16,7 +17,7 @@ export IRQLAB_CACHE
 
 HOST_BUILD := build/host
 
-.PHONY: all module testbox-modules cli check demo deps clean help
+.PHONY: all module testbox-modules cli check demo bench deps clean help
 
 all: module cli
 
@@ -45,6 +46,9 @@ check:
 demo:
 	@scripts/demo.sh
 
+bench:
+	@tests/bench/run.sh $(HOST_BUILD)
+
 deps:
 	scripts/deps.sh check
 
@@ -52,4 +56,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'

@@ -46,7 +46,7 @@ kabi_backports() {
 
 build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
-	binutils python3)
+	libbenchmark-dev binutils python3)
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
 	clang-format perl bc bison flex libssl-dev dwarves)
 
