@@ -69,7 +69,10 @@ void MsixChip::resend_pending(softirq::Tasklet* tasklet) {
         if (!v.resend_due.exchange(false, cxxrt::memory_order::acq_rel))
             continue;
         v.resent.fetch_add(1, cxxrt::memory_order::relaxed);
-        self->resend_(self->resend_arg_, virq);
+        // Masked again since the unmask (a oneshot line's next thread):
+        // the message waits in the pending bit once more.
+        if (!self->latch_if_masked(virq))
+            self->resend_(self->resend_arg_, virq);
     }
 }
 
