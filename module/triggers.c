@@ -20,12 +20,18 @@
  * fired == received + coalesced + busy on each vector, exactly, unless the
  * device sends messages nobody triggered, which the check then reports.
  *
- * Known: QEMU's e1000e model (7.2 as Debian ships it) does that. It holds
- * each vector for 128 us after a message even with EITR 0 (its minimum
- * throttling interval), and a second message per ICS write was seen when
- * one vector's triggers are spaced wider than that. Back to back, about
- * 0.5% of messages are extra. Real 82574L parts with EITR 0 do not
- * throttle; ivshmem and ipi triggers account exactly.
+ * Known: QEMU's e1000e model before 8.0 (Debian ships 7.2) does that. It
+ * throttles each vector for at least 128 us after a message (any EITR
+ * write, 0 included, becomes its minimum of 500 x 256 ns), and a message
+ * postponed by that throttling sets a per-vector pending flag that is
+ * never cleared: from then on, every expiry of the vector's throttling
+ * timer sends one more message (fixed upstream by "e1000e: Remove pending
+ * interrupt flags", Nov 2022). Under TCG the timer can expire late, so no
+ * spacing of triggers avoids the first postponement: back to back about
+ * 1-2% of messages are extra, spaced wider than 128 us nearly one per
+ * trigger. Leaving EITR unwritten or keeping 200 us between triggers was
+ * tried and does not help. Real 82574L parts with EITR 0 do not throttle;
+ * ivshmem and ipi triggers account exactly.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
