@@ -10,6 +10,8 @@
 #include "core/softirq/softirqs.h"
 #include "irqlab/platform.h"
 
+#include "tests/unit/engine_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,6 +23,10 @@
 #include <vector>
 
 namespace {
+
+using irqlab::test::OnCpu;
+using irqlab::test::run_on_cpu;
+using irqlab::test::wait_until;
 
 using irqlab::engine::Context;
 using irqlab::engine::HardirqScope;
@@ -42,51 +48,6 @@ static_assert(histogram_bucket(8) == 4 && histogram_bucket(15) == 4);
 static_assert(histogram_bucket(16) == 5 && histogram_bucket(31) == 5);
 static_assert(histogram_bucket(32) == 6 && histogram_bucket(63) == 6);
 static_assert(histogram_bucket(64) == 7 && histogram_bucket(1000) == 7);
-
-template <typename Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
-
-// Runs 'fn' on a platform thread bound to 'cpu'; join() waits for it.
-class OnCpu {
-public:
-    OnCpu(unsigned cpu, std::function<void()> fn) : fn_{std::move(fn)} {
-        started_ = thread_.start(main, this, cpu, "irqlab-test");
-    }
-    ~OnCpu() { join(); }
-    void join() {
-        if (started_)
-            wait_until([&] { return done_.load(); }, 60s);
-        thread_.stop();
-        started_ = false;
-    }
-    bool done() const { return done_.load(); }
-
-private:
-    static int main(void* raw) {
-        auto* self = static_cast<OnCpu*>(raw);
-        self->fn_();
-        self->done_ = true;
-        while (!irqlab::base::Thread::should_stop())
-            irqlab::base::Thread::sleep_until([] { return false; });
-        return 0;
-    }
-    std::function<void()> fn_;
-    std::atomic<bool> done_{false};
-    bool started_ = false;
-    irqlab::base::Thread thread_;
-};
-
-void run_on_cpu(unsigned cpu, std::function<void()> fn) {
-    OnCpu{cpu, std::move(fn)};
-}
 
 // A synthetic device driven the NAPI way. Its interrupt masks itself and
 // schedules the instance; the poll consumes events and unmasks only when

@@ -10,6 +10,8 @@
 #include "irqlab/platform.h"
 #include "tests/cases/on_each_cpu.h"
 
+#include "tests/unit/engine_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -22,6 +24,9 @@
 
 namespace {
 
+using irqlab::test::run_on_cpu;
+using irqlab::test::wait_until;
+
 using irqlab::engine::Context;
 using irqlab::engine::hardirq_offset;
 using irqlab::softirq::softirq_bit;
@@ -29,48 +34,6 @@ using irqlab::softirq::softirq_name;
 using irqlab::softirq::SoftirqNr;
 using irqlab::softirq::Softirqs;
 using namespace std::chrono_literals;
-
-template <typename Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
-
-// Runs 'fn' on a platform thread bound to 'cpu' and waits for it.
-class OnCpu {
-public:
-    OnCpu(unsigned cpu, std::function<void()> fn) : fn_{std::move(fn)} {
-        started_ = thread_.start(main, this, cpu, "irqlab-test");
-    }
-    ~OnCpu() { join(); }
-    void join() {
-        if (started_)
-            wait_until([&] { return done_.load(); }, 60s);
-        thread_.stop();
-        started_ = false;
-    }
-
-private:
-    static int main(void* raw) {
-        auto* self = static_cast<OnCpu*>(raw);
-        self->fn_();
-        self->done_ = true;
-        return 0;
-    }
-    std::function<void()> fn_;
-    std::atomic<bool> done_{false};
-    bool started_ = false;
-    irqlab::base::Thread thread_;
-};
-
-void run_on_cpu(unsigned cpu, std::function<void()> fn) {
-    OnCpu{cpu, std::move(fn)};
-}
 
 // What the facade does around an engine hardirq on the calling CPU.
 void hardirq(Context& context, Softirqs& softirqs, const std::function<void()>& body) {

@@ -7,6 +7,8 @@
 #include "core/softirq/tasklet.h"
 #include "irqlab/platform.h"
 
+#include "tests/unit/engine_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,6 +19,10 @@
 
 namespace {
 
+using irqlab::test::OnCpu;
+using irqlab::test::run_on_cpu;
+using irqlab::test::wait_until;
+
 using irqlab::engine::Context;
 using irqlab::engine::hardirq_offset;
 using irqlab::softirq::Softirqs;
@@ -26,48 +32,6 @@ using irqlab::softirq::tasklet_sched;
 using irqlab::softirq::tasklet_setup;
 using irqlab::softirq::Tasklets;
 using namespace std::chrono_literals;
-
-template <typename Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
-
-// Runs 'fn' on a platform thread bound to 'cpu'; join() waits for it.
-class OnCpu {
-public:
-    OnCpu(unsigned cpu, std::function<void()> fn) : fn_{std::move(fn)} {
-        started_ = thread_.start(main, this, cpu, "irqlab-test");
-    }
-    ~OnCpu() { join(); }
-    void join() {
-        if (started_)
-            wait_until([&] { return done_.load(); }, 120s);
-        thread_.stop();
-        started_ = false;
-    }
-
-private:
-    static int main(void* raw) {
-        auto* self = static_cast<OnCpu*>(raw);
-        self->fn_();
-        self->done_ = true;
-        return 0;
-    }
-    std::function<void()> fn_;
-    std::atomic<bool> done_{false};
-    bool started_ = false;
-    irqlab::base::Thread thread_;
-};
-
-void run_on_cpu(unsigned cpu, std::function<void()> fn) {
-    OnCpu{cpu, std::move(fn)};
-}
 
 // A tasklet whose callback records what happened.
 struct Probe {

@@ -9,6 +9,8 @@
 #include "core/timer/timers.h"
 #include "core/workqueue/workqueues.h"
 
+#include "tests/unit/engine_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -20,6 +22,8 @@
 #include <vector>
 
 namespace {
+
+using irqlab::test::OnCpu;
 
 using irqlab::engine::Context;
 using irqlab::softirq::Softirqs;
@@ -48,35 +52,6 @@ struct Item {
         self->runs.fetch_add(1, std::memory_order_relaxed);
         self->running.store(false, std::memory_order_release);
     }
-};
-
-// A platform thread bound to a simulated CPU.
-class OnCpu {
-public:
-    OnCpu(unsigned cpu, std::function<void()> fn) : fn_{std::move(fn)} {
-        started_ = thread_.start(main, this, cpu, "irqlab-stress");
-    }
-    ~OnCpu() { join(); }
-    void join() {
-        if (!started_)
-            return;
-        while (!done_.load())
-            std::this_thread::sleep_for(1ms);
-        thread_.stop();
-        started_ = false;
-    }
-
-private:
-    static int main(void* raw) {
-        auto* self = static_cast<OnCpu*>(raw);
-        self->fn_();
-        self->done_ = true;
-        return 0;
-    }
-    std::function<void()> fn_;
-    std::atomic<bool> done_{false};
-    bool started_ = false;
-    irqlab::base::Thread thread_;
 };
 
 TEST(WorkqueueStress, EveryQueuedItemRunsOnceOrIsCancelled) {

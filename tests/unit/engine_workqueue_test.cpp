@@ -12,6 +12,8 @@
 #include "core/workqueue/workqueues.h"
 #include "irqlab/platform.h"
 
+#include "tests/unit/engine_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,6 +27,9 @@
 
 namespace {
 
+using irqlab::test::OnCpu;
+using irqlab::test::wait_until;
+
 using irqlab::engine::Context;
 using irqlab::engine::HardirqScope;
 using irqlab::softirq::Softirqs;
@@ -34,45 +39,6 @@ using namespace irqlab::workqueue;
 using namespace std::chrono_literals;
 
 constexpr uint64_t ms = 1'000'000ull;
-
-template <typename Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
-
-// Runs 'fn' on a platform thread bound to 'cpu'; join() waits for it.
-class OnCpu {
-public:
-    OnCpu(unsigned cpu, std::function<void()> fn) : fn_{std::move(fn)} {
-        started_ = thread_.start(main, this, cpu, "irqlab-test");
-    }
-    ~OnCpu() { join(); }
-    void join() {
-        if (started_)
-            wait_until([&] { return done_.load(); }, 120s);
-        thread_.stop();
-        started_ = false;
-    }
-    bool done() const { return done_.load(); }
-
-private:
-    static int main(void* raw) {
-        auto* self = static_cast<OnCpu*>(raw);
-        self->fn_();
-        self->done_ = true;
-        return 0;
-    }
-    std::function<void()> fn_;
-    std::atomic<bool> done_{false};
-    bool started_ = false;
-    irqlab::base::Thread thread_;
-};
 
 // A work item whose function records what happened and runs 'body'.
 struct Probe {
