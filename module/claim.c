@@ -14,7 +14,6 @@
 
 #include <linux/device.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -35,10 +34,6 @@ static struct {
 	u32 flags;
 	int probe_error;
 } irqlab_pending;
-
-static char *irqlab_claim_param;
-module_param_named(claim, irqlab_claim_param, charp, 0444);
-MODULE_PARM_DESC(claim, "PCI devices to claim at load: BDF[,BDF...]");
 
 static struct pci_dev *irqlab_pci_lookup(const char *bdf)
 {
@@ -301,41 +296,9 @@ out:
 	return ret;
 }
 
-/* claim=BDF[,BDF...] at load: the same claims, without --force. */
-static int irqlab_claim_from_param(void)
-{
-	char *list, *cursor, *bdf;
-	int ret = 0;
-
-	if (!irqlab_claim_param || !*irqlab_claim_param)
-		return 0;
-	list = kstrdup(irqlab_claim_param, GFP_KERNEL);
-	if (!list)
-		return -ENOMEM;
-	cursor = list;
-	while (!ret && (bdf = strsep(&cursor, ",")) != NULL) {
-		struct irqlab_claim result = {};
-
-		if (!*bdf)
-			continue;
-		ret = irqlab_claim(bdf, 0, &result);
-		if (ret)
-			pr_err("claim=%s: cannot claim: %d\n", bdf, ret);
-	}
-	kfree(list);
-	return ret;
-}
-
 int irqlab_pci_register(void)
 {
-	int ret = pci_register_driver(&irqlab_pci_driver);
-
-	if (ret)
-		return ret;
-	ret = irqlab_claim_from_param();
-	if (ret)
-		pci_unregister_driver(&irqlab_pci_driver);
-	return ret;
+	return pci_register_driver(&irqlab_pci_driver);
 }
 
 void irqlab_pci_unregister(void)

@@ -39,4 +39,27 @@ static inline void irqlab_clear_driver_override_locked(struct pci_dev *pdev)
 #endif
 }
 
+/*
+ * Copies the override into buf ("" when unset); true when one is set.
+ * Takes the locks it needs (the KUnit suite checks what a claim left).
+ */
+static inline bool irqlab_get_driver_override(struct pci_dev *pdev, char *buf,
+					      size_t size)
+{
+	bool set;
+
+#ifdef IRQLAB_HAVE_DEVICE_DRIVER_OVERRIDE
+	spin_lock(&pdev->dev.driver_override.lock);
+	set = pdev->dev.driver_override.name;
+	strscpy(buf, set ? pdev->dev.driver_override.name : "", size);
+	spin_unlock(&pdev->dev.driver_override.lock);
+#else
+	device_lock(&pdev->dev);
+	set = pdev->driver_override;
+	strscpy(buf, set ? pdev->driver_override : "", size);
+	device_unlock(&pdev->dev);
+#endif
+	return set;
+}
+
 #endif /* IRQLAB_COMPAT_H */

@@ -8,11 +8,47 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "irqlab/core.h"
 #include "irqlab/version.h"
 #include "device.h"
 #include "irqlab.h"
+
+/*
+ * A module-level interface, so it lives here rather than in claim.c:
+ * irqlab_kunit.ko links claim.c too, and must not grow a claim= of its own.
+ */
+static char *irqlab_claim_param;
+module_param_named(claim, irqlab_claim_param, charp, 0444);
+MODULE_PARM_DESC(claim, "PCI devices to claim at load: BDF[,BDF...]");
+
+/* claim=BDF[,BDF...] at load: the same claims, without --force. */
+static int irqlab_claim_from_param(void)
+{
+	char *list, *cursor, *bdf;
+	int ret = 0;
+
+	if (!irqlab_claim_param || !*irqlab_claim_param)
+		return 0;
+	list = kstrdup(irqlab_claim_param, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cursor = list;
+	while (!ret && (bdf = strsep(&cursor, ",")) != NULL) {
+		struct irqlab_claim result = {};
+
+		if (!*bdf)
+			continue;
+		ret = irqlab_claim(bdf, 0, &result);
+		if (ret)
+			pr_err("claim=%s: cannot claim: %d\n", bdf, ret);
+	}
+	kfree(list);
+	return ret;
+}
 
 static int __init irqlab_init(void)
 {
@@ -31,6 +67,9 @@ static int __init irqlab_init(void)
 	ret = irqlab_pci_register();
 	if (ret)
 		goto err_engine;
+	ret = irqlab_claim_from_param();
+	if (ret)
+		goto err_pci;
 	ret = irqlab_chardev_register();
 	if (ret)
 		goto err_pci;
