@@ -73,7 +73,7 @@ enum irqlab_engine_hold_kind {
 #define IRQLAB_ENGINE_ONESHOT		0x1u
 #define IRQLAB_ENGINE_MEM_RECLAIM	0x2u
 #define IRQLAB_ENGINE_NAPI_HIST		8
-#define IRQLAB_ENGINE_NAME_LEN		32
+#define IRQLAB_ENGINE_NAME_LEN		48
 
 enum irqlab_engine_flow_kind {
 	IRQLAB_ENGINE_FLOW_FASTEOI = 0,

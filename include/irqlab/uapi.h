@@ -256,7 +256,7 @@ enum irqlab_engine_flow {
 #define IRQLAB_MAX_NAPI_WEIGHT	256
 #define IRQLAB_MAX_NAPI_EVENTS	100000
 #define IRQLAB_NAPI_HIST	8	/* events per poll: 0, 1, 2-3, ..., 64+ */
-#define IRQLAB_NAME_LEN		32
+#define IRQLAB_NAME_LEN		48
 
 /* IRQLAB_IOC_ENGINE_ATTACH */
 struct irqlab_engine_attach {
@@ -471,12 +471,12 @@ static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI chan
 static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_attach) == 72, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_detach) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 32 + 21 * 8 + 64 * 8,
+static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 48 + 21 * 8 + 64 * 8,
 	      "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_softirq_slot) == 64, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 72, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_pool) == 40 + 48, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_workqueue) == 8 + 32 + 16 + 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_workqueue) == 8 + 48 + 16 + 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_config) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_flush) == 24, "irqlab ABI changed");
 #endif

@@ -119,7 +119,7 @@ void print_threads(const Device& module, bool json) {
                        {"wakeups", line.thread_wakeups},
                        {"merged", line.thread_merged},
                        {"runs", line.thread_runs}});
-        rows.push_back(fmt::format("{:<28} {:<8} {:<5} {:>12} {:>12} {:>12}", line.deferred_name,
+        rows.push_back(fmt::format("{:<36} {:<8} {:<5} {:>12} {:>12} {:>12}", line.deferred_name,
                                    oneshot ? "oneshot" : "-", fifo ? "FIFO" : "OTHER",
                                    line.thread_wakeups, line.thread_merged, line.thread_runs));
     }
@@ -131,7 +131,7 @@ void print_threads(const Device& module, bool json) {
         fmt::print("no irq thread: attach a vector with --action thread[:oneshot]\n");
         return;
     }
-    fmt::print("{:<28} {:<8} {:<5} {:>12} {:>12} {:>12}\n", "thread", "flags", "sched", "wakeups",
+    fmt::print("{:<36} {:<8} {:<5} {:>12} {:>12} {:>12}\n", "thread", "flags", "sched", "wakeups",
                "merged", "runs");
     for (const std::string& row : rows)
         fmt::print("{}\n", row);
