@@ -225,6 +225,8 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 		      (stats.tasklet_state & 1 ? IRQLAB_LINE_TASKLET_SCHED : 0) |
 		      (stats.tasklet_state & 2 ? IRQLAB_LINE_TASKLET_RUN : 0) |
 		      (stats.thread_fifo ? IRQLAB_LINE_THREAD_FIFO : 0) |
+		      (stats.thread_oneshot ? IRQLAB_LINE_THREAD_ONESHOT : 0) |
+		      (stats.thread_forced ? IRQLAB_LINE_THREAD_FORCED : 0) |
 		      (stats.napi_scheduled_now ? IRQLAB_LINE_NAPI_SCHED : 0);
 	info->unhandled = stats.unhandled;
 	info->handled = stats.main_handled;
@@ -244,7 +246,8 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	info->napi_events = stats.napi_events;
 	info->attach_flags = stats.flags;
 	info->pad2 = 0;
-	strscpy(info->deferred_name, stats.deferred_name, sizeof(info->deferred_name));
+	strscpy(info->workqueue_name, stats.workqueue_name, sizeof(info->workqueue_name));
+	strscpy(info->thread_name, stats.thread_name, sizeof(info->thread_name));
 	info->work_queued = stats.work_queued;
 	info->work_coalesced = stats.work_coalesced;
 	info->work_runs = stats.work_runs;

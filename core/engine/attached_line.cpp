@@ -125,12 +125,12 @@ void AttachedLine::remove() {
 }
 
 int AttachedLine::flush() {
+    // Handlers and irq threads first: a forced-threaded handler may still
+    // be about to defer more.
+    engine_.irqs().synchronize_irq(virq_);
     switch (config_.action) {
     case IRQLAB_ENGINE_WORK:
         work_.flush();
-        return 0;
-    case IRQLAB_ENGINE_THREAD:
-        engine_.irqs().synchronize_irq(virq_);
         return 0;
     case IRQLAB_ENGINE_NAPI:
         return poll_.flush();
@@ -228,31 +228,32 @@ void AttachedLine::fill_stats(irqlab_engine_line_stats& stats) {
         stats.pending_arrivals += desc->pending_arrivals();
         stats.replays += desc->replays();
     }
-    switch (config_.action) {
-    case IRQLAB_ENGINE_WORK:
+    if (config_.action == IRQLAB_ENGINE_WORK)
         work_.fill_stats(stats);
-        break;
-    case IRQLAB_ENGINE_THREAD:
-        fill_thread_stats(stats);
-        break;
-    case IRQLAB_ENGINE_NAPI:
+    else if (config_.action == IRQLAB_ENGINE_NAPI)
         poll_.fill_stats(stats);
-        break;
-    default:
-        break;
-    }
+    // The thread action's, or one forced threading gave the main action.
+    fill_thread_stats(stats);
 }
 
 void AttachedLine::fill_thread_stats(irqlab_engine_line_stats& stats) const {
-    const auto visit = [](void* arg, const irq::IrqThreadStats& thread) {
-        auto& out = *static_cast<irqlab_engine_line_stats*>(arg);
-        copy_name(out.deferred_name, thread.thread_name);
+    struct Visit {
+        const AttachedLine* main;
+        irqlab_engine_line_stats& out;
+    } visit{this, stats};
+    const auto fill = [](void* arg, const irq::IrqThreadStats& thread) {
+        auto& [main, out] = *static_cast<Visit*>(arg);
+        if (thread.dev_id != main) // a sharer, threaded by force
+            return;
+        copy_name(out.thread_name, thread.thread_name);
         out.thread_fifo = thread.fifo;
+        out.thread_oneshot = thread.oneshot;
+        out.thread_forced = thread.forced;
         out.thread_wakeups = thread.wakeups;
         out.thread_merged = thread.wake_merged;
         out.thread_runs = thread.runs;
     };
-    engine_.irqs().for_each_thread(virq_, visit, &stats);
+    engine_.irqs().for_each_thread(virq_, fill, &visit);
 }
 
 } // namespace irqlab::engine

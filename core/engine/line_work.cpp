@@ -88,7 +88,7 @@ void LineWork::fill_stats(irqlab_engine_line_stats& stats) const {
     stats.work_queued = queued_.load(cxxrt::memory_order::relaxed);
     stats.work_coalesced = coalesced_.load(cxxrt::memory_order::relaxed);
     stats.work_runs = runs_.load(cxxrt::memory_order::relaxed);
-    copy_name(stats.deferred_name, name_);
+    copy_name(stats.workqueue_name, name_);
 }
 
 } // namespace irqlab::engine

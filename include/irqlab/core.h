@@ -165,8 +165,11 @@ struct irqlab_engine_line_stats {
 	unsigned int napi_events;
 	unsigned int flags;
 	bool thread_fifo;
+	bool thread_oneshot;
+	bool thread_forced;
 	bool napi_scheduled_now;
-	char deferred_name[IRQLAB_ENGINE_NAME_LEN];	/* workqueue or thread */
+	char workqueue_name[IRQLAB_ENGINE_NAME_LEN];
+	char thread_name[IRQLAB_ENGINE_NAME_LEN];	/* also for forced threading */
 	unsigned long long work_queued;
 	unsigned long long work_coalesced;
 	unsigned long long work_runs;

@@ -290,8 +290,10 @@ struct irqlab_engine_detach {
 #define IRQLAB_LINE_MASKED		_BITUL(1)
 #define IRQLAB_LINE_TASKLET_SCHED	_BITUL(2)
 #define IRQLAB_LINE_TASKLET_RUN		_BITUL(3)
-#define IRQLAB_LINE_THREAD_FIFO		_BITUL(4)
+#define IRQLAB_LINE_THREAD_FIFO		_BITUL(4)	/* an irq thread, SCHED_FIFO */
 #define IRQLAB_LINE_NAPI_SCHED		_BITUL(5)
+#define IRQLAB_LINE_THREAD_ONESHOT	_BITUL(6)
+#define IRQLAB_LINE_THREAD_FORCED	_BITUL(7)	/* forced threading */
 
 /* IRQLAB_IOC_ENGINE_LINE: one attached vector's engine state. */
 struct irqlab_engine_line {
@@ -326,7 +328,8 @@ struct irqlab_engine_line {
 	__u32 napi_events;
 	__u32 attach_flags;
 	__u32 pad2;
-	char deferred_name[IRQLAB_NAME_LEN];	/* workqueue or irq thread */
+	char workqueue_name[IRQLAB_NAME_LEN];	/* the line's own workqueue */
+	char thread_name[IRQLAB_NAME_LEN];	/* its irq thread, if any */
 	__u64 work_queued;
 	__u64 work_coalesced;	/* queue_work found it pending */
 	__u64 work_runs;
@@ -471,7 +474,7 @@ static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI chan
 static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_attach) == 72, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_detach) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 48 + 21 * 8 + 64 * 8,
+static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 2 * 48 + 21 * 8 + 64 * 8,
 	      "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_softirq_slot) == 64, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 72, "irqlab ABI changed");

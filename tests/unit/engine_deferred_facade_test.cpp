@@ -41,7 +41,7 @@ TEST_F(EngineFacade, WorkOfEveryKindRunsOncePerQueueing) {
         EXPECT_EQ(s.work_queued + s.work_coalesced, s.main_handled) << "hwirq " << hwirq;
         EXPECT_EQ(s.work_runs, s.work_queued) << "hwirq " << hwirq;
         EXPECT_GT(s.work_runs, 0u);
-        EXPECT_STREQ(s.deferred_name, "work");
+        EXPECT_STREQ(s.workqueue_name, "work");
         expect_entries_balance(domain_, hwirq, fired);
     }
     // Each line's workqueue shows up, with what it executed.
@@ -97,7 +97,7 @@ TEST_F(EngineFacade, ThreadedLinesWakeTheirThreadsExactly) {
         EXPECT_FALSE(s.masked);
         expect_entries_balance(domain_, hwirq, fired);
     }
-    EXPECT_STREQ(read_line(domain_, 0).deferred_name, "irqlab-irq/1-thr");
+    EXPECT_STREQ(read_line(domain_, 0).thread_name, "irqlab-irq/1-thr");
     // The oneshot line was masked while its thread ran: arrivals then
     // waited in the pending bit and were resent.
     const irqlab_engine_line_stats one = read_line(domain_, 1);
@@ -142,7 +142,14 @@ TEST_F(EngineFacade, ForcedThreadingThreadsPlainHandlers) {
         const irqlab_engine_line_stats s = read_line(domain_, 0);
         return s.tasklet_runs + s.tasklet_coalesced == s.tasklet_scheduled;
     }));
-    EXPECT_EQ(read_line(domain_, 0).main_handled, read_line(domain_, 0).tasklet_scheduled);
+    const irqlab_engine_line_stats s = read_line(domain_, 0);
+    EXPECT_TRUE(s.thread_forced);
+    EXPECT_TRUE(s.thread_oneshot);
+    EXPECT_STREQ(s.thread_name, "irqlab-irq/1-forced");
+    EXPECT_EQ(s.thread_wakeups, line_hardirqs(domain_, 0));
+    EXPECT_EQ(s.thread_runs + s.thread_merged, s.thread_wakeups);
+    EXPECT_EQ(s.main_handled, s.thread_runs);
+    EXPECT_EQ(s.tasklet_scheduled, s.main_handled);
 }
 
 TEST_F(EngineFacade, RejectsBadDeferredAttachments) {

@@ -106,22 +106,25 @@ void print_threads(const Device& module, bool json) {
     nlohmann::json out = nlohmann::json::array();
     std::vector<std::string> rows;
     for (const auto& [bdf, vector, line] : attached_vectors(module)) {
-        if (line.action != IRQLAB_ACTION_THREAD)
+        if (!line.thread_name[0])
             continue;
-        const bool oneshot = line.attach_flags & IRQLAB_ATTACH_ONESHOT;
+        const bool oneshot = line.flags & IRQLAB_LINE_THREAD_ONESHOT;
+        const bool forced = line.flags & IRQLAB_LINE_THREAD_FORCED;
         const bool fifo = line.flags & IRQLAB_LINE_THREAD_FIFO;
+        const std::string flags = forced ? "forced" : oneshot ? "oneshot" : "-";
         out.push_back({{"bdf", bdf},
                        {"vector", vector},
-                       {"thread", line.deferred_name},
+                       {"thread", line.thread_name},
                        {"oneshot", oneshot},
+                       {"forced", forced},
                        {"fifo", fifo},
                        {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
                        {"wakeups", line.thread_wakeups},
                        {"merged", line.thread_merged},
                        {"runs", line.thread_runs}});
-        rows.push_back(fmt::format("{:<36} {:<8} {:<5} {:>12} {:>12} {:>12}", line.deferred_name,
-                                   oneshot ? "oneshot" : "-", fifo ? "FIFO" : "OTHER",
-                                   line.thread_wakeups, line.thread_merged, line.thread_runs));
+        rows.push_back(fmt::format("{:<36} {:<8} {:<5} {:>12} {:>12} {:>12}", line.thread_name,
+                                   flags, fifo ? "FIFO" : "OTHER", line.thread_wakeups,
+                                   line.thread_merged, line.thread_runs));
     }
     if (json) {
         fmt::print("{}\n", nlohmann::json{{"threads", out}}.dump(2));

@@ -4,8 +4,8 @@
 # unbound, high priority, ordered, BH, delayed), its irq threads (with and
 # without ONESHOT) and its NAPI-style polls; after a flush the accounting
 # must be exact. Also concurrency management and the rescuer seen in the
-# pool table, flush, detach (workqueue destroy) and rmmod under load, and
-# bad input. Prints KTAP.
+# pool table, flush, detach (workqueue destroy) and rmmod under load,
+# forced threading, and bad input. Prints KTAP.
 #
 # usage (in the guest): tests/vm/guest/deferred.sh REPO_TOP
 set -uo pipefail
@@ -24,12 +24,14 @@ count=10000
 # shellcheck source=devices.sh
 . "$top/tests/vm/guest/devices.sh"
 
-# accounting NAME BDF: flush what the lines deferred, then check exactly.
+# accounting NAME BDF [--vector N]: flush what the lines deferred, then
+# check exactly (all attached vectors of BDF, or only N).
 accounting() {
 	local name=$1 bdf=$2 out st
+	shift 2
 	"$cli" engine flush "$bdf" --all-vectors
 	ktap_case $? "flush_$name"
-	out=$("$check" "$cli" "$bdf" 2>&1)
+	out=$("$check" "$cli" "$bdf" "$@" 2>&1)
 	st=$?
 	echo "$out" | grep -v MISMATCH
 	ktap_case $st "$name" "$out"
@@ -118,6 +120,23 @@ ktap_case $? "flush_under_load"
 "$cli" engine detach "$ivshmem" --vector 1
 ktap_case $? "detach_blocking_work_under_load"
 "$cli" stop "$ivshmem"
+
+# Forced threading (the engine's threadirqs): a plain tasklet line gets an
+# irq thread that runs its handler, the line held masked meanwhile.
+"$cli" engine config --forced-threading on >/dev/null
+ktap_case $? "forced_threading_on"
+attach "$ivshmem" --vector 1 --action tasklet
+"$cli" engine config --forced-threading off >/dev/null
+fire "ivshmem_device_forced_threading_5000" "$ivshmem" --vector 1 --count 5000 --trigger device
+accounting "forced_threading_accounting_exact" "$ivshmem" --vector 1
+"$cli" engine threads | grep -E "forced +FIFO" | sed 's/^/# /'
+"$cli" engine threads --json | python3 -c '
+import json, sys
+t = [t for t in json.load(sys.stdin)["threads"] if t["vector"] == 1 and t["forced"]]
+sys.exit(0 if t and t[0]["runs"] > 0 else 1)'
+ktap_case $? "forced_thread_listed" "$("$cli" engine threads)"
+"$cli" engine detach "$ivshmem" --vector 1
+ktap_case $? "detach_forced_line"
 
 # Bad input: exact message and exit status, state unchanged.
 expect_fail "attach_unknown_work_kind" 1 "unknown work kind 'lazy'" \

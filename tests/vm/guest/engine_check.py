@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the engine's accounting against the native counters.
 
-usage: engine_check.py CLI BDF [--spurious]
+usage: engine_check.py CLI BDF [--spurious] [--vector N]
 
 For every vector of BDF attached to the engine: every native arrival
 (irqlab stats) entered the engine, where it either ran the line's
@@ -10,7 +10,9 @@ line; pending interrupts replayed later ran the handlers too:
 arrivals + replays == hardirqs + pending. The main action ran once per
 hardirq and each IRQ_NONE sharer too; a softirq line raised once per
 hardirq; a tasklet line scheduled once per hardirq, and every schedule
-ran or was coalesced into a pending one. Deferred work, checked after
+ran or was coalesced into a pending one. With forced threading the main
+action runs in the line's irq thread, once per thread run, and what it
+defers is counted per main action run. Deferred work, checked after
 'irqlab engine flush': a work line queued its work once per hardirq or
 found it pending (coalesced), and every queued work ran; a thread line
 woke its thread once per hardirq, and every wake-up ran the thread or
@@ -46,14 +48,14 @@ def deferred_errors(name, line, hardirqs):
     action = line["action"]
     if action.startswith("work"):
         print(f"# {name}: work queued {line['work_queued']}, coalesced "
-              f"{line['work_coalesced']}, runs {line['work_runs']} ({line['deferred']})")
-        if line["work_queued"] + line["work_coalesced"] != hardirqs:
+              f"{line['work_coalesced']}, runs {line['work_runs']} ({line['workqueue']})")
+        if line["work_queued"] + line["work_coalesced"] != line["handled"]:
             errors.append(f"{name}: queued {line['work_queued']} + coalesced "
-                          f"{line['work_coalesced']} != {hardirqs}")
+                          f"{line['work_coalesced']} != {line['handled']} main action runs")
         if line["work_runs"] != line["work_queued"]:
             errors.append(f"{name}: work ran {line['work_runs']} of {line['work_queued']} queued")
-    if action.startswith("thread"):
-        print(f"# {name}: thread {line['deferred']} wakeups {line['thread_wakeups']}, merged "
+    if line["thread"]:
+        print(f"# {name}: thread {line['thread']} wakeups {line['thread_wakeups']}, merged "
               f"{line['thread_merged']}, runs {line['thread_runs']}")
         if line["thread_wakeups"] != hardirqs:
             errors.append(f"{name}: {line['thread_wakeups']} wake-ups != {hardirqs}")
@@ -64,12 +66,12 @@ def deferred_errors(name, line, hardirqs):
         print(f"# {name}: napi scheduled {line['napi_scheduled']}, missed {line['napi_missed']}, "
               f"polls {line['napi_polls']}, completed {line['napi_completed']}, events "
               f"{line['napi_events_produced']} -> {line['napi_events_consumed']}")
-        if line["napi_scheduled"] + line["napi_missed"] != hardirqs:
+        if line["napi_scheduled"] + line["napi_missed"] != line["handled"]:
             errors.append(f"{name}: scheduled {line['napi_scheduled']} + missed "
-                          f"{line['napi_missed']} != {hardirqs}")
-        if line["napi_events_produced"] != hardirqs * line["napi_events"]:
+                          f"{line['napi_missed']} != {line['handled']} main action runs")
+        if line["napi_events_produced"] != line["handled"] * line["napi_events"]:
             errors.append(f"{name}: {line['napi_events_produced']} events brought, want "
-                          f"{hardirqs} x {line['napi_events']}")
+                          f"{line['handled']} x {line['napi_events']}")
         if line["napi_events_consumed"] != line["napi_events_produced"]:
             errors.append(f"{name}: {line['napi_events_consumed']} events consumed of "
                           f"{line['napi_events_produced']}")
@@ -81,8 +83,11 @@ def deferred_errors(name, line, hardirqs):
 def main():
     cli, bdf = sys.argv[1], sys.argv[2]
     spurious = "--spurious" in sys.argv[3:]
+    # --vector N: only that vector (a later run reset the others' native counts).
+    only = int(sys.argv[sys.argv.index("--vector") + 1]) if "--vector" in sys.argv else None
     stats = cli_json(cli, "stats", bdf)["devices"][0]["vectors"]
-    lines = [l for l in cli_json(cli, "engine", "interrupts")["interrupts"] if l["bdf"] == bdf]
+    lines = [l for l in cli_json(cli, "engine", "interrupts")["interrupts"]
+             if l["bdf"] == bdf and only in (None, l["vector"])]
     softirqs = cli_json(cli, "engine", "softirqs")["softirqs"]
     errors = []
     if not lines:
@@ -109,15 +114,19 @@ def main():
                               "want 100000 of 100000")
             continue
         errors += deferred_errors(name, line, hardirqs)
-        if line["handled"] + line["none"] != hardirqs:
-            errors.append(f"{name}: main action ran {line['handled'] + line['none']} times")
-        if line["sharer_calls"] != hardirqs * line["shared_none"]:
+        # Forced threading runs the main action in its thread, once per run.
+        runs = line["thread_runs"] if line["thread_forced"] else hardirqs
+        if line["handled"] + line["none"] != runs:
+            errors.append(f"{name}: main action ran {line['handled'] + line['none']} times, "
+                          f"want {runs}")
+        if not line["thread_forced"] and line["sharer_calls"] != hardirqs * line["shared_none"]:
             errors.append(f"{name}: sharers ran {line['sharer_calls']} times")
-        if line["action"].startswith("softirq") and line["softirq_raised"] != hardirqs:
-            errors.append(f"{name}: raised {line['softirq_raised']} != {hardirqs}")
+        if line["action"].startswith("softirq") and line["softirq_raised"] != line["handled"]:
+            errors.append(f"{name}: raised {line['softirq_raised']} != {line['handled']}")
         if line["action"].startswith("tasklet"):
-            if line["tasklet_scheduled"] != hardirqs:
-                errors.append(f"{name}: scheduled {line['tasklet_scheduled']} != {hardirqs}")
+            if line["tasklet_scheduled"] != line["handled"]:
+                errors.append(f"{name}: scheduled {line['tasklet_scheduled']} != "
+                              f"{line['handled']} main action runs")
             if line["tasklet_runs"] + line["tasklet_coalesced"] != line["tasklet_scheduled"]:
                 errors.append(f"{name}: runs {line['tasklet_runs']} + coalesced "
                               f"{line['tasklet_coalesced']} != {line['tasklet_scheduled']}")
