@@ -2,8 +2,8 @@
 #include "core/engine/attached_line.h"
 
 #include "core/base/errno.h"
+#include "core/base/text.h"
 #include "core/engine/engine.h"
-#include "core/engine/name_copy.h"
 #include "cxxrt/utility.h"
 
 namespace irqlab::engine {
@@ -245,7 +245,7 @@ void AttachedLine::fill_thread_stats(irqlab_engine_line_stats& stats) const {
         auto& [main, out] = *static_cast<Visit*>(arg);
         if (thread.dev_id != main) // a sharer, threaded by force
             return;
-        copy_name(out.thread_name, thread.thread_name);
+        base::TextBuilder{out.thread_name}.text(thread.thread_name);
         out.thread_fifo = thread.fifo;
         out.thread_oneshot = thread.oneshot;
         out.thread_forced = thread.forced;

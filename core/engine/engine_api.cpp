@@ -1,8 +1,8 @@
 // The engine's C entry points for the glue (irqlab/core.h).
 #include "core/base/errno.h"
+#include "core/base/text.h"
 #include "core/engine/attached_line.h"
 #include "core/engine/engine.h"
-#include "core/engine/name_copy.h"
 #include "cxxrt/new.h"
 #include "cxxrt/unique_ptr.h"
 #include "irqlab/core.h"
@@ -168,7 +168,7 @@ extern "C" unsigned irqlab_engine_workqueue_read(irqlab_engine* engine, unsigned
     const unsigned count = engine->engine.workqueues().workqueue_at(index, wq);
     if (!stats || index >= count)
         return count;
-    irqlab::engine::copy_name(stats->name, wq.name);
+    irqlab::base::TextBuilder{stats->name}.text(wq.name);
     stats->unbound = wq.flags & wqs::wq_unbound;
     stats->highpri = wq.flags & wqs::wq_highpri;
     stats->cpu_intensive = wq.flags & wqs::wq_cpu_intensive;

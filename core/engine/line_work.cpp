@@ -2,7 +2,7 @@
 #include "core/engine/line_work.h"
 
 #include "core/base/errno.h"
-#include "core/engine/name_copy.h"
+#include "core/base/text.h"
 #include "cxxrt/utility.h"
 
 namespace irqlab::engine {
@@ -88,7 +88,7 @@ void LineWork::fill_stats(irqlab_engine_line_stats& stats) const {
     stats.work_queued = queued_.load(cxxrt::memory_order::relaxed);
     stats.work_coalesced = coalesced_.load(cxxrt::memory_order::relaxed);
     stats.work_runs = runs_.load(cxxrt::memory_order::relaxed);
-    copy_name(stats.workqueue_name, name_);
+    base::TextBuilder{stats.workqueue_name}.text(name_);
 }
 
 } // namespace irqlab::engine

@@ -3,30 +3,10 @@
 #include "core/softirq/softirqs.h"
 
 #include "core/base/cpu.h"
+#include "core/base/text.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::softirq {
-
-namespace {
-
-// "irqlab-sirqd/" and the CPU number; no snprintf in the core.
-void format_daemon_name(char (&name)[24], unsigned cpu) {
-    constexpr char prefix[] = "irqlab-sirqd/";
-    unsigned length = 0;
-    for (; prefix[length]; ++length)
-        name[length] = prefix[length];
-    char digits[10];
-    unsigned count = 0;
-    do {
-        digits[count++] = static_cast<char>('0' + cpu % 10);
-        cpu /= 10;
-    } while (cpu && count < sizeof(digits));
-    while (count && length + 1 < sizeof(name))
-        name[length++] = digits[--count];
-    name[length] = '\0';
-}
-
-} // namespace
 
 bool Softirqs::start_daemons() {
     if (!initialised_)
@@ -37,7 +17,7 @@ bool Softirqs::start_daemons() {
         Cpu& state = cpus_.on(cpu);
         if (state.daemon.running())
             continue;
-        format_daemon_name(state.daemon_name, cpu);
+        base::TextBuilder{state.daemon_name}.text("irqlab-sirqd/").number(cpu);
         if (!state.daemon.start(daemon_main, &state, cpu, state.daemon_name)) {
             stop_daemons();
             return false;

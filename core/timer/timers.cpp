@@ -4,6 +4,7 @@
 #include "core/timer/timers.h"
 
 #include "core/base/cpu.h"
+#include "core/base/text.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::timer {
@@ -25,23 +26,6 @@ constexpr uint64_t no_expiry = ~0ull;
 constexpr uint64_t retry_ns = 50'000;
 
 constinit base::LockClass base_lock_class{"irqlab_timer_base"};
-
-// "irqlab-timer/" and the CPU number; no snprintf in the core.
-void format_thread_name(char (&name)[24], unsigned cpu) {
-    constexpr char prefix[] = "irqlab-timer/";
-    unsigned length = 0;
-    for (; prefix[length]; ++length)
-        name[length] = prefix[length];
-    char digits[10];
-    unsigned count = 0;
-    do {
-        digits[count++] = static_cast<char>('0' + cpu % 10);
-        cpu /= 10;
-    } while (cpu && count < sizeof(digits));
-    while (count && length + 1 < sizeof(name))
-        name[length++] = digits[--count];
-    name[length] = '\0';
-}
 
 } // namespace
 
@@ -78,7 +62,7 @@ bool Timers::init() {
         if (!base::cpu_online(cpu))
             continue;
         Cpu& base = cpus_.on(cpu);
-        format_thread_name(base.name, cpu);
+        base::TextBuilder{base.name}.text("irqlab-timer/").number(cpu);
         if (!base.thread.start(thread_main, &base, cpu, base.name)) {
             stop();
             softirqs_.open(softirq::SoftirqNr::timer, nullptr, nullptr);

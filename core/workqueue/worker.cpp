@@ -2,6 +2,7 @@
 // (manage_workers / maybe_create_worker) and idle retirement of Linux
 // kernel/workqueue.c.
 #include "core/base/cpu.h"
+#include "core/base/text.h"
 #include "core/workqueue/pool.h"
 #include "core/workqueue/workqueues.h"
 #include "cxxrt/new.h"
@@ -39,38 +40,17 @@ bool too_many_workers(const Pool& pool) {
     return nr_idle > 2 && (nr_idle - 2) * max_idle_workers_ratio >= nr_busy;
 }
 
-void append_text(char*& out, const char* end, const char* text) {
-    while (*text && out < end)
-        *out++ = *text++;
-}
-
-void append_number(char*& out, const char* end, unsigned value) {
-    char digits[12];
-    int count = 0;
-    do {
-        digits[count++] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    } while (value);
-    while (count && out < end)
-        *out++ = digits[--count];
-}
-
 // Linux's names: kworker/N:M, kworker/N:MH, kworker/uP:M.
 void name_worker(Worker& worker, const Pool& pool) {
-    char* out = worker.name;
-    const char* end = worker.name + sizeof(worker.name) - 1;
-    append_text(out, end, "irqlab-kworker/");
-    if (pool.cpu >= 0) {
-        append_number(out, end, static_cast<unsigned>(pool.cpu));
-    } else {
-        append_text(out, end, "u");
-        append_number(out, end, pool.id);
-    }
-    append_text(out, end, ":");
-    append_number(out, end, worker.id);
+    base::TextBuilder name{worker.name};
+    name.text("irqlab-kworker/");
+    if (pool.cpu >= 0)
+        name.number(static_cast<unsigned>(pool.cpu));
+    else
+        name.text("u").number(pool.id);
+    name.text(":").number(worker.id);
     if (pool.cpu >= 0 && pool.highpri)
-        append_text(out, end, "H");
-    *out = '\0';
+        name.text("H");
 }
 
 void list_push(Worker*& head, Worker& worker) {

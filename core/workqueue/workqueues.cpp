@@ -3,6 +3,7 @@
 #include "core/workqueue/workqueues.h"
 
 #include "core/base/cpu.h"
+#include "core/base/text.h"
 #include "core/workqueue/pool.h"
 #include "cxxrt/new.h"
 #include "irqlab/platform.h"
@@ -19,13 +20,6 @@ constinit base::LockClass mayday_lock_class{"irqlab_wq_mayday"};
 
 // Flags a BH workqueue may have (__WQ_BH_ALLOWS).
 constexpr unsigned bh_allows = wq_bh | wq_highpri;
-
-void copy_name(char (&to)[wq_name_len], const char* from) {
-    unsigned i = 0;
-    for (; from && from[i] && i + 1 < wq_name_len; ++i)
-        to[i] = from[i];
-    to[i] = '\0';
-}
 
 } // namespace
 
@@ -196,7 +190,7 @@ Workqueue* Workqueues::alloc_workqueue(const char* name, unsigned flags, int max
     auto* wq = new (cxxrt::may_sleep_ctx) Workqueue{};
     if (!wq)
         return nullptr;
-    copy_name(wq->name, name);
+    base::TextBuilder{wq->name}.text(name);
     wq->flags = flags;
     wq->max_active = max_active;
     if (!link_pwqs(*wq) || ((flags & wq_mem_reclaim) && !create_rescuer(*wq))) {

@@ -10,6 +10,8 @@
 #include "core/irq/parent_chip.h"
 #include "hosted/hosted_platform.h"
 #include "tests/cases/on_each_cpu.h"
+#include "tests/unit/engine_threads.h"
+#include "tests/unit/fake_chip.h"
 
 #include <gtest/gtest.h>
 
@@ -37,6 +39,8 @@ using irqlab::irq::irqf_oneshot;
 using irqlab::irq::irqf_shared;
 using irqlab::irq::IrqReturn;
 using irqlab::irq::IrqStatsSnapshot;
+using irqlab::test::FakeChip;
+using irqlab::test::wait_until;
 using namespace std::chrono_literals;
 
 constexpr int einval = 22;
@@ -44,48 +48,6 @@ constexpr int enoent = 2;
 constexpr int ebusy = 16;
 constexpr int eexist = 17;
 constexpr int eperm = 1;
-
-// Records each call as one letter: a(ck), m(ask), u(nmask), e(oi).
-class FakeChip final : public IrqChip {
-public:
-    explicit FakeChip(const char* name = "fake") : name_{name} {}
-
-    const char* name() const override { return name_; }
-    void ack(IrqData& data) override { record('a', data, acks); }
-    void mask(IrqData& data) override { record('m', data, masks); }
-    void unmask(IrqData& data) override { record('u', data, unmasks); }
-    void eoi(IrqData& data) override { record('e', data, eois); }
-    int set_affinity(IrqData&, unsigned cpu) override {
-        affinity = static_cast<int>(cpu);
-        return 0;
-    }
-
-    // The calls since the last take, at most the first 256.
-    std::string take() {
-        std::lock_guard hold{lock_};
-        return std::exchange(calls_, std::string{});
-    }
-
-    std::atomic<unsigned> acks{0};
-    std::atomic<unsigned> masks{0};
-    std::atomic<unsigned> unmasks{0};
-    std::atomic<unsigned> eois{0};
-    std::atomic<int> affinity{-1};
-    std::atomic<unsigned long> last_hwirq{~0ul};
-
-private:
-    void record(char call, IrqData& data, std::atomic<unsigned>& counter) {
-        counter.fetch_add(1);
-        last_hwirq = data.hwirq;
-        std::lock_guard hold{lock_};
-        if (calls_.size() < 256)
-            calls_ += call;
-    }
-
-    const char* name_;
-    std::mutex lock_;
-    std::string calls_;
-};
 
 // A device behind a line: counts its handler's runs, answers 'reply', and
 // can be told to hold its handler until released.
@@ -103,16 +65,6 @@ IrqReturn device_handler(unsigned, void* dev_id) {
         std::this_thread::yield();
     device->calls.fetch_add(1);
     return device->reply.load();
-}
-
-bool wait_for(const std::function<bool()>& condition) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline)
-            return false;
-        std::this_thread::yield();
-    }
-    return true;
 }
 
 // A function run in a platform thread bound to one simulated CPU.
@@ -435,7 +387,7 @@ TEST_F(EngineIrq, EdgeDuringRunningHandlerIsReplayedOnce) {
     device.hold = true;
     OnCpu cpu1{1, [&] { fire(virq); }};
     ASSERT_TRUE(cpu1.started());
-    ASSERT_TRUE(wait_for([&] { return device.started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.started == 1; }));
 
     // CPU 0: the line runs on CPU 1, so the edge is only remembered.
     EXPECT_EQ(fire(virq), 0);
@@ -444,7 +396,7 @@ TEST_F(EngineIrq, EdgeDuringRunningHandlerIsReplayedOnce) {
     EXPECT_EQ(device.calls, 0u);
 
     device.hold = false;
-    ASSERT_TRUE(wait_for([&] { return cpu1.done(); }));
+    ASSERT_TRUE(wait_until([&] { return cpu1.done(); }));
     EXPECT_EQ(device.calls, 2u);
     EXPECT_EQ(device.started, 2u);
     // CPU 1 acked, CPU 0 masked and acked, CPU 1 unmasked and replayed.
@@ -462,11 +414,11 @@ TEST_F(EngineIrq, FastEoiDuringRunningHandlerIsNotLost) {
     device.hold = true;
     OnCpu cpu1{1, [&] { fire(virq); }};
     ASSERT_TRUE(cpu1.started());
-    ASSERT_TRUE(wait_for([&] { return device.started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.started == 1; }));
     EXPECT_EQ(fire(virq), 0);
     EXPECT_TRUE(core.desc(virq)->pending());
     device.hold = false;
-    ASSERT_TRUE(wait_for([&] { return cpu1.done(); }));
+    ASSERT_TRUE(wait_until([&] { return cpu1.done(); }));
     EXPECT_EQ(device.calls, 2u);
     EXPECT_FALSE(core.desc(virq)->pending());
     EXPECT_EQ(chip.take(), "eee");
@@ -532,7 +484,7 @@ TEST_F(EngineIrq, SynchronizeIrqWaitsForARunningHandler) {
     device.hold = true;
     OnCpu cpu1{1, [&] { fire(virq); }};
     ASSERT_TRUE(cpu1.started());
-    ASSERT_TRUE(wait_for([&] { return device.started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.started == 1; }));
     std::atomic<bool> returned{false};
     std::thread waiter{[&] {
         core.synchronize_irq(virq);
@@ -553,7 +505,7 @@ TEST_F(EngineIrq, FreeIrqWaitsForARunningHandler) {
     device.hold = true;
     OnCpu cpu1{1, [&] { fire(virq); }};
     ASSERT_TRUE(cpu1.started());
-    ASSERT_TRUE(wait_for([&] { return device.started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.started == 1; }));
     std::atomic<int> result{1};
     std::thread freer{[&] { result = core.free_irq(virq, &device); }};
     std::this_thread::sleep_for(50ms);

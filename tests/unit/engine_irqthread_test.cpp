@@ -8,6 +8,8 @@
 #include "core/irq/irq_core.h"
 #include "hosted/hosted_platform.h"
 #include "tests/cases/on_each_cpu.h"
+#include "tests/unit/engine_threads.h"
+#include "tests/unit/fake_chip.h"
 
 #include <gtest/gtest.h>
 
@@ -35,42 +37,12 @@ using irqlab::irq::irqf_shared;
 using irqlab::irq::IrqReturn;
 using irqlab::irq::IrqStatsSnapshot;
 using irqlab::irq::IrqThreadStats;
+using irqlab::test::FakeChip;
+using irqlab::test::wait_until;
 using namespace std::chrono_literals;
 
 constexpr int einval = 22;
 constexpr int ebusy = 16;
-
-// Records each call as one letter: a(ck), m(ask), u(nmask), e(oi).
-class FakeChip final : public IrqChip {
-public:
-    const char* name() const override { return "fake"; }
-    void ack(IrqData&) override { record('a', acks); }
-    void mask(IrqData&) override { record('m', masks); }
-    void unmask(IrqData&) override { record('u', unmasks); }
-    void eoi(IrqData&) override { record('e', eois); }
-
-    // The calls since the last take, at most the first 256.
-    std::string take() {
-        std::lock_guard hold{lock_};
-        return std::exchange(calls_, std::string{});
-    }
-
-    std::atomic<unsigned> acks{0};
-    std::atomic<unsigned> masks{0};
-    std::atomic<unsigned> unmasks{0};
-    std::atomic<unsigned> eois{0};
-
-private:
-    void record(char call, std::atomic<unsigned>& counter) {
-        counter.fetch_add(1);
-        std::lock_guard hold{lock_};
-        if (calls_.size() < 256)
-            calls_ += call;
-    }
-
-    std::mutex lock_;
-    std::string calls_;
-};
 
 // A device with a primary handler and a thread function: both count, the
 // thread function can be held at a gate, and both answer what they are
@@ -97,16 +69,6 @@ IrqReturn thread_fn(unsigned, void* dev_id) {
         std::this_thread::yield();
     device->thread_done.fetch_add(1);
     return device->thread_reply.load();
-}
-
-bool wait_for(const std::function<bool()>& condition) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline)
-            return false;
-        std::this_thread::yield();
-    }
-    return true;
 }
 
 // A copy of IrqThreadStats that outlives the visitor.
@@ -178,7 +140,7 @@ TEST_F(IrqThread, PrimaryWakesTheThreadOncePerUnmergedWake) {
     // interrupt finds that wake still pending and merges into it.
     device.gate = true;
     EXPECT_EQ(fire(virq), 0);
-    ASSERT_TRUE(wait_for([&] { return device.thread_started == 2; }));
+    ASSERT_TRUE(wait_until([&] { return device.thread_started == 2; }));
     EXPECT_EQ(fire(virq), 0);
     EXPECT_EQ(fire(virq), 0);
     EXPECT_EQ(stats(virq).threads_active, 2u);
@@ -228,7 +190,7 @@ TEST_F(IrqThread, OneshotKeepsTheLineMaskedUntilTheThreadEnds) {
         chip.take();
         device.gate = true;
         EXPECT_EQ(fire(virq), 0);
-        ASSERT_TRUE(wait_for([&] { return device.thread_started == 1; }));
+        ASSERT_TRUE(wait_until([&] { return device.thread_started == 1; }));
         EXPECT_EQ(chip.take(), flow == FlowType::level ? "ma" : "me");
         EXPECT_TRUE(core.desc(virq)->masked());
         const std::vector<ThreadSeen> seen = threads(virq);
@@ -274,10 +236,11 @@ TEST_F(IrqThread, SharedOneshotLineStaysMaskedUntilBothThreadsEnd) {
     first.gate = true;
     second.gate = true;
     EXPECT_EQ(fire(virq), 0);
-    ASSERT_TRUE(wait_for([&] { return first.thread_started == 1 && second.thread_started == 1; }));
+    ASSERT_TRUE(
+        wait_until([&] { return first.thread_started == 1 && second.thread_started == 1; }));
     EXPECT_EQ(stats(virq).threads_oneshot, 3ul);
     first.gate = false;
-    ASSERT_TRUE(wait_for([&] { return stats(virq).threads_oneshot == 2ul; }));
+    ASSERT_TRUE(wait_until([&] { return stats(virq).threads_oneshot == 2ul; }));
     EXPECT_TRUE(core.desc(virq)->masked());
     EXPECT_EQ(chip.take(), "me");
     second.gate = false;
@@ -321,7 +284,7 @@ TEST_F(IrqThread, SynchronizeIrqWaitsForARunningThread) {
     ASSERT_EQ(core.request_threaded_irq(virq, primary, thread_fn, 0, "dev", &device), 0);
     device.gate = true;
     EXPECT_EQ(fire(virq), 0);
-    ASSERT_TRUE(wait_for([&] { return device.thread_started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.thread_started == 1; }));
     std::atomic<bool> returned{false};
     std::thread waiter{[&] {
         core.synchronize_irq(virq);
@@ -342,7 +305,7 @@ TEST_F(IrqThread, DisableIrqWaitsForARunningThread) {
     ASSERT_EQ(core.request_threaded_irq(virq, primary, thread_fn, irqf_oneshot, "dev", &device), 0);
     device.gate = true;
     EXPECT_EQ(fire(virq), 0);
-    ASSERT_TRUE(wait_for([&] { return device.thread_started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.thread_started == 1; }));
     std::atomic<bool> returned{false};
     std::thread disabler{[&] {
         core.disable_irq(virq);
@@ -386,7 +349,7 @@ TEST_F(IrqThread, FreeIrqRunsAPendingWakeThenStopsTheThread) {
     ASSERT_EQ(core.request_threaded_irq(virq, primary, thread_fn, irqf_oneshot, "dev", &device), 0);
     device.gate = true;
     EXPECT_EQ(fire(virq), 0);
-    ASSERT_TRUE(wait_for([&] { return device.thread_started == 1; }));
+    ASSERT_TRUE(wait_until([&] { return device.thread_started == 1; }));
     EXPECT_EQ(fire(virq), 0); // pending behind the running one
     std::atomic<int> result{1};
     std::thread freer{[&] { result = core.free_irq(virq, &device); }};
@@ -577,7 +540,7 @@ TEST(IrqThreadStress, OneshotLineOnFourCpus) {
                 // wake_thread is unhandled unless a thread said handled
                 // since the previous one), which would otherwise disable
                 // a line whose thread the firing CPUs starve.
-                if (i % 64 == 0 && !wait_for([j] { return !j->desc->masked(); }))
+                if (i % 64 == 0 && !wait_until([j] { return !j->desc->masked(); }))
                     j->failures.fetch_add(1);
                 while (j->busy.exchange(true, std::memory_order_acquire))
                     std::this_thread::yield();
