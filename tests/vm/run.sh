@@ -270,11 +270,7 @@ cat_pid=$!
 # loglevel=5 keeps WARN/BUG/Call Trace (KERN_WARNING and up) on the
 # console but drops the boot chatter. panic=-1 turns a panic into a reboot,
 # which -no-reboot turns into a QEMU exit instead of a hang until timeout.
-# tsc=reliable: on a loaded host the clocksource watchdog finds TCG's TSC
-# skewed and switches clocksources at run time, live-patching
-# sched_clock's static key; under TCG that patching was seen to oops
-# ("int3" in sched_clock_cpu) with nothing of irqlab's involved.
-cmdline="console=ttyS0 loglevel=5 panic=-1 tsc=reliable${append:+ $append}"
+cmdline="console=ttyS0 loglevel=5 panic=-1${append:+ $append}"
 
 p9=security_model=none,multidevs=remap
 # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
