@@ -4,6 +4,7 @@
 #include "core/base/errno.h"
 #include "core/base/text.h"
 #include "core/engine/engine.h"
+#include "core/engine/line_trace.h"
 #include "cxxrt/utility.h"
 
 namespace irqlab::engine {
@@ -28,11 +29,12 @@ irq::FlowType flow_type(unsigned flow) {
 AttachedLine::AttachedLine(Engine& engine, irqlab_line* line,
                            const irqlab_engine_attach_config& config)
     : engine_{engine}, line_{line}, config_{config}, hold_{config.hold, config.hold_us * 1000ull},
-      work_{engine.workqueues(), config}, poll_{engine.irqs(), engine.napi(), config} {
+      work_{engine.workqueues(), line, config}, poll_{engine.irqs(), engine.napi(), line, config} {
     if (config_.softirq_rounds == 0)
         config_.softirq_rounds = 1;
     softirq::tasklet_setup(tasklet_, tasklet_callback);
     tasklet_.data = this;
+    tasklet_.trace_line = line;
     for (Sharer& sharer : sharers_)
         sharer.owner = this;
 }
@@ -141,6 +143,7 @@ int AttachedLine::flush() {
 
 IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {
     auto* self = static_cast<AttachedLine*>(dev_id);
+    trace_line(IRQLAB_EV_LINE_HANDLER, self->line_);
     switch (self->config_.action) {
     case IRQLAB_ENGINE_NONE:
         self->main_none_.fetch_add(1, cxxrt::memory_order::relaxed);
@@ -173,7 +176,9 @@ IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {
 }
 
 IrqReturn AttachedLine::thread_action(unsigned, void* dev_id) {
-    const Hold& hold = static_cast<AttachedLine*>(dev_id)->hold_;
+    auto* self = static_cast<AttachedLine*>(dev_id);
+    const BottomHalfRun run{self->line_};
+    const Hold& hold = self->hold_;
     if (hold.sleeps())
         base::Thread::sleep_ns(hold.ns);
     else if (hold.spins())
@@ -187,8 +192,9 @@ IrqReturn AttachedLine::idle_sharer(unsigned, void* dev_id) {
 }
 
 void AttachedLine::tasklet_callback(softirq::Tasklet* tasklet) {
-    static_cast<AttachedLine*>(tasklet->data)
-        ->tasklet_runs_.fetch_add(1, cxxrt::memory_order::relaxed);
+    auto* self = static_cast<AttachedLine*>(tasklet->data);
+    const BottomHalfRun run{self->line_};
+    self->tasklet_runs_.fetch_add(1, cxxrt::memory_order::relaxed);
 }
 
 void AttachedLine::fill_stats(irqlab_engine_line_stats& stats) {

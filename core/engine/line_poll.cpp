@@ -16,11 +16,12 @@ constexpr uint64_t flush_poll_ns = 100'000;
 
 } // namespace
 
-LinePoll::LinePoll(irq::IrqCore& irqs, napi::NapiPolls& polls,
+LinePoll::LinePoll(irq::IrqCore& irqs, napi::NapiPolls& polls, irqlab_line* line,
                    const irqlab_engine_attach_config& config)
     : irqs_{irqs}, polls_{polls}, events_per_irq_{config.napi_events ? config.napi_events : 1},
       weight_{config.napi_weight ? static_cast<int>(config.napi_weight) : napi::default_weight} {
     napi_.data = this;
+    napi_.trace_line = line;
 }
 
 void LinePoll::install(unsigned virq) {

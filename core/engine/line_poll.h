@@ -17,7 +17,8 @@ namespace irqlab::engine {
 
 class LinePoll {
 public:
-    LinePoll(irq::IrqCore& irqs, napi::NapiPolls& polls, const irqlab_engine_attach_config& config);
+    LinePoll(irq::IrqCore& irqs, napi::NapiPolls& polls, irqlab_line* line,
+             const irqlab_engine_attach_config& config);
     LinePoll(const LinePoll&) = delete;
     LinePoll& operator=(const LinePoll&) = delete;
 

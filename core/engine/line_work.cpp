@@ -3,6 +3,7 @@
 
 #include "core/base/errno.h"
 #include "core/base/text.h"
+#include "core/engine/line_trace.h"
 #include "cxxrt/utility.h"
 
 namespace irqlab::engine {
@@ -25,11 +26,13 @@ unsigned wq_flags(unsigned kind) {
 
 } // namespace
 
-LineWork::LineWork(workqueue::Workqueues& workqueues, const irqlab_engine_attach_config& config)
-    : workqueues_{workqueues}, kind_{config.work}, flags_{config.flags},
+LineWork::LineWork(workqueue::Workqueues& workqueues, irqlab_line* line,
+                   const irqlab_engine_attach_config& config)
+    : workqueues_{workqueues}, line_{line}, kind_{config.work}, flags_{config.flags},
       hold_{config.hold, config.hold_us * 1000ull}, delay_ns_{config.delay_us * 1000ull} {
     workqueue::init_delayed_work(item_, run);
     item_.work.user = this;
+    item_.work.trace_line = line;
 }
 
 bool LineWork::valid(const irqlab_engine_attach_config& config) {
@@ -77,6 +80,7 @@ void LineWork::flush() {
 
 void LineWork::run(workqueue::Work* work) {
     auto* self = static_cast<LineWork*>(work->user);
+    const BottomHalfRun run{self->line_};
     if (self->hold_.sleeps())
         self->workqueues_.block_in_work(*work, self->hold_.ns);
     else if (self->hold_.spins())

@@ -14,7 +14,8 @@ namespace irqlab::engine {
 
 class LineWork {
 public:
-    LineWork(workqueue::Workqueues& workqueues, const irqlab_engine_attach_config& config);
+    LineWork(workqueue::Workqueues& workqueues, irqlab_line* line,
+             const irqlab_engine_attach_config& config);
     ~LineWork() { destroy(); }
     LineWork(const LineWork&) = delete;
     LineWork& operator=(const LineWork&) = delete;
@@ -39,6 +40,7 @@ private:
     static void run(workqueue::Work* work);
 
     workqueue::Workqueues& workqueues_;
+    irqlab_line* line_;
     unsigned kind_;
     unsigned flags_;
     Hold hold_;

@@ -1,4 +1,5 @@
 // Running a line's actions (handle_irq_event() of kernel/irq/handle.c).
+#include "core/base/trace.h"
 #include "core/irq/desc_ops.h"
 #include "core/irq/log.h"
 
@@ -19,7 +20,19 @@ void note_wake_without_thread(IrqDesc& desc, IrqAction& action) {
 unsigned run_actions(IrqDesc& desc, IrqAction* action, bool& woke_without_thread) {
     unsigned retval = 0;
     for (; action; action = action->next.load(cxxrt::memory_order::acquire)) {
+        base::trace::emit(IRQLAB_EV_HARDIRQ_ENTRY, [&](irqlab_engine_event& ev) {
+            ev.irq = desc.virq();
+            ev.name = action->name;
+            ev.object = action->dev_id;
+            ev.line = static_cast<irqlab_line*>(desc.irq_data().chip_data);
+        });
         const unsigned res = static_cast<unsigned>(action->handler(desc.virq(), action->dev_id));
+        base::trace::emit(IRQLAB_EV_HARDIRQ_EXIT, [&](irqlab_engine_event& ev) {
+            ev.irq = desc.virq();
+            ev.ret = static_cast<int>(res);
+            ev.object = action->dev_id;
+            ev.line = static_cast<irqlab_line*>(desc.irq_data().chip_data);
+        });
         // As __handle_irq_event_percpu(): only a plain wake_thread wakes;
         // handled | wake_thread is just "handled".
         if (res == static_cast<unsigned>(IrqReturn::wake_thread)) {

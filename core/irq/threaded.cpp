@@ -4,6 +4,7 @@
 // handle.c).
 #include "core/base/cpu.h"
 #include "core/base/thread.h"
+#include "core/base/trace.h"
 #include "core/irq/desc_ops.h"
 
 namespace irqlab::irq {
@@ -30,8 +31,24 @@ bool wait_for_interrupt(IrqAction& action) {
 }
 
 // irq_thread_fn()
+void trace_thread(irqlab_engine_event_kind kind, const IrqDesc& desc, const IrqAction& action) {
+    base::trace::emit(kind, [&](irqlab_engine_event& ev) {
+        ev.irq = desc.virq();
+        ev.name = action.name;
+        ev.object = action.dev_id;
+        ev.line = static_cast<irqlab_line*>(desc.irq_data().chip_data);
+    });
+}
+
+IrqReturn call_thread_fn(IrqDesc& desc, IrqAction& action) {
+    trace_thread(IRQLAB_EV_THREAD_START, desc, action);
+    const IrqReturn ret = action.thread_fn(desc.virq(), action.dev_id);
+    trace_thread(IRQLAB_EV_THREAD_END, desc, action);
+    return ret;
+}
+
 void run_thread_fn(IrqDesc& desc, IrqAction& action) {
-    DescOps::count_thread_result(desc, action, action.thread_fn(desc.virq(), action.dev_id));
+    DescOps::count_thread_result(desc, action, call_thread_fn(desc, action));
     DescOps::irq_finalize_oneshot(desc, action);
 }
 
@@ -44,7 +61,7 @@ void run_forced_thread_fn(IrqDesc& desc, IrqAction& action) {
         bh->disable(bh->arg);
     {
         base::IrqSaveGuard irqs_off;
-        DescOps::count_thread_result(desc, action, action.thread_fn(desc.virq(), action.dev_id));
+        DescOps::count_thread_result(desc, action, call_thread_fn(desc, action));
         DescOps::irq_finalize_oneshot(desc, action);
     }
     // After interrupts are back on: local_bh_enable() may run softirqs.
@@ -79,6 +96,7 @@ IrqReturn irq_default_primary_handler(unsigned, void*) {
 
 void DescOps::irq_wake_thread(IrqDesc& desc, IrqAction& action) {
     action.wakeups.fetch_add(1, cxxrt::memory_order::relaxed);
+    trace_thread(IRQLAB_EV_THREAD_WAKE, desc, action);
     // Linux ors threads_oneshot without the lock (the in-progress bit keeps
     // irq_finalize_oneshot() out); the engine takes the lock, which also
     // makes "still pending" and the run flag one decision against the

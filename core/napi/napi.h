@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct irqlab_line; // the glue's handle of a real vector (irqlab/core.h)
+
 namespace irqlab::napi {
 
 struct Napi;
@@ -68,6 +70,8 @@ struct Napi {
     cxxrt::atomic<unsigned> list_owner{~0u};
     // The driver's.
     void* data = nullptr;
+    // Named in trace events as the line the poll serves (core.h).
+    irqlab_line* trace_line = nullptr;
     // net_rx_action rounds working on the instance (the poll and the
     // bookkeeping after it), so disable() can wait until the engine let
     // go of it. Two at most: once the driver completed a poll, another CPU

@@ -3,6 +3,7 @@
 // __napi_poll, net_rx_action, napi_disable and napi_enable, without GRO,
 // busy polling, threaded NAPI, netpoll and RPS.
 #include "core/napi/napi_polls.h"
+#include "core/base/trace.h"
 
 #include "core/base/cpu.h"
 #include "core/base/thread.h"
@@ -149,8 +150,20 @@ int NapiPolls::poll_once(Cpu& cpu, Napi& napi, ListNode& repoll) {
     napi.poll_list.del_init();
     const int weight = napi.weight;
     int work = 0;
-    if ((napi.state.load(acquire) & napi_sched) && napi.poll)
+    if ((napi.state.load(acquire) & napi_sched) && napi.poll) {
+        base::trace::emit(IRQLAB_EV_POLL_START, [&](irqlab_engine_event& ev) {
+            ev.object = &napi;
+            ev.line = napi.trace_line;
+            ev.budget = static_cast<unsigned>(weight);
+        });
         work = napi.poll(&napi, weight);
+        base::trace::emit(IRQLAB_EV_POLL_END, [&](irqlab_engine_event& ev) {
+            ev.object = &napi;
+            ev.line = napi.trace_line;
+            ev.budget = static_cast<unsigned>(weight);
+            ev.ret = work;
+        });
+    }
     // Atomic adds: the driver may have completed the poll already, and
     // another CPU's round may be counting too.
     napi.counters.polls.fetch_add(1, relaxed);

@@ -1,11 +1,14 @@
 // Raising and processing softirqs; see softirqs.h. The daemon threads are
 // in softirq_daemon.cpp.
 #include "core/softirq/softirqs.h"
+#include "core/base/trace.h"
 
 #include "core/base/cpu.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::softirq {
+
+static_assert(static_cast<unsigned>(SoftirqNr::tasklet) == IRQLAB_ENGINE_TASKLET_SOFTIRQ);
 
 namespace {
 
@@ -17,6 +20,10 @@ constinit base::LockClass daemon_lock_class{"irqlab_softirq_daemon"};
 // a locked read-modify-write, as Linux's __this_cpu_inc().
 void bump(cxxrt::atomic<uint64_t>& counter, uint64_t amount = 1) {
     counter.store(counter.load(relaxed) + amount, relaxed);
+}
+
+void trace_slot(irqlab_engine_event_kind kind, unsigned nr) {
+    base::trace::emit(kind, [nr](irqlab_engine_event& ev) { ev.vec = nr; });
 }
 
 } // namespace
@@ -75,6 +82,7 @@ void Softirqs::raise_irqoff_nowake(SoftirqNr nr) {
     const uint32_t pending = cpu.pending.load(relaxed);
     SlotCounters& counters = cpu.slots[static_cast<unsigned>(nr)];
     bump(counters.raised);
+    trace_slot(IRQLAB_EV_SOFTIRQ_RAISE, static_cast<unsigned>(nr));
     if (pending & bit)
         bump(counters.coalesced);
     else
@@ -215,7 +223,9 @@ void Softirqs::run_handlers(Cpu& cpu, uint32_t pending) {
         if (!handler)
             continue;
         const uint64_t begin = base::now_ns();
+        trace_slot(IRQLAB_EV_SOFTIRQ_ENTRY, nr);
         handler(slot.arg.load(relaxed));
+        trace_slot(IRQLAB_EV_SOFTIRQ_EXIT, nr);
         SlotCounters& counters = cpu.slots[nr];
         bump(counters.runs);
         bump(counters.ns, base::now_ns() - begin);

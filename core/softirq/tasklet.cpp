@@ -3,6 +3,7 @@
 #include "core/softirq/tasklet.h"
 
 #include "core/base/cpu.h"
+#include "core/base/trace.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::softirq {
@@ -17,6 +18,14 @@ bool test_and_set(Tasklet& tasklet, unsigned long bit) {
 
 bool trylock(Tasklet& tasklet) {
     return !test_and_set(tasklet, tasklet_run);
+}
+
+void trace_tasklet(irqlab_engine_event_kind kind, const Tasklet& tasklet) {
+    base::trace::emit(kind, [&](irqlab_engine_event& ev) {
+        ev.object = &tasklet;
+        ev.line = tasklet.trace_line;
+        ev.function = reinterpret_cast<const void*>(tasklet.callback);
+    });
 }
 
 void unlock(Tasklet& tasklet) {
@@ -112,7 +121,9 @@ void Tasklets::action_common(List Lists::*which, SoftirqNr nr) {
             if (tasklet.count.load() == 0) {
                 if (clear_sched(tasklet)) {
                     tasklet.counters.runs.fetch_add(1, relaxed);
+                    trace_tasklet(IRQLAB_EV_TASKLET_ENTRY, tasklet);
                     tasklet.callback(&tasklet);
+                    trace_tasklet(IRQLAB_EV_TASKLET_EXIT, tasklet);
                 }
                 unlock(tasklet);
                 continue;

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+struct irqlab_line; // the glue's handle of a real vector (irqlab/core.h)
+
 namespace irqlab::softirq {
 
 // Bits of Tasklet::state (TASKLET_STATE_SCHED, TASKLET_STATE_RUN).
@@ -35,6 +37,8 @@ struct Tasklet {
     cxxrt::atomic<int> count{0};
     void (*callback)(Tasklet*) = nullptr;
     void* data = nullptr;
+    // Named in trace events as the line the tasklet serves (core.h).
+    irqlab_line* trace_line = nullptr;
 
     struct Counters {
         cxxrt::atomic<uint64_t> scheduled{0};

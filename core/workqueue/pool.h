@@ -10,6 +10,7 @@
 #include "core/base/completion.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
+#include "core/base/trace.h"
 #include "core/softirq/tasklet.h"
 #include "core/timer/timers.h"
 #include "core/workqueue/work.h"
@@ -174,6 +175,15 @@ inline void inflight_replace(InflightNode& node, InflightNode& with) {
     node.prev->next = &with;
     node.next->prev = &with;
     node.prev = node.next = nullptr;
+}
+
+// The workqueue:workqueue_activate_work/execute_start/end-like events.
+inline void trace_work(irqlab_engine_event_kind kind, const Work& work, void (*func)(Work*)) {
+    base::trace::emit(kind, [&](irqlab_engine_event& ev) {
+        ev.object = &work;
+        ev.function = reinterpret_cast<const void*>(func);
+        ev.line = work.trace_line;
+    });
 }
 
 } // namespace irqlab::workqueue

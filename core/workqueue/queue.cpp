@@ -2,6 +2,7 @@
 // pool_workqueue max_active accounting, and try_to_grab_pending() of Linux
 // kernel/workqueue.c.
 #include "core/base/cpu.h"
+#include "core/base/trace.h"
 #include "core/workqueue/pool.h"
 #include "core/workqueue/workqueues.h"
 #include "irqlab/platform.h"
@@ -88,18 +89,27 @@ void Workqueues::pwq_dec_active(Pool& pool, PoolWorkqueue& pwq) {
     else
         pwq.inactive_tail = nullptr;
     pwq.nr_inactive.store(pwq.nr_inactive.load(relaxed) - 1, relaxed);
+    trace_work(IRQLAB_EV_WORK_ACTIVATE, *first, first->func);
     append_worklist(pool, pwq, *first);
 }
 
 // insert_work() with the max_active check of __queue_work(); the pool lock
 // is held and the caller owns PENDING.
 void Workqueues::insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work) {
+    base::trace::emit(IRQLAB_EV_WORK_QUEUE, [&](irqlab_engine_event& ev) {
+        ev.object = &work;
+        ev.function = reinterpret_cast<const void*>(work.func);
+        ev.line = work.trace_line;
+        ev.name = pwq.wq->name;
+        ev.cpu = pool.cpu;
+    });
     work.pwq = &pwq;
     work.queued_gen.store(work.queued_gen.load(relaxed) + 1, relaxed);
     work.inflight.seq = ++pwq.seq;
     inflight_append(pwq.inflight, work.inflight);
     if (pwq.nr_active.load(relaxed) < pwq.wq->max_active) {
         pwq.nr_active.store(pwq.nr_active.load(relaxed) + 1, relaxed);
+        trace_work(IRQLAB_EV_WORK_ACTIVATE, work, work.func);
         append_worklist(pool, pwq, work);
         work.pool.store(&pool, cxxrt::memory_order::release);
         if (pool.nr_queued.load(relaxed) > 0 && pool.nr_running.load(relaxed) == 0)

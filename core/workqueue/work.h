@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+struct irqlab_line; // the glue's handle of a real vector (irqlab/core.h)
+
 namespace irqlab::workqueue {
 
 struct Pool;
@@ -38,6 +40,8 @@ struct Work {
     void (*func)(Work*) = nullptr;
     // For the owner of the item (tests, container_of-style users).
     void* user = nullptr;
+    // Named in trace events as the line the item serves (core.h).
+    irqlab_line* trace_line = nullptr;
     cxxrt::atomic<unsigned long> data{0};
 
     // Owned by the pool lock of the pool the item is queued on.

@@ -3,6 +3,7 @@
 // kernel/workqueue.c.
 #include "core/base/cpu.h"
 #include "core/base/text.h"
+#include "core/base/trace.h"
 #include "core/workqueue/pool.h"
 #include "core/workqueue/workqueues.h"
 #include "cxxrt/new.h"
@@ -358,7 +359,9 @@ void Workqueues::run_one(Worker& worker, Work& work, unsigned long& flags) {
     void (*func)(Work*) = worker.current_func;
     pool.lock.unlock_irqrestore(flags);
 
-    func(&work); // 'work' may be freed by now
+    trace_work(IRQLAB_EV_WORK_START, work, func);
+    func(&work); // 'work' may be freed by now: the end event only names it
+    trace_work(IRQLAB_EV_WORK_END, work, func);
 
     flags = pool.lock.lock_irqsave();
     if (worker.cpu_intensive) {

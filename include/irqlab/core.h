@@ -82,6 +82,8 @@ enum irqlab_engine_flow_kind {
 };
 
 #define IRQLAB_ENGINE_NR_SOFTIRQS	10
+/* Slots are numbered as Linux's: this is TASKLET_SOFTIRQ. */
+#define IRQLAB_ENGINE_TASKLET_SOFTIRQ	6
 #define IRQLAB_ENGINE_MAX_SHARED	8
 
 struct irqlab_engine_attach_config {
@@ -263,6 +265,57 @@ struct irqlab_engine_workqueue_stats {
  */
 unsigned int irqlab_engine_workqueue_read(struct irqlab_engine *engine, unsigned int index,
 					  struct irqlab_engine_workqueue_stats *stats);
+
+/*
+ * Tracing: the engine reports its events to one tracer (the glue turns them
+ * into the irqlab:* tracepoints and measurements, docs/measuring.md). The
+ * generic events mirror Linux's irq:* and workqueue:* tracepoints; the
+ * LINE_* events are an attached line's own measuring points.
+ */
+enum irqlab_engine_event_kind {
+	IRQLAB_EV_HARDIRQ_ENTRY,	/* irq, name, object = dev_id */
+	IRQLAB_EV_HARDIRQ_EXIT,		/* irq, ret, object = dev_id */
+	IRQLAB_EV_SOFTIRQ_RAISE,	/* vec */
+	IRQLAB_EV_SOFTIRQ_ENTRY,	/* vec */
+	IRQLAB_EV_SOFTIRQ_EXIT,		/* vec */
+	IRQLAB_EV_TASKLET_ENTRY,	/* object = tasklet, function */
+	IRQLAB_EV_TASKLET_EXIT,
+	IRQLAB_EV_WORK_QUEUE,		/* object = work, function, name = wq, cpu */
+	IRQLAB_EV_WORK_ACTIVATE,	/* object = work, function */
+	IRQLAB_EV_WORK_START,		/* object = work, function */
+	IRQLAB_EV_WORK_END,		/* object = work, function */
+	IRQLAB_EV_THREAD_WAKE,		/* irq, name, object = dev_id */
+	IRQLAB_EV_THREAD_START,
+	IRQLAB_EV_THREAD_END,
+	IRQLAB_EV_POLL_START,		/* object = napi, budget */
+	IRQLAB_EV_POLL_END,		/* object = napi, budget, ret = work done */
+	IRQLAB_EV_LINE_HANDLER,		/* line: its main handler starts (t1) */
+	IRQLAB_EV_LINE_BH_START,	/* line: its bottom half starts (t2) */
+	IRQLAB_EV_LINE_BH_END,		/* line: its bottom half ends (t3) */
+};
+
+struct irqlab_engine_event {
+	unsigned int kind;		/* enum irqlab_engine_event_kind */
+	unsigned int irq;		/* engine virq */
+	unsigned int vec;		/* softirq slot */
+	int ret;
+	int cpu;			/* work: the CPU asked for, -1 any */
+	unsigned int budget;
+	const void *object;
+	const void *function;
+	const char *name;
+	struct irqlab_line *line;	/* LINE_* events */
+};
+
+typedef void (*irqlab_engine_tracer)(const struct irqlab_engine_event *event);
+
+/*
+ * One tracer for every engine; NULL turns tracing off. The tracer runs in
+ * the context of the event (hardirq, softirq, threads) and must not sleep.
+ * After setting NULL, a tracer still running may finish: the glue waits
+ * for that by destroying its engines first.
+ */
+void irqlab_engine_set_tracer(irqlab_engine_tracer tracer);
 
 /* Engine options (see struct irqlab_engine_config in uapi.h). */
 void irqlab_engine_set_forced_threading(struct irqlab_engine *engine, bool on);

@@ -1,0 +1,180 @@
+// The engine's tracer (irqlab_engine_set_tracer): every event Linux's irq:*
+// and workqueue:* tracepoints would show, and each attached line's own
+// measuring points, once per occurrence, named after the line they serve.
+#include "tests/unit/engine_facade_fixture.h"
+
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace irqlab::test;
+
+struct Recorded {
+    irqlab_engine_event event;
+    std::thread::id thread;
+};
+
+std::mutex recorded_lock;
+std::vector<Recorded> recorded;
+
+void record(const irqlab_engine_event* event) {
+    const std::lock_guard hold{recorded_lock};
+    recorded.push_back({*event, std::this_thread::get_id()});
+}
+
+class EngineTrace : public EngineFacade {
+protected:
+    void SetUp() override {
+        EngineFacade::SetUp();
+        recorded.clear();
+        irqlab_engine_set_tracer(record);
+    }
+    void TearDown() override {
+        irqlab_engine_set_tracer(nullptr);
+        EngineFacade::TearDown();
+    }
+
+    // Events of one kind, of one line (or of any line: nullptr).
+    static uint64_t count(irqlab_engine_event_kind kind, const irqlab_line* line = nullptr) {
+        const std::lock_guard hold{recorded_lock};
+        uint64_t n = 0;
+        for (const Recorded& r : recorded)
+            n += r.event.kind == kind && (!line || r.event.line == line);
+        return n;
+    }
+
+    // On each thread, a line's bottom half starts and ends inside the
+    // event that runs it ('outer_start' .. 'outer_end'), never nested.
+    static void expect_nested(irqlab_engine_event_kind outer_start,
+                              irqlab_engine_event_kind outer_end, const irqlab_line* line) {
+        const std::lock_guard hold{recorded_lock};
+        std::map<std::thread::id, int> depth;
+        std::map<std::thread::id, bool> in_bottom_half;
+        for (const Recorded& r : recorded) {
+            if (r.event.line != line)
+                continue;
+            int& d = depth[r.thread];
+            bool& bh = in_bottom_half[r.thread];
+            if (r.event.kind == outer_start)
+                ++d;
+            else if (r.event.kind == outer_end)
+                --d;
+            else if (r.event.kind == IRQLAB_EV_LINE_BH_START) {
+                EXPECT_EQ(d, 1) << "a bottom half outside its runner";
+                EXPECT_FALSE(bh);
+                bh = true;
+            } else if (r.event.kind == IRQLAB_EV_LINE_BH_END) {
+                EXPECT_TRUE(bh);
+                bh = false;
+            }
+        }
+    }
+
+    irqlab_engine_line_stats read_line(unsigned hwirq) {
+        irqlab_engine_line_stats stats{};
+        EXPECT_EQ(irqlab_engine_line_read(domain_, hwirq, &stats), 0);
+        return stats;
+    }
+};
+
+TEST_F(EngineTrace, TaskletLineReportsEachPointOncePerOccurrence) {
+    const auto c = config(IRQLAB_ENGINE_TASKLET, IRQLAB_ENGINE_FLOW_EDGE);
+    ASSERT_GT(irqlab_engine_attach(domain_, 0, &lines_[0], "traced", &c), 0);
+    fire_everywhere(domain_, 0, 300);
+    ASSERT_TRUE(eventually([&] {
+        const auto s = read_line(0);
+        return s.tasklet_runs + s.tasklet_coalesced == s.tasklet_scheduled && s.tasklet_state == 0;
+    }));
+    const irqlab_engine_line_stats s = read_line(0);
+    const irqlab_line* line = &lines_[0];
+    EXPECT_EQ(count(IRQLAB_EV_HARDIRQ_ENTRY, line), line_hardirqs(domain_, 0));
+    EXPECT_EQ(count(IRQLAB_EV_HARDIRQ_EXIT, line), line_hardirqs(domain_, 0));
+    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.main_handled);
+    EXPECT_EQ(count(IRQLAB_EV_TASKLET_ENTRY, line), s.tasklet_runs);
+    EXPECT_EQ(count(IRQLAB_EV_TASKLET_EXIT, line), s.tasklet_runs);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_BH_START, line), s.tasklet_runs);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_BH_END, line), s.tasklet_runs);
+    expect_nested(IRQLAB_EV_TASKLET_ENTRY, IRQLAB_EV_TASKLET_EXIT, line);
+    // The TASKLET softirq: raised at least once per run, every entry left.
+    EXPECT_GE(count(IRQLAB_EV_SOFTIRQ_RAISE), s.tasklet_runs);
+    EXPECT_EQ(count(IRQLAB_EV_SOFTIRQ_ENTRY), count(IRQLAB_EV_SOFTIRQ_EXIT));
+    const std::lock_guard hold{recorded_lock};
+    for (const Recorded& r : recorded) {
+        if (r.event.kind == IRQLAB_EV_SOFTIRQ_RAISE) {
+            EXPECT_EQ(r.event.vec, unsigned{IRQLAB_ENGINE_TASKLET_SOFTIRQ});
+        }
+        if (r.event.kind == IRQLAB_EV_HARDIRQ_ENTRY) {
+            EXPECT_STREQ(r.event.name, "traced");
+        }
+    }
+}
+
+TEST_F(EngineTrace, WorkLineReportsQueueActivateAndExecution) {
+    auto c = config(IRQLAB_ENGINE_WORK, IRQLAB_ENGINE_FLOW_EDGE);
+    c.work = IRQLAB_ENGINE_WORK_PERCPU;
+    ASSERT_GT(irqlab_engine_attach(domain_, 1, &lines_[1], "traced-work", &c), 0);
+    fire_everywhere(domain_, 1, 300);
+    ASSERT_EQ(irqlab_engine_flush(domain_, 1), 0);
+    const irqlab_engine_line_stats s = read_line(1);
+    const irqlab_line* line = &lines_[1];
+    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.main_handled);
+    EXPECT_EQ(count(IRQLAB_EV_WORK_QUEUE, line), s.work_queued);
+    EXPECT_EQ(count(IRQLAB_EV_WORK_ACTIVATE, line), s.work_queued);
+    EXPECT_EQ(count(IRQLAB_EV_WORK_START, line), s.work_runs);
+    EXPECT_EQ(count(IRQLAB_EV_WORK_END, line), s.work_runs);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_BH_START, line), s.work_runs);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_BH_END, line), s.work_runs);
+    expect_nested(IRQLAB_EV_WORK_START, IRQLAB_EV_WORK_END, line);
+    const std::lock_guard hold{recorded_lock};
+    for (const Recorded& r : recorded) {
+        if (r.event.kind == IRQLAB_EV_WORK_QUEUE && r.event.line == line) {
+            EXPECT_STREQ(r.event.name, "traced-work");
+        }
+    }
+}
+
+TEST_F(EngineTrace, ThreadedLineReportsWakeAndThreadRuns) {
+    const auto c = config(IRQLAB_ENGINE_THREAD, IRQLAB_ENGINE_FLOW_EDGE);
+    ASSERT_GT(irqlab_engine_attach(domain_, 2, &lines_[2], "traced-thread", &c), 0);
+    fire_everywhere(domain_, 2, 300);
+    ASSERT_EQ(irqlab_engine_flush(domain_, 2), 0);
+    const irqlab_engine_line_stats s = read_line(2);
+    const irqlab_line* line = &lines_[2];
+    EXPECT_EQ(count(IRQLAB_EV_THREAD_WAKE, line), s.thread_wakeups);
+    EXPECT_EQ(count(IRQLAB_EV_THREAD_START, line), s.thread_runs);
+    EXPECT_EQ(count(IRQLAB_EV_THREAD_END, line), s.thread_runs);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_BH_START, line), s.thread_runs);
+    expect_nested(IRQLAB_EV_THREAD_START, IRQLAB_EV_THREAD_END, line);
+}
+
+TEST_F(EngineTrace, NapiLineReportsEachPoll) {
+    auto c = config(IRQLAB_ENGINE_NAPI, IRQLAB_ENGINE_FLOW_EDGE);
+    c.napi_events = 10;
+    c.napi_weight = 4;
+    ASSERT_GT(irqlab_engine_attach(domain_, 3, &lines_[3], "traced-napi", &c), 0);
+    fire_everywhere(domain_, 3, 100);
+    ASSERT_EQ(irqlab_engine_flush(domain_, 3), 0);
+    const irqlab_engine_line_stats s = read_line(3);
+    EXPECT_EQ(count(IRQLAB_EV_POLL_START, &lines_[3]), s.napi_polls);
+    EXPECT_EQ(count(IRQLAB_EV_POLL_END, &lines_[3]), s.napi_polls);
+    uint64_t work = 0;
+    const std::lock_guard hold{recorded_lock};
+    for (const Recorded& r : recorded)
+        if (r.event.kind == IRQLAB_EV_POLL_END && r.event.line == &lines_[3])
+            work += static_cast<uint64_t>(r.event.ret);
+    EXPECT_EQ(work, s.napi_events_consumed);
+}
+
+TEST_F(EngineTrace, NoTracerNoEvents) {
+    irqlab_engine_set_tracer(nullptr);
+    const auto c = config(IRQLAB_ENGINE_TASKLET);
+    ASSERT_GT(irqlab_engine_attach(domain_, 0, &lines_[0], "quiet", &c), 0);
+    fire_everywhere(domain_, 0, 50);
+    const std::lock_guard hold{recorded_lock};
+    EXPECT_TRUE(recorded.empty());
+}
+
+} // namespace
