@@ -67,6 +67,11 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_ENGINE_WORKQUEUE, irqlab_ioctl_engine_workqueue },
 	{ IRQLAB_IOC_ENGINE_CONFIG, irqlab_ioctl_engine_config },
 	{ IRQLAB_IOC_ENGINE_FLUSH, irqlab_ioctl_engine_flush },
+	{ IRQLAB_IOC_MECH_ATTACH, irqlab_ioctl_mech_attach },
+	{ IRQLAB_IOC_MECH_DETACH, irqlab_ioctl_mech_detach },
+	{ IRQLAB_IOC_MECH_STATS, irqlab_ioctl_mech_stats },
+	{ IRQLAB_IOC_HIST_CONFIG, irqlab_ioctl_hist_config },
+	{ IRQLAB_IOC_HIST_READ, irqlab_ioctl_hist_read },
 };
 
 static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,

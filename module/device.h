@@ -22,8 +22,10 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 
 #include "irqlab/uapi.h"
+#include "measure.h"
 
 struct irqlab_device;
 
@@ -43,6 +45,15 @@ struct irqlab_line {
 	unsigned int irq;
 };
 
+/* A vector's native deferral (native.c). */
+struct irqlab_native {
+	u32 mech;		/* IRQLAB_MECH_NONE: not attached */
+	struct workqueue_struct *wq;	/* workqueue mechanisms */
+	const char *wq_name;
+	struct work_struct work;
+	struct tasklet_struct tasklet;	/* tasklet and softirq mechanisms */
+};
+
 struct irqlab_vector {
 	struct irqlab_device *dev;
 	unsigned int index;
@@ -50,6 +61,10 @@ struct irqlab_vector {
 	struct irqlab_line line;
 	/* The handler feeds the engine; set and cleared under dev->lock. */
 	bool engine_attached;
+	/* Requesting the irq again failed (native.c): it has no handler. */
+	bool irq_lost;
+	struct irqlab_native native;
+	struct irqlab_measure measure;
 	/* Triggers issued and not yet received (device and ipi triggers). */
 	atomic_t outstanding;
 	struct irqlab_counters __percpu *counters;
@@ -132,6 +147,24 @@ int irqlab_engine_flush_vectors(struct irqlab_device *dev, u64 vectors);
 int irqlab_engine_pool_info(struct irqlab_engine_pool *info);
 int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info);
 int irqlab_engine_config(struct irqlab_engine_config *config);
+
+/* native.c */
+int irqlab_native_init(void);
+void irqlab_native_exit(void);
+irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
+int irqlab_native_attach(struct irqlab_vector *vec, u32 mech);
+void irqlab_native_detach(struct irqlab_vector *vec);
+
+/* mech.c */
+int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req);
+int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors);
+int irqlab_mech_stats_read(struct irqlab_device *dev, struct irqlab_mech_stats *stats);
+/* Detaches every measured vector; before the vectors go. */
+void irqlab_mech_device_teardown(struct irqlab_device *dev);
+
+/* trace.c */
+void irqlab_trace_start(void);
+void irqlab_trace_stop(void);
 
 /* run.c */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire);

@@ -74,6 +74,9 @@ static void irqlab_engine_detach_one(struct irqlab_device *dev, struct irqlab_ve
 	WRITE_ONCE(vec->engine_attached, false);
 	synchronize_irq(vec->irq);
 	irqlab_engine_detach(dev->engine_domain, vec->index);
+	/* A measured engine line (mech.c) ends its measuring with the line. */
+	if (vec->measure.attached)
+		irqlab_measure_stop(vec);
 }
 
 /* The ABI's bounds; the engine checks what the values mean. */
@@ -116,6 +119,10 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 	for (i = 0; i < dev->nr_vectors; i++) {
 		if ((req->vectors & BIT_ULL(i)) && dev->vectors[i].engine_attached)
 			return -EALREADY;
+		/* Deferred natively (mech.c). */
+		if ((req->vectors & BIT_ULL(i)) &&
+		    dev->vectors[i].native.mech != IRQLAB_MECH_NONE)
+			return -EBUSY;
 	}
 	if (!dev->engine_domain) {
 		dev->engine_domain = irqlab_engine_domain_create(irqlab_engine, dev->bdf,

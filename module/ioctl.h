@@ -25,6 +25,11 @@ long irqlab_ioctl_engine_pool(void __user *uarg);
 long irqlab_ioctl_engine_workqueue(void __user *uarg);
 long irqlab_ioctl_engine_config(void __user *uarg);
 long irqlab_ioctl_engine_flush(void __user *uarg);
+long irqlab_ioctl_mech_attach(void __user *uarg);
+long irqlab_ioctl_mech_detach(void __user *uarg);
+long irqlab_ioctl_mech_stats(void __user *uarg);
+long irqlab_ioctl_hist_config(void __user *uarg);
+long irqlab_ioctl_hist_read(void __user *uarg);
 
 struct irqlab_device;
 /*

@@ -61,9 +61,16 @@ static int __init irqlab_init(void)
 	}
 	pr_info("C++ self-check passed\n");
 
-	ret = irqlab_engine_start();
+	ret = irqlab_measure_init();
 	if (ret)
 		return ret;
+	ret = irqlab_native_init();
+	if (ret)
+		goto err_measure;
+	irqlab_trace_start();
+	ret = irqlab_engine_start();
+	if (ret)
+		goto err_native;
 	ret = irqlab_pci_register();
 	if (ret)
 		goto err_engine;
@@ -81,6 +88,11 @@ err_pci:
 	irqlab_pci_unregister();
 err_engine:
 	irqlab_engine_stop();
+err_native:
+	irqlab_trace_stop();
+	irqlab_native_exit();
+err_measure:
+	irqlab_measure_exit();
 	return ret;
 }
 
@@ -90,6 +102,9 @@ static void __exit irqlab_exit(void)
 	irqlab_chardev_unregister();
 	irqlab_pci_unregister();
 	irqlab_engine_stop();
+	irqlab_trace_stop();
+	irqlab_native_exit();
+	irqlab_measure_exit();
 	pr_info("unloaded\n");
 }
 

@@ -196,6 +196,7 @@ int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger)
 		this_cpu_inc(vec->counters->coalesced);
 		return 0;
 	}
+	irqlab_measure_trigger(vec, trigger, true);
 	if (trigger == IRQLAB_TRIGGER_DEVICE) {
 		this_cpu_inc(vec->counters->fired);
 		dev->ops->fire(dev, vec->index);
@@ -203,6 +204,7 @@ int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger)
 	}
 	ret = irq_inject_interrupt(vec->irq);
 	if (ret) {
+		irqlab_measure_trigger(vec, trigger, false);
 		atomic_dec(&vec->outstanding);
 		if (ret != -EBUSY)
 			return ret;	/* not an attempt: the run fails */

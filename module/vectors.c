@@ -11,17 +11,47 @@
 
 #include "irqlab/core.h"
 #include "device.h"
+#include "irqlab_trace.h"
 
+/*
+ * Every claimed vector's handler: counts the arrival, then hands it to the
+ * engine or to the native mechanism it is attached to. Its own duration is
+ * the hardirq metric of both paths (docs/measuring.md).
+ */
 irqreturn_t irqlab_vector_irq(int irq, void *data)
 {
 	struct irqlab_vector *vec = data;
+	bool engine = READ_ONCE(vec->engine_attached);
+	/* Pairs with native.c's publishing store: its tasklet or work is ready. */
+	u32 native = smp_load_acquire(&vec->native.mech);
+	/* Measured only while a path takes it: then every arrival reaches a t1. */
+	bool measured = READ_ONCE(vec->measure.attached) &&
+			(engine || native != IRQLAB_MECH_NONE);
+	u64 entry = measured ? irqlab_measure_now() : 0;
+	u32 path = engine ? IRQLAB_PATH_ENGINE : IRQLAB_PATH_NATIVE;
+	u32 mech = measured ? vec->measure.mech : IRQLAB_MECH_NONE;
+	irqreturn_t ret = IRQ_HANDLED;
 
+	trace_irqlab_hardirq_entry(irq, vec->name, path, mech, vec->index);
+	irqlab_measure_set_current(vec);
 	this_cpu_inc(vec->counters->received);
-	atomic_dec_if_positive(&vec->outstanding);
 	this_cpu_inc(vec->counters->handled);
-	if (READ_ONCE(vec->engine_attached))
+	if (engine) {
 		irqlab_engine_handle(vec->dev->engine_domain, vec->index);
-	return IRQ_HANDLED;
+	} else if (native != IRQLAB_MECH_NONE) {
+		irqlab_measure_t1(vec);
+		ret = irqlab_native_hardirq(vec, native);
+	}
+	/*
+	 * Delivered only now: the next trigger's t0 must not be stamped before
+	 * this interrupt's t1 took its own.
+	 */
+	atomic_dec_if_positive(&vec->outstanding);
+	irqlab_measure_set_current(NULL);
+	if (measured)
+		irqlab_measure_hardirq(vec, entry);
+	trace_irqlab_hardirq_exit(irq, ret, path, mech, vec->index);
+	return ret;
 }
 
 static int irqlab_alloc_vectors(struct pci_dev *pdev, int nr, bool spread)
@@ -59,6 +89,8 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 
 		vec->dev = dev;
 		vec->index = i;
+		vec->native.mech = IRQLAB_MECH_NONE;
+		irqlab_measure_init_vector(vec);
 		atomic_set(&vec->outstanding, 0);
 		vec->counters = alloc_percpu(struct irqlab_counters);
 		if (!vec->counters)
@@ -93,8 +125,10 @@ void irqlab_vectors_teardown(struct irqlab_device *dev)
 	if (!dev->irqs_requested)
 		return;
 	irqlab_engine_device_teardown(dev);
+	irqlab_mech_device_teardown(dev);
 	for (i = 0; i < dev->nr_vectors; i++)
-		free_irq(dev->vectors[i].irq, &dev->vectors[i]);
+		if (!dev->vectors[i].irq_lost)
+			free_irq(dev->vectors[i].irq, &dev->vectors[i]);
 	pci_free_irq_vectors(dev->pdev);
 	dev->irqs_requested = false;
 }

@@ -20,7 +20,7 @@
  * addition (minor). The CLI refuses a module with another major.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	3
+#define IRQLAB_ABI_MINOR	4
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -456,6 +456,125 @@ struct irqlab_engine_flush {
 #define IRQLAB_IOC_ENGINE_FLUSH	_IOW(IRQLAB_IOC_MAGIC, 0x27, struct irqlab_engine_flush)
 
 /*
+ * Measuring (docs/measuring.md): the same interrupts deferred through one
+ * mechanism, by the engine or by the native kernel, timed at the same
+ * points. A vector is attached to one mechanism and one path at a time.
+ */
+enum irqlab_mechanism {
+	IRQLAB_MECH_SOFTIRQ = 0,	/* TASKLET_SOFTIRQ: raise -> entry */
+	IRQLAB_MECH_TASKLET = 1,
+	IRQLAB_MECH_TASKLET_HI = 2,
+	IRQLAB_MECH_WQ_SYSTEM = 3,	/* system_wq: per-CPU */
+	IRQLAB_MECH_WQ_HIGHPRI = 4,
+	IRQLAB_MECH_WQ_UNBOUND = 5,
+	IRQLAB_MECH_WQ_PERCPU = 6,	/* a per-CPU workqueue of irqlab's */
+	IRQLAB_MECH_WQ_ORDERED = 7,
+	IRQLAB_MECH_WQ_BH = 8,		/* native: Linux 6.9+ */
+	IRQLAB_MECH_THREAD = 9,		/* request_threaded_irq */
+	IRQLAB_MECH_THREAD_ONESHOT = 10,	/* ... with IRQF_ONESHOT */
+	IRQLAB_NR_MECHS = 11,
+	IRQLAB_MECH_NONE = 255,		/* tracepoints: not measured */
+};
+
+enum irqlab_path {
+	IRQLAB_PATH_ENGINE = 0,
+	IRQLAB_PATH_NATIVE = 1,
+	IRQLAB_NR_PATHS = 2,
+};
+
+/* t0 trigger, t1 handler entry, t2 bottom half start, t3 its end. */
+enum irqlab_metric {
+	IRQLAB_METRIC_DELIVERY = 0,	/* t1 - t0 */
+	IRQLAB_METRIC_DEFERRAL = 1,	/* t2 - t1 */
+	IRQLAB_METRIC_RUNTIME = 2,	/* t3 - t2 */
+	IRQLAB_METRIC_END_TO_END = 3,	/* t2 - t0 */
+	IRQLAB_METRIC_HARDIRQ = 4,	/* irqlab's hardirq handler, entry to return */
+	IRQLAB_NR_METRICS = 5,
+};
+
+/*
+ * IRQLAB_IOC_MECH_ATTACH: defer the vectors' interrupts through a
+ * mechanism. EBUSY: a vector is attached already (here or with
+ * ENGINE_ATTACH); EOPNOTSUPP: the native kernel lacks the mechanism
+ * (BH workqueues before 6.9, TASKLET_SOFTIRQ tracepoints).
+ */
+struct irqlab_mech_attach {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;
+	__u32 mechanism;	/* enum irqlab_mechanism */
+	__u32 path;		/* enum irqlab_path */
+	__u32 flags;		/* zero */
+	__u32 pad;		/* zero */
+};
+
+/* IRQLAB_IOC_MECH_DETACH: waits until every deferred run has ended. */
+struct irqlab_mech_detach {
+	char bdf[IRQLAB_BDF_LEN];
+	__u64 vectors;
+};
+
+/*
+ * IRQLAB_IOC_MECH_STATS: one vector's measuring counters, kept after
+ * detach until the next attach. Once every bottom half ran (after
+ * detach): served == hardirqs, and coalesced = served - runs; natively
+ * hardirqs == arrivals (the engine adds replays and drops latched ones).
+ */
+struct irqlab_mech_stats {
+	char bdf[IRQLAB_BDF_LEN];	/* in */
+	__u32 vector;			/* in */
+	__u32 attached;			/* out: 1 while attached */
+	__u32 mechanism;
+	__u32 path;
+	__u64 triggers;		/* t0 taken: triggers with nothing in flight */
+	__u64 arrivals;		/* irqlab's hardirq handler entered, measured */
+	__u64 hardirqs;		/* t1: the mechanism's handler ran */
+	__u64 served;		/* interrupts the bottom halves took over */
+	__u64 runs;		/* t2: bottom half runs */
+	__u64 ends;		/* t3 */
+	__u64 samples[IRQLAB_NR_METRICS];	/* histogram entries per metric */
+};
+
+/*
+ * Histograms: per mechanism, path, metric and CPU, in the module.
+ * Linear: bucket i holds [i * width, (i + 1) * width). Log2: bucket 0
+ * holds [0, width), bucket i > 0 [width << (i - 1), width << i). Values
+ * past the last bucket go to 'overflow' (and count, min, max, sum).
+ */
+#define IRQLAB_HIST_MAX_BUCKETS	64
+enum irqlab_hist_scale {
+	IRQLAB_HIST_LINEAR = 0,
+	IRQLAB_HIST_LOG2 = 1,
+};
+
+/* IRQLAB_IOC_HIST_CONFIG: set the layout and empty every histogram. */
+struct irqlab_hist_config {
+	__u32 scale;		/* enum irqlab_hist_scale */
+	__u32 buckets;		/* 1..IRQLAB_HIST_MAX_BUCKETS */
+	__u64 width_ns;		/* >= 1 */
+};
+
+/* IRQLAB_IOC_HIST_READ: one histogram. */
+struct irqlab_hist {
+	__u32 mechanism;	/* in */
+	__u32 path;		/* in */
+	__u32 metric;		/* in */
+	__s32 cpu;		/* in: -1 sums every CPU */
+	struct irqlab_hist_config config;	/* out */
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;		/* 0 when empty */
+	__u64 max_ns;
+	__u64 overflow;
+	__u64 bucket[IRQLAB_HIST_MAX_BUCKETS];
+};
+
+#define IRQLAB_IOC_MECH_ATTACH	_IOW(IRQLAB_IOC_MAGIC, 0x30, struct irqlab_mech_attach)
+#define IRQLAB_IOC_MECH_DETACH	_IOW(IRQLAB_IOC_MAGIC, 0x31, struct irqlab_mech_detach)
+#define IRQLAB_IOC_MECH_STATS	_IOWR(IRQLAB_IOC_MAGIC, 0x32, struct irqlab_mech_stats)
+#define IRQLAB_IOC_HIST_CONFIG	_IOW(IRQLAB_IOC_MAGIC, 0x33, struct irqlab_hist_config)
+#define IRQLAB_IOC_HIST_READ	_IOWR(IRQLAB_IOC_MAGIC, 0x34, struct irqlab_hist)
+
+/*
  * Sizes are part of the ABI. Checked wherever static_assert is available:
  * C++ (the CLI), the kernel (linux/build_bug.h) and C11 with <assert.h>.
  */
@@ -482,6 +601,11 @@ static_assert(sizeof(struct irqlab_engine_pool) == 40 + 48, "irqlab ABI changed"
 static_assert(sizeof(struct irqlab_engine_workqueue) == 8 + 48 + 16 + 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_config) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_flush) == 24, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_attach) == 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_detach) == 24, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_stats) == 32 + 6 * 8 + 5 * 8, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_hist_config) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_hist) == 32 + 40 + 64 * 8, "irqlab ABI changed");
 #endif
 
 #endif /* _IRQLAB_UAPI_H */

@@ -85,6 +85,70 @@ int engine_cases(int fd, const char* bdf) {
     return 9;
 }
 
+// The measuring commands' errno rules (uapi.h, "Measuring"): bad requests
+// change nothing, a measured vector is busy for everything else.
+int measure_cases(int fd, const char* bdf) {
+    auto attach = [&](uint32_t mechanism, uint32_t path) {
+        irqlab_mech_attach a{};
+        std::snprintf(a.bdf, sizeof(a.bdf), "%s", bdf);
+        a.vectors = 1;
+        a.mechanism = mechanism;
+        a.path = path;
+        return a;
+    };
+    irqlab_mech_attach a = attach(IRQLAB_NR_MECHS, IRQLAB_PATH_NATIVE);
+    expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EINVAL, "mech_unknown_mechanism_is_einval");
+    a = attach(IRQLAB_MECH_TASKLET, IRQLAB_NR_PATHS);
+    expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EINVAL, "mech_unknown_path_is_einval");
+    a = attach(IRQLAB_MECH_TASKLET, IRQLAB_PATH_NATIVE);
+    a.flags = 1;
+    expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EINVAL, "mech_unknown_flag_is_einval");
+    a = attach(IRQLAB_MECH_TASKLET, IRQLAB_PATH_NATIVE);
+    a.vectors = uint64_t{1} << 63;
+    expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, ERANGE, "mech_vector_beyond_device_is_erange");
+
+    irqlab_mech_detach detach{};
+    std::snprintf(detach.bdf, sizeof(detach.bdf), "%s", bdf);
+    detach.vectors = 1;
+    expect_errno(fd, IRQLAB_IOC_MECH_DETACH, &detach, ENOENT, "mech_detach_unattached_is_enoent");
+    irqlab_mech_stats stats{};
+    std::snprintf(stats.bdf, sizeof(stats.bdf), "%s", bdf);
+    stats.vector = IRQLAB_MAX_VECTORS;
+    expect_errno(fd, IRQLAB_IOC_MECH_STATS, &stats, ERANGE, "mech_stats_vector_is_erange");
+
+    irqlab_hist_config config{IRQLAB_HIST_LINEAR, 0, 1000};
+    expect_errno(fd, IRQLAB_IOC_HIST_CONFIG, &config, EINVAL, "hist_zero_buckets_is_einval");
+    config = {IRQLAB_HIST_LOG2, IRQLAB_HIST_MAX_BUCKETS + 1, 1000};
+    expect_errno(fd, IRQLAB_IOC_HIST_CONFIG, &config, EINVAL, "hist_too_many_buckets_is_einval");
+    config = {IRQLAB_HIST_LOG2, 8, 0};
+    expect_errno(fd, IRQLAB_IOC_HIST_CONFIG, &config, EINVAL, "hist_zero_width_is_einval");
+    irqlab_hist* hist = new irqlab_hist{};
+    hist->metric = IRQLAB_NR_METRICS;
+    expect_errno(fd, IRQLAB_IOC_HIST_READ, hist, EINVAL, "hist_unknown_metric_is_einval");
+    *hist = {};
+    hist->cpu = IRQLAB_MAX_CPUS * 64;
+    expect_errno(fd, IRQLAB_IOC_HIST_READ, hist, ERANGE, "hist_cpu_out_of_range_is_erange");
+    delete hist;
+
+    // A vector measured natively is busy for the engine, a second attach
+    // and a new histogram layout; after detach all of them work again.
+    a = attach(IRQLAB_MECH_TASKLET, IRQLAB_PATH_NATIVE);
+    report(::ioctl(fd, IRQLAB_IOC_MECH_ATTACH, &a) == 0, "mech_attach_native_tasklet",
+           std::strerror(errno));
+    expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EBUSY, "mech_attach_twice_is_ebusy");
+    irqlab_engine_attach engine{};
+    std::snprintf(engine.bdf, sizeof(engine.bdf), "%s", bdf);
+    engine.vectors = 1;
+    engine.action = IRQLAB_ACTION_COUNT;
+    expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &engine, EBUSY, "engine_attach_native_is_ebusy");
+    config = {IRQLAB_HIST_LOG2, 8, 1000};
+    expect_errno(fd, IRQLAB_IOC_HIST_CONFIG, &config, EBUSY, "hist_config_while_measured_is_ebusy");
+    report(::ioctl(fd, IRQLAB_IOC_MECH_DETACH, &detach) == 0, "mech_detach", std::strerror(errno));
+    report(::ioctl(fd, IRQLAB_IOC_HIST_CONFIG, &config) == 0, "hist_config_after_detach",
+           std::strerror(errno));
+    return 18;
+}
+
 // With a claimed device: each device command's errno rules (uapi.h), from
 // raw ioctls, so the module is checked and not the CLI's own validation.
 int device_cases(int fd, const char* bdf) {
@@ -145,7 +209,7 @@ int device_cases(int fd, const char* bdf) {
     irqlab_release release{};
     std::snprintf(release.bdf, sizeof(release.bdf), "0000:00:00.0");
     expect_errno(fd, IRQLAB_IOC_RELEASE, &release, ENOENT, "release_unclaimed_is_enoent");
-    return 15 + engine_cases(fd, bdf);
+    return 15 + engine_cases(fd, bdf) + measure_cases(fd, bdf);
 }
 
 } // namespace

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Measuring (docs/measuring.md): the timestamps t0..t3 of a vector's
+ * interrupts, the same for the engine and the native path, and the
+ * in-module histograms they feed, per mechanism, path, metric and CPU.
+ */
+#ifndef IRQLAB_MEASURE_H
+#define IRQLAB_MEASURE_H
+
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/types.h>
+
+#include "irqlab/uapi.h"
+
+struct irqlab_vector;
+
+/* One vector's measuring state; see irqlab_measure_t1() for the rules. */
+struct irqlab_measure {
+	/* Set while attached, kept after detach for MECH_STATS. */
+	u32 mech;			/* enum irqlab_mechanism */
+	u32 path;			/* enum irqlab_path */
+	bool attached;
+	raw_spinlock_t lock;		/* everything below */
+	u64 t0;				/* the trigger's, taken by t1 */
+	u64 pending;			/* interrupts no bottom half took yet */
+	u64 first_t0;			/* ... the oldest one's t0 (0: unknown) */
+	u64 first_t1;			/* ... and t1 */
+	u64 bh_start;			/* t2 of the run in progress */
+	struct irqlab_mech_stats stats;
+};
+
+static inline u64 irqlab_measure_now(void)
+{
+	/* One clock for every CPU: t0 and t1 are often taken on different ones. */
+	return ktime_get_ns();
+}
+
+int irqlab_measure_init(void);
+void irqlab_measure_exit(void);
+
+void irqlab_measure_init_vector(struct irqlab_vector *vec);
+/* Under the device lock, nothing in flight on the vector. */
+void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path);
+void irqlab_measure_stop(struct irqlab_vector *vec);
+
+/* The measuring points. Callable from any context. */
+/* t0: before a trigger acts ('issued'), or after it failed (not issued). */
+void irqlab_measure_trigger(struct irqlab_vector *vec, unsigned int trigger, bool issued);
+void irqlab_measure_t1(struct irqlab_vector *vec);
+void irqlab_measure_t2(struct irqlab_vector *vec);
+void irqlab_measure_t3(struct irqlab_vector *vec);
+void irqlab_measure_hardirq(struct irqlab_vector *vec, u64 entry);
+
+/*
+ * TASKLET_SOFTIRQ raised while a measured vector's handler runs on this
+ * CPU, then entered and left on it: t2 and t3 of the softirq mechanism.
+ * 'current' is the vector whose handler runs on this CPU (or NULL).
+ */
+void irqlab_measure_set_current(struct irqlab_vector *vec);
+struct irqlab_vector *irqlab_measure_current(void);
+enum irqlab_softirq_event {
+	IRQLAB_SOFTIRQ_RAISE,
+	IRQLAB_SOFTIRQ_ENTRY,
+	IRQLAB_SOFTIRQ_EXIT,
+};
+
+/* Returns the measured vector the event belongs to, or NULL. */
+struct irqlab_vector *irqlab_measure_softirq(u32 path, enum irqlab_softirq_event event,
+					     unsigned int softirq);
+
+int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stats *stats);
+int irqlab_hist_configure(const struct irqlab_hist_config *config);
+int irqlab_hist_read(struct irqlab_hist *hist);
+
+#endif /* IRQLAB_MEASURE_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The measuring commands of /dev/irqlab (see mech.c and measure.c). */
+#include <linux/build_bug.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+
+#include "device.h"
+#include "ioctl.h"
+
+static_assert(offsetof(struct irqlab_mech_attach, bdf) == 0);
+static_assert(offsetof(struct irqlab_mech_detach, bdf) == 0);
+static_assert(offsetof(struct irqlab_mech_stats, bdf) == 0);
+
+static long irqlab_op_mech_attach(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_mech_attach(dev, arg);
+}
+
+long irqlab_ioctl_mech_attach(void __user *uarg)
+{
+	struct irqlab_mech_attach attach;
+
+	return irqlab_device_request(uarg, &attach, sizeof(attach), irqlab_op_mech_attach, false);
+}
+
+static long irqlab_op_mech_detach(struct irqlab_device *dev, void *arg)
+{
+	const struct irqlab_mech_detach *detach = arg;
+
+	return irqlab_mech_detach(dev, detach->vectors);
+}
+
+long irqlab_ioctl_mech_detach(void __user *uarg)
+{
+	struct irqlab_mech_detach detach;
+
+	return irqlab_device_request(uarg, &detach, sizeof(detach), irqlab_op_mech_detach, false);
+}
+
+static long irqlab_op_mech_stats(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_mech_stats_read(dev, arg);
+}
+
+long irqlab_ioctl_mech_stats(void __user *uarg)
+{
+	struct irqlab_mech_stats stats;
+
+	return irqlab_device_request(uarg, &stats, sizeof(stats), irqlab_op_mech_stats, true);
+}
+
+long irqlab_ioctl_hist_config(void __user *uarg)
+{
+	struct irqlab_hist_config config;
+
+	if (copy_from_user(&config, uarg, sizeof(config)))
+		return -EFAULT;
+	return irqlab_hist_configure(&config);
+}
+
+long irqlab_ioctl_hist_read(void __user *uarg)
+{
+	/* Over half a KiB: not on the kernel stack. */
+	struct irqlab_hist *hist = kzalloc(sizeof(*hist), GFP_KERNEL);
+	long ret = -EFAULT;
+
+	if (!hist)
+		return -ENOMEM;
+	if (copy_from_user(hist, uarg, sizeof(*hist)))
+		goto out;
+	ret = irqlab_hist_read(hist);
+	if (!ret && copy_to_user(uarg, hist, sizeof(*hist)))
+		ret = -EFAULT;
+out:
+	kfree(hist);
+	return ret;
+}
