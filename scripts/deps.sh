@@ -46,9 +46,11 @@ kabi_backports() {
 
 build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
-	libbenchmark-dev binutils python3)
+	libbenchmark-dev binutils python3
+	clang llvm libbpf-dev bpftool)
+# bpftrace runs the bpf/*.bt scripts on the host and in the test box.
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
-	clang-format perl bc bison flex libssl-dev dwarves)
+	clang-format perl bc bison flex libssl-dev dwarves gnuplot-nox bpftrace)
 
 pkgs=("${build_pkgs[@]}")
 case $need in

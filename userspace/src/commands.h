@@ -10,7 +10,8 @@ enum ExitStatus : int {
     exit_ok = 0,
     exit_error = 1,
     exit_usage = 2,
-    exit_events_lost = 3, // the accounting identity did not hold
+    exit_events_lost = 3,        // the accounting identity did not hold
+    exit_threshold_exceeded = 4, // compare: a p99 above --max-p99
 };
 
 void add_version_command(CLI::App& app, int& status);
@@ -20,5 +21,6 @@ void add_vector_commands(CLI::App& app, int& status);
 void add_fire_commands(CLI::App& app, int& status);
 void add_stats_commands(CLI::App& app, int& status);
 void add_engine_commands(CLI::App& app, int& status);
+void add_compare_command(CLI::App& app, int& status);
 
 } // namespace irqlab::cli

@@ -134,6 +134,40 @@ std::string explain_engine_vectors(int err, const void* arg) {
     return explain_device_error(err, detach->bdf);
 }
 
+std::string explain_mech_attach(int err, const void* arg) {
+    const auto* attach = static_cast<const irqlab_mech_attach*>(arg);
+    switch (err) {
+    case EBUSY:
+        return fmt::format("a chosen vector of {} is attached already (to a mechanism or the "
+                           "engine); detach it first",
+                           attach->bdf);
+    case ERANGE:
+        return fmt::format("a chosen vector is out of range for {}", attach->bdf);
+    case EINVAL:
+        return fmt::format("invalid mechanism {} or path {}", attach->mechanism, attach->path);
+    default:
+        return explain_device_error(err, attach->bdf);
+    }
+}
+
+std::string explain_mech_detach(int err, const void* arg) {
+    const auto* detach = static_cast<const irqlab_mech_detach*>(arg);
+    if (err == ENOENT)
+        return fmt::format("a chosen vector of {} is not attached to a mechanism, or {} is "
+                           "not claimed",
+                           detach->bdf, detach->bdf);
+    return explain_device_error(err, detach->bdf);
+}
+
+std::string explain_hist_config(int err, const void*) {
+    if (err == EBUSY)
+        return "histograms cannot change while vectors are measured; detach them first";
+    if (err == EINVAL)
+        return fmt::format("invalid histogram layout: 1-{} buckets, width 1 ns to 1 s",
+                           IRQLAB_HIST_MAX_BUCKETS);
+    return {};
+}
+
 std::string explain_reset(int err, const void* arg) {
     const auto* reset = static_cast<const irqlab_reset*>(arg);
     if (err == EBUSY)
@@ -352,6 +386,42 @@ irqlab_engine_config Device::engine_config(const irqlab_engine_config& request) 
     irqlab_engine_config config = request;
     call(IRQLAB_IOC_ENGINE_CONFIG, &config, "engine config");
     return config;
+}
+
+bool Device::mech_attach(const irqlab_mech_attach& attach) const {
+    irqlab_mech_attach copy = attach;
+    return call_unless(EOPNOTSUPP, IRQLAB_IOC_MECH_ATTACH, &copy, "mechanism attach",
+                       explain_mech_attach);
+}
+
+void Device::mech_detach(const std::string& bdf, uint64_t vectors) const {
+    irqlab_mech_detach detach{};
+    copy_bdf(detach.bdf, bdf);
+    detach.vectors = vectors;
+    call(IRQLAB_IOC_MECH_DETACH, &detach, "mechanism detach", explain_mech_detach);
+}
+
+irqlab_mech_stats Device::mech_stats(const std::string& bdf, unsigned vector) const {
+    irqlab_mech_stats stats{};
+    copy_bdf(stats.bdf, bdf);
+    stats.vector = vector;
+    call(IRQLAB_IOC_MECH_STATS, &stats, "mechanism stats", explain_for<irqlab_mech_stats>);
+    return stats;
+}
+
+void Device::hist_config(const irqlab_hist_config& config) const {
+    irqlab_hist_config copy = config;
+    call(IRQLAB_IOC_HIST_CONFIG, &copy, "histogram config", explain_hist_config);
+}
+
+irqlab_hist Device::hist_read(unsigned mechanism, unsigned path, unsigned metric, int cpu) const {
+    irqlab_hist hist{};
+    hist.mechanism = mechanism;
+    hist.path = path;
+    hist.metric = metric;
+    hist.cpu = cpu;
+    call(IRQLAB_IOC_HIST_READ, &hist, "histogram read");
+    return hist;
 }
 
 } // namespace irqlab::cli

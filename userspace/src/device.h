@@ -50,6 +50,13 @@ public:
     std::optional<irqlab_engine_workqueue> engine_workqueue(unsigned index) const;
     irqlab_engine_config engine_config(const irqlab_engine_config& request) const;
 
+    // False when the native kernel lacks the mechanism (EOPNOTSUPP).
+    bool mech_attach(const irqlab_mech_attach& attach) const;
+    void mech_detach(const std::string& bdf, uint64_t vectors) const;
+    irqlab_mech_stats mech_stats(const std::string& bdf, unsigned vector) const;
+    void hist_config(const irqlab_hist_config& config) const;
+    irqlab_hist hist_read(unsigned mechanism, unsigned path, unsigned metric, int cpu) const;
+
 private:
     // Issues one ioctl. On failure throws Error: 'explain' may turn the
     // errno into a message for that command, else a generic one is used.

@@ -6,13 +6,12 @@
 // polls, so Ctrl-C here becomes an 'irqlab stop' for the run.
 #include "commands.h"
 #include "device.h"
+#include "fire_run.h"
 #include "stats_report.h"
 #include "vector_selection.h"
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
-#include <ctime>
 #include <fmt/format.h>
 #include <map>
 #include <memory>
@@ -21,12 +20,6 @@
 namespace irqlab::cli {
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-
-void on_interrupt(int) {
-    interrupted = 1;
-}
 
 struct FireOptions {
     std::string bdf;
@@ -38,44 +31,6 @@ struct FireOptions {
     bool no_wait = false;
     bool json = false;
 };
-
-const std::map<std::string, irqlab_trigger> triggers = {{"device", IRQLAB_TRIGGER_DEVICE},
-                                                        {"ipi", IRQLAB_TRIGGER_IPI},
-                                                        {"external", IRQLAB_TRIGGER_EXTERNAL}};
-
-const char* state_name(uint32_t state) {
-    switch (state) {
-    case IRQLAB_RUN_IDLE:
-        return "idle";
-    case IRQLAB_RUN_RUNNING:
-        return "running";
-    case IRQLAB_RUN_DONE:
-        return "done";
-    case IRQLAB_RUN_STOPPED:
-        return "stopped";
-    default:
-        return "failed";
-    }
-}
-
-irqlab_run_status wait_for_run(const Device& module, const std::string& bdf) {
-    struct sigaction action {};
-    action.sa_handler = on_interrupt; // no SA_RESTART: the sleep returns
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-    for (;;) {
-        const irqlab_run_status status = module.run_status(bdf);
-        if (status.state != IRQLAB_RUN_RUNNING)
-            return status;
-        if (interrupted) {
-            interrupted = 0;
-            module.stop(bdf);
-            continue;
-        }
-        const timespec pause{0, 20'000'000};
-        nanosleep(&pause, nullptr);
-    }
-}
 
 } // namespace
 
@@ -104,7 +59,7 @@ void add_fire_commands(CLI::App& app, int& status) {
         request.vectors = vector_mask(opts->vectors, opts->bdf, module);
         request.count = opts->count;
         request.rate_hz = opts->rate;
-        request.trigger = triggers.at(opts->trigger);
+        request.trigger = trigger_names().at(opts->trigger);
         request.cpu = opts->cpu;
         module.fire(request);
         if (opts->no_wait) {
@@ -118,7 +73,7 @@ void add_fire_commands(CLI::App& app, int& status) {
         const bool lost = !report.balanced || run.undelivered;
         if (opts->json) {
             fmt::print("{}\n", nlohmann::json{{"run",
-                                               {{"state", state_name(run.state)},
+                                               {{"state", run_state_name(run.state)},
                                                 {"issued", run.issued},
                                                 {"planned", run.planned},
                                                 {"undelivered", run.undelivered},
@@ -127,7 +82,7 @@ void add_fire_commands(CLI::App& app, int& status) {
                                               {"balanced", !lost}}
                                    .dump(2));
         } else {
-            fmt::print("{}run {}: {} of {} triggers issued", report.text, state_name(run.state),
+            fmt::print("{}run {}: {} of {} triggers issued", report.text, run_state_name(run.state),
                        run.issued, run.planned);
             if (run.undelivered)
                 fmt::print(", {} never arrived", run.undelivered);

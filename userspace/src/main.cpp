@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     add_fire_commands(app, status);
     add_stats_commands(app, status);
     add_engine_commands(app, status);
+    add_compare_command(app, status);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,267 @@
+// 'irqlab compare' reports: the histogram math (percentiles, bucket bounds)
+// and what the table, histograms, JSON, CSV and plot make of a Result.
+#include "userspace/src/compare_report.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace irqlab::cli::compare {
+namespace {
+
+Histogram layout(uint32_t scale, uint32_t buckets, uint64_t width_ns) {
+    Histogram h;
+    h.config = {scale, buckets, width_ns};
+    h.buckets.assign(buckets, 0);
+    return h;
+}
+
+// Adds 'n' samples of 'ns' (each in its bucket, or the overflow).
+void add(Histogram& h, uint64_t ns, uint64_t n) {
+    h.min_ns = h.count ? std::min(h.min_ns, ns) : ns;
+    h.max_ns = std::max(h.max_ns, ns);
+    h.count += n;
+    h.sum_ns += ns * n;
+    for (unsigned i = 0; i < h.buckets.size(); ++i) {
+        if (ns >= h.bucket_low_ns(i) && ns < h.bucket_high_ns(i)) {
+            h.buckets[i] += n;
+            return;
+        }
+    }
+    h.overflow += n;
+}
+
+std::string capture(const std::function<void(std::FILE*)>& render) {
+    char* text = nullptr;
+    size_t size = 0;
+    std::FILE* out = open_memstream(&text, &size);
+    render(out);
+    std::fclose(out);
+    std::string result{text, size};
+    std::free(text);
+    return result;
+}
+
+TEST(CompareHistogram, LinearBucketBounds) {
+    const Histogram h = layout(IRQLAB_HIST_LINEAR, 10, 1000);
+    EXPECT_EQ(h.bucket_low_ns(0), 0u);
+    EXPECT_EQ(h.bucket_high_ns(0), 1000u);
+    EXPECT_EQ(h.bucket_low_ns(3), 3000u);
+    EXPECT_EQ(h.bucket_high_ns(3), 4000u);
+}
+
+TEST(CompareHistogram, Log2BucketBounds) {
+    const Histogram h = layout(IRQLAB_HIST_LOG2, 64, 1000);
+    EXPECT_EQ(h.bucket_low_ns(0), 0u);
+    EXPECT_EQ(h.bucket_high_ns(0), 1000u);
+    EXPECT_EQ(h.bucket_low_ns(1), 1000u);
+    EXPECT_EQ(h.bucket_high_ns(1), 2000u);
+    EXPECT_EQ(h.bucket_low_ns(3), 4000u);
+    EXPECT_EQ(h.bucket_high_ns(3), 8000u);
+    // Past 2^64 the bounds saturate rather than wrap.
+    EXPECT_EQ(h.bucket_high_ns(63), UINT64_MAX);
+}
+
+TEST(CompareHistogram, LinearPercentiles) {
+    Histogram h = layout(IRQLAB_HIST_LINEAR, 10, 1000);
+    add(h, 1100, 50);
+    add(h, 2500, 40);
+    add(h, 3500, 9);
+    add(h, 50000, 1); // overflow
+    ASSERT_EQ(h.overflow, 1u);
+    EXPECT_EQ(h.percentile_ns(0.50), 2000u);
+    EXPECT_EQ(h.percentile_ns(0.90), 3000u);
+    EXPECT_EQ(h.percentile_ns(0.99), 4000u);
+    EXPECT_EQ(h.percentile_ns(0.999), 50000u); // in the overflow: max
+    EXPECT_EQ(h.percentile_ns(1.0), 50000u);
+    EXPECT_EQ(h.percentile_bucket(0.50), 1);
+    EXPECT_EQ(h.percentile_bucket(0.99), 3);
+    EXPECT_EQ(h.percentile_bucket(1.0), 10); // the overflow
+}
+
+TEST(CompareHistogram, Log2PercentilesClampToMax) {
+    Histogram h = layout(IRQLAB_HIST_LOG2, 8, 1000);
+    add(h, 1200, 10);
+    add(h, 3000, 80);
+    add(h, 7000, 10);
+    EXPECT_EQ(h.percentile_ns(0.50), 4000u);
+    EXPECT_EQ(h.percentile_ns(0.90), 4000u);
+    EXPECT_EQ(h.percentile_ns(0.99), 7000u); // bucket [4000, 8000) ends past max
+}
+
+TEST(CompareHistogram, EmptyAndOverflowOnly) {
+    Histogram h = layout(IRQLAB_HIST_LINEAR, 4, 1000);
+    EXPECT_EQ(h.percentile_ns(0.5), 0u);
+    EXPECT_EQ(h.percentile_bucket(0.5), -1);
+    add(h, 123456, 5);
+    EXPECT_EQ(h.percentile_ns(0.5), 123456u);
+}
+
+TEST(CompareHistogram, FromUapi) {
+    irqlab_hist raw{};
+    raw.config = {IRQLAB_HIST_LOG2, 3, 500};
+    raw.count = 7;
+    raw.sum_ns = 7000;
+    raw.min_ns = 400;
+    raw.max_ns = 5000;
+    raw.overflow = 1;
+    raw.bucket[0] = 2;
+    raw.bucket[2] = 4;
+    raw.bucket[3] = 99; // past config.buckets: not part of the histogram
+    const Histogram h = from_uapi(raw);
+    EXPECT_EQ(h.config.width_ns, 500u);
+    EXPECT_EQ(h.count, 7u);
+    EXPECT_EQ(h.overflow, 1u);
+    EXPECT_EQ(h.buckets, (std::vector<uint64_t>{2, 0, 4}));
+    EXPECT_DOUBLE_EQ(h.avg_ns(), 1000.0);
+}
+
+// Two mechanisms: tasklet with both paths (engine twice as slow at p50),
+// and wq-bh whose native path the kernel lacks.
+Result sample_result() {
+    Result r;
+    r.params.device = "0000:00:04.0";
+    r.params.trigger = "device";
+    r.params.count = 101;
+    r.params.probe = "module";
+    r.params.hist = {IRQLAB_HIST_LINEAR, 8, 1000};
+    r.env = {"6.12.9-amd64", "dynamic (full)", 4, "0.9.0", "2025-01-01T00:00:00Z"};
+
+    MechanismResult tasklet;
+    tasklet.mechanism = IRQLAB_MECH_TASKLET;
+    tasklet.name = "tasklet";
+    for (unsigned p = 0; p < IRQLAB_NR_PATHS; ++p) {
+        PathResult& path = tasklet.paths[p];
+        path.vector = p;
+        path.fired = path.received = path.hardirqs = path.served = 101;
+        path.runs = path.ends = 100;
+        for (Histogram& h : path.metrics)
+            h = layout(IRQLAB_HIST_LINEAR, 8, 1000);
+        Histogram& deferral = path.metrics[IRQLAB_METRIC_DEFERRAL];
+        add(deferral, p == IRQLAB_PATH_ENGINE ? 1500 : 500, 100);
+        add(deferral, 4500, 1);
+        add(path.metrics[IRQLAB_METRIC_END_TO_END], p == IRQLAB_PATH_ENGINE ? 3500 : 2500, 101);
+    }
+    tasklet.paths[IRQLAB_PATH_NATIVE].accounting_note = "one run still pending";
+    tasklet.paths[IRQLAB_PATH_ENGINE].bpf = tasklet.paths[IRQLAB_PATH_ENGINE].metrics;
+
+    MechanismResult bh;
+    bh.mechanism = IRQLAB_MECH_WQ_BH;
+    bh.name = "wq-bh";
+    bh.paths[IRQLAB_PATH_ENGINE] = tasklet.paths[IRQLAB_PATH_ENGINE];
+    bh.paths[IRQLAB_PATH_NATIVE].available = false;
+    bh.paths[IRQLAB_PATH_NATIVE].why_unavailable = "BH workqueues need Linux 6.9";
+
+    r.mechanisms = {tasklet, bh};
+    r.overhead = {{"tasklet", 1000, 1100, 300, 350}};
+    return r;
+}
+
+TEST(CompareReport, TableShowsRatiosAndAccounting) {
+    const std::string table = capture([](std::FILE* out) { print_table(out, sample_result()); });
+    EXPECT_NE(table.find("kernel 6.12.9-amd64"), std::string::npos) << table;
+    EXPECT_NE(table.find("preemption dynamic (full)"), std::string::npos);
+    EXPECT_NE(table.find("device 0000:00:04.0"), std::string::npos);
+    EXPECT_NE(table.find("101 per path"), std::string::npos);
+    // deferral: engine p50 2 us, native 1 us; both max 4.5 us.
+    const size_t deferral = table.find("deferral");
+    ASSERT_NE(deferral, std::string::npos);
+    const std::string row = table.substr(deferral, table.find('\n', deferral) - deferral);
+    EXPECT_NE(row.find("2.00x"), std::string::npos) << row;
+    EXPECT_NE(row.find("1.00x"), std::string::npos) << row;
+    EXPECT_NE(row.find("4.50"), std::string::npos) << row;
+    EXPECT_NE(table.find("native: unavailable (BH workqueues need Linux 6.9)"), std::string::npos);
+    EXPECT_NE(table.find("note (native): one run still pending"), std::string::npos);
+    EXPECT_NE(table.find("coalesced"), std::string::npos);
+}
+
+TEST(CompareReport, HistogramsDrawBarsAndOverflow) {
+    const std::string text = capture(
+        [](std::FILE* out) { print_histograms(out, sample_result(), IRQLAB_METRIC_DEFERRAL); });
+    EXPECT_NE(text.find("tasklet engine deferral: 101 samples"), std::string::npos) << text;
+    EXPECT_NE(text.find("[1.00, 2.00) us  100  " + std::string(40, '#')), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("[8.00, inf) us"), std::string::npos) << text;
+    EXPECT_NE(text.find("tasklet engine deferral (bpf)"), std::string::npos);
+    EXPECT_NE(text.find("wq-bh native deferral: unavailable"), std::string::npos);
+}
+
+TEST(CompareReport, JsonHasEverything) {
+    const nlohmann::json j = to_json(sample_result());
+    EXPECT_EQ(j["params"]["device"], "0000:00:04.0");
+    EXPECT_EQ(j["params"]["hist"]["scale"], "linear");
+    EXPECT_EQ(j["environment"]["kernel_release"], "6.12.9-amd64");
+    EXPECT_EQ(j["environment"]["preemption"], "dynamic (full)");
+    EXPECT_EQ(j["environment"]["cpus"], 4);
+    EXPECT_EQ(j["environment"]["module_version"], "0.9.0");
+    EXPECT_EQ(j["environment"]["timestamp"], "2025-01-01T00:00:00Z");
+    ASSERT_EQ(j["mechanisms"].size(), 2u);
+    const nlohmann::json& engine = j["mechanisms"][0]["paths"]["engine"];
+    EXPECT_TRUE(engine["available"]);
+    EXPECT_EQ(engine["accounting"]["fired"], 101);
+    EXPECT_EQ(engine["accounting"]["coalesced"], 1);
+    const nlohmann::json& deferral = engine["metrics"]["deferral"];
+    for (const char* key : {"count", "min_ns", "avg_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns",
+                            "p999_ns", "overflow", "config", "buckets"})
+        EXPECT_TRUE(deferral.contains(key)) << key;
+    EXPECT_EQ(deferral["p50_ns"], 2000);
+    EXPECT_EQ(deferral["buckets"].size(), 8u);
+    EXPECT_TRUE(engine.contains("bpf"));
+    EXPECT_FALSE(j["mechanisms"][0]["paths"]["native"].contains("bpf"));
+    const nlohmann::json& missing = j["mechanisms"][1]["paths"]["native"];
+    EXPECT_FALSE(missing["available"]);
+    EXPECT_EQ(missing["why_unavailable"], "BH workqueues need Linux 6.9");
+    ASSERT_EQ(j["overhead"].size(), 1u);
+    EXPECT_EQ(j["overhead"][0]["p50_with_ns"], 1100.0);
+}
+
+TEST(CompareReport, CsvHasOneRowPerMechanismPathAndMetric) {
+    const std::string csv = capture([](std::FILE* out) { write_csv(out, sample_result()); });
+    std::istringstream lines{csv};
+    std::string line;
+    std::vector<std::string> rows;
+    while (std::getline(lines, line))
+        rows.push_back(line);
+    ASSERT_EQ(rows.size(), 1u + 2 * IRQLAB_NR_PATHS * IRQLAB_NR_METRICS);
+    EXPECT_EQ(rows[0], "mechanism,path,metric,count,min_ns,avg_ns,max_ns,p50_ns,p90_ns,p99_ns,"
+                       "p999_ns,overflow,fired,received,hardirqs,runs,lost");
+    for (const std::string& row : rows)
+        EXPECT_EQ(std::count(row.begin(), row.end(), ','), 16) << row;
+    EXPECT_EQ(rows[2].rfind("tasklet,engine,deferral,101,", 0), 0u) << rows[2];
+}
+
+bool gnuplot_installed() {
+    return std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+TEST(CompareReport, PlotWritesPng) {
+    if (!gnuplot_installed())
+        GTEST_SKIP() << "gnuplot not installed (scripts/deps.sh check)";
+    const std::string png =
+        testing::TempDir() + "irqlab_compare_" + std::to_string(getpid()) + ".png";
+    std::string error;
+    ASSERT_EQ(write_plot(sample_result(), png, error), 0) << error;
+    std::ifstream file{png, std::ios::binary};
+    const std::string bytes{std::istreambuf_iterator<char>{file}, {}};
+    std::remove(png.c_str());
+    ASSERT_GT(bytes.size(), 8u);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+}
+
+TEST(CompareReport, PlotRefusesAnEmptyResult) {
+    Result empty;
+    std::string error;
+    EXPECT_NE(write_plot(empty, testing::TempDir() + "irqlab_never.png", error), 0);
+    EXPECT_NE(error.find("nothing to plot"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace irqlab::cli::compare

@@ -1,0 +1,531 @@
+// Rendering of 'irqlab compare' results. Times come in nanoseconds and are
+// shown in microseconds; JSON and CSV keep nanoseconds.
+#include "compare_report.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+extern char** environ;
+
+namespace irqlab::cli::compare {
+
+namespace {
+
+constexpr std::array<unsigned, IRQLAB_NR_PATHS> both_paths = {IRQLAB_PATH_ENGINE,
+                                                              IRQLAB_PATH_NATIVE};
+
+const char* path_name(unsigned path) {
+    return path == IRQLAB_PATH_ENGINE ? "engine" : "native";
+}
+
+const char* scale_name(uint32_t scale) {
+    return scale == IRQLAB_HIST_LOG2 ? "log2" : "linear";
+}
+
+// The quantiles JSON and CSV report, under the same names in both.
+constexpr std::array<std::pair<const char*, double>, 4> reported_percentiles = {
+    {{"p50_ns", 0.50}, {"p90_ns", 0.90}, {"p99_ns", 0.99}, {"p999_ns", 0.999}}};
+
+// The CSV's columns after mechanism,path,metric: the 4 leading, the
+// percentiles, the 6 trailing.
+constexpr const char* csv_leading_columns = "count,min_ns,avg_ns,max_ns";
+constexpr const char* csv_trailing_columns = "overflow,fired,received,hardirqs,runs,lost";
+constexpr size_t csv_numeric_columns = 4 + reported_percentiles.size() + 6;
+
+std::string format_us(uint64_t ns) {
+    const double us = static_cast<double>(ns) / 1000.0;
+    return us < 100.0 ? fmt::format("{:.2f}", us) : fmt::format("{:.1f}", us);
+}
+
+// A metric of one path that has numbers to show.
+const Histogram* measured(const PathResult& path, unsigned metric) {
+    const Histogram& h = path.metrics[metric];
+    return path.available && h.count ? &h : nullptr;
+}
+
+// Interrupts handed to the bottom halves that no run of their own served:
+// merged into a run that was already pending.
+long long coalesced_runs(const PathResult& path) {
+    return static_cast<long long>(path.served) - static_cast<long long>(path.runs);
+}
+
+// --- table -------------------------------------------------------------
+
+constexpr int metric_width = 12;
+constexpr int time_width = 10;
+constexpr int ratio_width = 8;
+
+std::string run_length(const Parameters& p) {
+    std::string text = p.count ? fmt::format("{} per path", p.count)
+                               : fmt::format("{:g} s per path", p.duration_s);
+    if (p.warmup)
+        text += fmt::format(" (+{} warmup)", p.warmup);
+    if (p.repeat > 1)
+        text += fmt::format(" x{} repeats", p.repeat);
+    return text;
+}
+
+void print_header(std::FILE* out, const Result& r) {
+    const Parameters& p = r.params;
+    const std::string rate = p.rate_hz ? fmt::format("{} Hz", p.rate_hz) : "back to back";
+    const std::string cpu = p.cpu >= 0 ? fmt::format("CPU {}", p.cpu) : "vector affinity";
+    fmt::print(out,
+               "kernel {} | preemption {} | {} CPUs | device {} | trigger {} | {} | rate {} | "
+               "placement {} | probe {}\n",
+               r.env.kernel_release, r.env.preemption, r.env.cpus, p.device, p.trigger,
+               run_length(p), rate, cpu, p.probe);
+}
+
+void print_metric_header(std::FILE* out) {
+    const int group = 3 * time_width;
+    // Two blanks ahead of each group keep it over its right-aligned columns.
+    fmt::print(out, "{:{}}  {:-^{}}  {:-^{}}  {:-^{}}\n", "", metric_width, " engine (us) ",
+               group - 2, " native (us) ", group - 2, " engine/native ", 3 * ratio_width - 2);
+    fmt::print(out, "  {:<{}}", "metric", metric_width - 2);
+    for (int side = 0; side < 2; ++side)
+        fmt::print(out, "{:>{}}{:>{}}{:>{}}", "p50", time_width, "p99", time_width, "max",
+                   time_width);
+    fmt::print(out, "{:>{}}{:>{}}{:>{}}\n", "p50", ratio_width, "p99", ratio_width, "max",
+               ratio_width);
+}
+
+// The figures the table shows of a metric: p50, p99 and max (zeros when
+// it has no samples).
+std::array<uint64_t, 3> key_figures(const Histogram* h) {
+    if (!h)
+        return {};
+    return {h->percentile_ns(0.50), h->percentile_ns(0.99), h->max_ns};
+}
+
+void print_metric_row(std::FILE* out, const MechanismResult& m, unsigned metric) {
+    const Histogram* engine = measured(m.paths[IRQLAB_PATH_ENGINE], metric);
+    const Histogram* native = measured(m.paths[IRQLAB_PATH_NATIVE], metric);
+    const std::array<uint64_t, 3> engine_figures = key_figures(engine);
+    const std::array<uint64_t, 3> native_figures = key_figures(native);
+    fmt::print(out, "  {:<{}}", metric_name(metric), metric_width - 2);
+    for (const auto& [side, figures] :
+         {std::pair{engine, engine_figures}, {native, native_figures}}) {
+        for (uint64_t ns : figures)
+            fmt::print(out, "{:>{}}", side ? format_us(ns) : "-", time_width);
+    }
+    for (size_t i = 0; i < engine_figures.size(); ++i) {
+        std::string cell = "-";
+        if (engine && native && native_figures[i])
+            cell = fmt::format("{:.2f}x", static_cast<double>(engine_figures[i]) /
+                                              static_cast<double>(native_figures[i]));
+        fmt::print(out, "{:>{}}", cell, ratio_width);
+    }
+    fmt::print(out, "\n");
+}
+
+void print_accounting(std::FILE* out, const MechanismResult& m) {
+    fmt::print(out, "  {:<{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}\n", "accounting",
+               metric_width - 2, "fired", time_width, "received", time_width, "handled", time_width,
+               "runs", time_width, "coalesced", time_width, "lost", time_width);
+    for (unsigned p : both_paths) {
+        const PathResult& path = m.paths[p];
+        if (!path.available)
+            continue; // said under the mechanism's header already
+        fmt::print(out, "  {:<{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}\n", path_name(p),
+                   metric_width - 2, path.fired, time_width, path.received, time_width,
+                   path.hardirqs, time_width, path.runs, time_width, coalesced_runs(path),
+                   time_width, path.lost, time_width);
+    }
+    for (unsigned p : both_paths) {
+        const PathResult& path = m.paths[p];
+        if (path.available && !path.accounting_note.empty())
+            fmt::print(out, "  note ({}): {}\n", path_name(p), path.accounting_note);
+    }
+}
+
+// --- histograms --------------------------------------------------------
+
+constexpr unsigned bar_width = 40;
+
+std::string bar(uint64_t count, uint64_t largest) {
+    if (!count || !largest)
+        return {};
+    // Round, but keep a sample visible however small its share.
+    const uint64_t length = std::max<uint64_t>(1, (count * bar_width + largest / 2) / largest);
+    return std::string(std::min<uint64_t>(length, bar_width), '#');
+}
+
+void print_one_histogram(std::FILE* out, const std::string& title, const Histogram& h) {
+    if (!h.count) {
+        fmt::print(out, "{}: no samples\n", title);
+        return;
+    }
+    fmt::print(out, "{}: {} samples, min {} us, avg {} us, max {} us\n", title, h.count,
+               format_us(h.min_ns), format_us(static_cast<uint64_t>(h.avg_ns())),
+               format_us(h.max_ns));
+    uint64_t largest = h.overflow;
+    size_t count_width = fmt::formatted_size("{}", h.overflow);
+    for (uint64_t n : h.buckets) {
+        largest = std::max(largest, n);
+        count_width = std::max(count_width, fmt::formatted_size("{}", n));
+    }
+    std::vector<std::pair<std::string, uint64_t>> rows;
+    for (unsigned i = 0; i < h.buckets.size(); ++i) {
+        if (h.buckets[i])
+            rows.emplace_back(fmt::format("[{}, {})", format_us(h.bucket_low_ns(i)),
+                                          format_us(h.bucket_high_ns(i))),
+                              h.buckets[i]);
+    }
+    // Always shown, so that an empty overflow says the layout was wide enough.
+    const uint64_t overflow_from =
+        h.buckets.empty() ? 0 : h.bucket_high_ns(static_cast<unsigned>(h.buckets.size() - 1));
+    rows.emplace_back(fmt::format("[{}, inf)", format_us(overflow_from)), h.overflow);
+    size_t range_width = 0;
+    for (const auto& [range, n] : rows)
+        range_width = std::max(range_width, range.size());
+    for (const auto& [range, n] : rows) {
+        const std::string bars = bar(n, largest);
+        fmt::print(out, "  {:>{}} us  {:>{}}{}{}\n", range, range_width, n, count_width,
+                   bars.empty() ? "" : "  ", bars);
+    }
+}
+
+// --- JSON --------------------------------------------------------------
+
+nlohmann::json config_json(const irqlab_hist_config& c) {
+    return {{"scale", scale_name(c.scale)}, {"buckets", c.buckets}, {"width_ns", c.width_ns}};
+}
+
+nlohmann::json histogram_json(const Histogram& h) {
+    nlohmann::json j = {{"count", h.count},
+                        {"sum_ns", h.sum_ns},
+                        {"min_ns", h.min_ns},
+                        {"avg_ns", h.avg_ns()},
+                        {"max_ns", h.max_ns},
+                        {"overflow", h.overflow},
+                        {"config", config_json(h.config)}};
+    for (const auto& [name, q] : reported_percentiles)
+        j[name] = h.percentile_ns(q);
+    j["buckets"] = h.buckets;
+    return j;
+}
+
+nlohmann::json metrics_json(const std::array<Histogram, IRQLAB_NR_METRICS>& metrics) {
+    nlohmann::json j = nlohmann::json::object();
+    for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
+        j[metric_name(metric)] = histogram_json(metrics[metric]);
+    return j;
+}
+
+nlohmann::json path_json(const PathResult& path) {
+    if (!path.available)
+        return {{"available", false}, {"why_unavailable", path.why_unavailable}};
+    nlohmann::json j = {{"available", true},
+                        {"vector", path.vector},
+                        {"accounting",
+                         {{"fired", path.fired},
+                          {"received", path.received},
+                          {"arrivals", path.arrivals},
+                          {"coalesced_triggers", path.coalesced_triggers},
+                          {"hardirqs", path.hardirqs},
+                          {"served", path.served},
+                          {"runs", path.runs},
+                          {"ends", path.ends},
+                          {"coalesced", coalesced_runs(path)},
+                          {"lost", path.lost},
+                          {"note", path.accounting_note}}},
+                        {"metrics", metrics_json(path.metrics)}};
+    if (path.bpf)
+        j["bpf"] = metrics_json(*path.bpf);
+    return j;
+}
+
+// --- plot --------------------------------------------------------------
+
+// The metric the chart shows: end-to-end needs the trigger's time (t0),
+// which an external trigger does not give; then deferral stands in.
+unsigned plotted_metric(const Result& r) {
+    for (const MechanismResult& m : r.mechanisms) {
+        for (unsigned p : both_paths) {
+            if (measured(m.paths[p], IRQLAB_METRIC_END_TO_END))
+                return IRQLAB_METRIC_END_TO_END;
+        }
+    }
+    return IRQLAB_METRIC_DEFERRAL;
+}
+
+// A gnuplot string literal: single quotes take everything but themselves.
+std::string gnuplot_quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        quoted += c;
+        if (c == '\'')
+            quoted += '\'';
+    }
+    return quoted + "'";
+}
+
+std::string plot_script(const Result& r, unsigned metric, const std::string& terminal,
+                        const std::string& png_path) {
+    // Columns: mechanism, engine p50, engine p99, native p50, native p99;
+    // "-" where a path has no samples (gnuplot leaves a gap).
+    std::string data;
+    for (const MechanismResult& m : r.mechanisms) {
+        data += m.name;
+        for (unsigned p : both_paths) {
+            const Histogram* h = measured(m.paths[p], metric);
+            for (double q : {0.50, 0.99}) {
+                const uint64_t ns = h ? h->percentile_ns(q) : 0;
+                // Zero cannot sit on a log axis: also a gap.
+                data += ns ? fmt::format(" {:.3f}", static_cast<double>(ns) / 1000.0) : " -";
+            }
+        }
+        data += "\n";
+    }
+    const std::string title =
+        fmt::format("irqlab compare: {} latency, engine vs native (Linux {}, preemption {}, "
+                    "trigger {})",
+                    metric_name(metric), r.env.kernel_release, r.env.preemption, r.params.trigger);
+    return fmt::format("set terminal {} size 1400,900 noenhanced\n"
+                       "set output {}\n"
+                       "$data << EOD\n{}EOD\n"
+                       "set title {}\n"
+                       "set datafile missing '-'\n"
+                       "set style data histogram\n"
+                       "set style histogram clustered gap 1\n"
+                       "set style fill solid 0.85 border -1\n"
+                       "set boxwidth 0.9\n"
+                       "set logscale y\n"
+                       "set ylabel 'microseconds (log scale)'\n"
+                       "set grid ytics\n"
+                       "set key top left\n"
+                       "set xtics rotate by -30\n"
+                       "plot $data using 2:xtic(1) title 'engine p50' lc rgb '#9ecae1', \\\n"
+                       "     '' using 3 title 'engine p99' lc rgb '#3182bd', \\\n"
+                       "     '' using 4 title 'native p50' lc rgb '#fdae6b', \\\n"
+                       "     '' using 5 title 'native p99' lc rgb '#e6550d'\n"
+                       "unset output\n",
+                       terminal, gnuplot_quoted(png_path), data, gnuplot_quoted(title));
+}
+
+// Runs gnuplot on 'script'. Returns its error messages on failure, empty on success;
+// 'missing' tells that gnuplot is not installed.
+std::string run_gnuplot(const std::string& script, bool& missing) {
+    missing = false;
+    int to_gnuplot[2];
+    int from_gnuplot[2];
+    if (pipe2(to_gnuplot, O_CLOEXEC) != 0)
+        return fmt::format("pipe: {}", std::strerror(errno));
+    if (pipe2(from_gnuplot, O_CLOEXEC) != 0) {
+        const int saved = errno;
+        close(to_gnuplot[0]);
+        close(to_gnuplot[1]);
+        return fmt::format("pipe: {}", std::strerror(saved));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, to_gnuplot[0], STDIN_FILENO);
+    // With no usable output file, gnuplot writes the image to stdout: that
+    // is no message to show.
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, from_gnuplot[1], STDERR_FILENO);
+    char gnuplot[] = "gnuplot";
+    char* argv[] = {gnuplot, nullptr};
+    pid_t pid = 0;
+    const int spawned = posix_spawnp(&pid, gnuplot, &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(to_gnuplot[0]);
+    close(from_gnuplot[1]);
+    if (spawned != 0) {
+        close(to_gnuplot[1]);
+        close(from_gnuplot[0]);
+        missing = spawned == ENOENT;
+        return missing ? "gnuplot not found (install gnuplot-nox)"
+                       : fmt::format("cannot run gnuplot: {}", std::strerror(spawned));
+    }
+    // gnuplot quits at the first error without reading the rest: the write
+    // must fail with EPIPE then, not kill the CLI with SIGPIPE.
+    struct sigaction ignore {};
+    struct sigaction previous {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &previous);
+    size_t written = 0;
+    while (written < script.size()) {
+        const ssize_t n = write(to_gnuplot[1], script.data() + written, script.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        written += static_cast<size_t>(n);
+    }
+    close(to_gnuplot[1]);
+    sigaction(SIGPIPE, &previous, nullptr);
+    std::string said;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = read(from_gnuplot[0], buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        said.append(buffer, static_cast<size_t>(n));
+    }
+    close(from_gnuplot[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return {};
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' '))
+        said.pop_back();
+    return fmt::format("gnuplot failed{}{}", said.empty() ? "" : ": ", said);
+}
+
+} // namespace
+
+void print_table(std::FILE* out, const Result& r) {
+    print_header(out, r);
+    for (const MechanismResult& m : r.mechanisms) {
+        const PathResult& engine = m.paths[IRQLAB_PATH_ENGINE];
+        const PathResult& native = m.paths[IRQLAB_PATH_NATIVE];
+        fmt::print(out, "\n{}  (vectors: engine {}, native {})\n", m.name,
+                   engine.available ? fmt::format("{}", engine.vector) : "-",
+                   native.available ? fmt::format("{}", native.vector) : "-");
+        for (unsigned p : both_paths) {
+            if (!m.paths[p].available)
+                fmt::print(out, "  {}: unavailable ({})\n", path_name(p),
+                           m.paths[p].why_unavailable);
+        }
+        print_metric_header(out);
+        for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
+            print_metric_row(out, m, metric);
+        print_accounting(out, m);
+    }
+}
+
+void print_histograms(std::FILE* out, const Result& r, unsigned metric) {
+    if (metric >= IRQLAB_NR_METRICS)
+        return;
+    for (const MechanismResult& m : r.mechanisms) {
+        for (unsigned p : both_paths) {
+            const PathResult& path = m.paths[p];
+            const std::string title =
+                fmt::format("{} {} {}", m.name, path_name(p), metric_name(metric));
+            if (!path.available) {
+                fmt::print(out, "{}: unavailable ({})\n", title, path.why_unavailable);
+                continue;
+            }
+            print_one_histogram(out, title, path.metrics[metric]);
+            if (path.bpf)
+                print_one_histogram(out, title + " (bpf)", (*path.bpf)[metric]);
+        }
+    }
+}
+
+nlohmann::json to_json(const Result& r) {
+    const Parameters& p = r.params;
+    nlohmann::json j;
+    j["params"] = {{"device", p.device},         {"trigger", p.trigger}, {"count", p.count},
+                   {"duration_s", p.duration_s}, {"rate_hz", p.rate_hz}, {"cpu", p.cpu},
+                   {"warmup", p.warmup},         {"repeat", p.repeat},   {"probe", p.probe},
+                   {"hist", config_json(p.hist)}};
+    j["environment"] = {{"kernel_release", r.env.kernel_release},
+                        {"preemption", r.env.preemption},
+                        {"cpus", r.env.cpus},
+                        {"module_version", r.env.module_version},
+                        {"timestamp", r.env.timestamp}};
+    j["mechanisms"] = nlohmann::json::array();
+    for (const MechanismResult& m : r.mechanisms) {
+        nlohmann::json paths = nlohmann::json::object();
+        for (unsigned path : both_paths)
+            paths[path_name(path)] = path_json(m.paths[path]);
+        j["mechanisms"].push_back({{"mechanism", m.mechanism}, {"name", m.name}, {"paths", paths}});
+    }
+    j["overhead"] = nlohmann::json::array();
+    for (const ProbeOverhead& o : r.overhead)
+        j["overhead"].push_back({{"mechanism", o.mechanism},
+                                 {"p50_without_ns", o.p50_without_ns},
+                                 {"p50_with_ns", o.p50_with_ns},
+                                 {"hardirq_avg_without_ns", o.hardirq_avg_without_ns},
+                                 {"hardirq_avg_with_ns", o.hardirq_avg_with_ns}});
+    j["crosschecks"] = nlohmann::json::array();
+    for (const CrossCheck& c : r.crosschecks) {
+        nlohmann::json metrics = nlohmann::json::object();
+        for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric) {
+            const CrossCheck::Metric& m = c.metrics[metric];
+            metrics[metric_name(metric)] = {{"module_count", m.module_count},
+                                            {"bpf_count", m.bpf_count},
+                                            {"module_p50_bucket", m.module_p50_bucket},
+                                            {"bpf_p50_bucket", m.bpf_p50_bucket},
+                                            {"agrees", m.agrees}};
+        }
+        j["crosschecks"].push_back({{"mechanism", c.mechanism},
+                                    {"path", path_name(c.path)},
+                                    {"agrees", c.agrees()},
+                                    {"metrics", metrics}});
+    }
+    return j;
+}
+
+// The module's histograms only: the BPF probes' copies are in the JSON. An
+// unavailable path still gets its rows, with the numbers left empty, so
+// that every run has mechanisms x 2 x 5 rows.
+void write_csv(std::FILE* out, const Result& r) {
+    fmt::print(out, "mechanism,path,metric,{}", csv_leading_columns);
+    for (const auto& [name, q] : reported_percentiles)
+        fmt::print(out, ",{}", name);
+    fmt::print(out, ",{}\n", csv_trailing_columns);
+    for (const MechanismResult& m : r.mechanisms) {
+        for (unsigned p : both_paths) {
+            const PathResult& path = m.paths[p];
+            for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric) {
+                fmt::print(out, "{},{},{}", m.name, path_name(p), metric_name(metric));
+                if (!path.available) {
+                    fmt::print(out, "{}\n", std::string(csv_numeric_columns, ','));
+                    continue;
+                }
+                const Histogram& h = path.metrics[metric];
+                fmt::print(out, ",{},{},{:.1f},{}", h.count, h.min_ns, h.avg_ns(), h.max_ns);
+                for (const auto& [name, q] : reported_percentiles)
+                    fmt::print(out, ",{}", h.percentile_ns(q));
+                fmt::print(out, ",{},{},{},{},{},{}\n", h.overflow, path.fired, path.received,
+                           path.hardirqs, path.runs, path.lost);
+            }
+        }
+    }
+}
+
+int write_plot(const Result& r, const std::string& png_path, std::string& error) {
+    const unsigned metric = plotted_metric(r);
+    const bool any = std::any_of(r.mechanisms.begin(), r.mechanisms.end(), [&](const auto& m) {
+        return measured(m.paths[IRQLAB_PATH_ENGINE], metric) ||
+               measured(m.paths[IRQLAB_PATH_NATIVE], metric);
+    });
+    if (!any) {
+        error = "nothing to plot: no mechanism has samples";
+        return 1;
+    }
+    // pngcairo draws better, but gnuplot may be built without cairo; the
+    // libgd terminal is the fallback.
+    for (const char* terminal : {"pngcairo", "png"}) {
+        bool missing = false;
+        error = run_gnuplot(plot_script(r, metric, terminal, png_path), missing);
+        if (missing)
+            return 1;
+        struct stat st {};
+        if (error.empty() && stat(png_path.c_str(), &st) == 0 && st.st_size > 0)
+            return 0;
+        if (error.empty())
+            error = fmt::format("gnuplot wrote no image to {}", png_path);
+    }
+    return 1;
+}
+
+} // namespace irqlab::cli::compare
