@@ -30,10 +30,10 @@ for k in "${stock[@]}"; do suites+=("build:$k"); done
 suites+=(unit:host bench:host unit:asan unit:tsan)
 for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
-		"vm:$k:deferred.sh")
+		"vm:$k:deferred.sh" "vm:$k:compare.sh")
 done
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
 
 debug_kernel() {
 	local start status
@@ -74,8 +74,9 @@ run_suite() {
 	debug-kernel) debug_kernel ;;
 	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout.
 	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
-	# The engine scenarios fire some 250,000 interrupts each.
-	vm:*:engine.sh | vm:*:deferred.sh)
+	# The engine scenarios fire some 250,000 interrupts each; compare
+	# runs every mechanism several times, and BPF and bpftrace start slowly.
+	vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	vm:*)

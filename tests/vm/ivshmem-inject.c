@@ -2,7 +2,8 @@
 /*
  * ivshmem-inject: fire a guest's ivshmem-doorbell MSI-X vector from the host,
  * COUNT times at RATE Hz, so interrupts arrive at times the guest does not
- * choose.
+ * choose. With -v given several times, each tick fires every one of those
+ * vectors in turn (irqlab compare fires its engine and native vectors so).
  *
  * It asks ivshmem-server's control socket for the guest peer's eventfds
  * ("fds ID", after "list" when no peer id is given) and writes them itself:
@@ -48,6 +49,7 @@
 #define MAX_PEER_ID 0xffff
 #define MAX_VECTORS 1024
 #define NSEC_PER_SEC 1000000000ULL
+#define MAX_TICK_VECTORS 8
 
 struct conn {
 	int sock;
@@ -74,10 +76,11 @@ static void die(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ivshmem-inject -c CONTROL -v VECTOR -n COUNT [-r RATE] [-p PEER]\n"
+		"usage: ivshmem-inject -c CONTROL -v VECTOR [-v VECTOR...] -n COUNT [-r RATE]\n"
+		"                      [-p PEER]\n"
 		"  -c CONTROL  ivshmem-server control socket (its -c option)\n"
-		"  -v VECTOR   MSI-X vector to fire, 0..VECTORS-1\n"
-		"  -n COUNT    number of eventfd writes\n"
+		"  -v VECTOR   MSI-X vector to fire, 0..VECTORS-1; up to 8, fired in turn\n"
+		"  -n COUNT    number of eventfd writes (per vector)\n"
 		"  -r RATE     writes per second; 0 = back to back (default 0)\n"
 		"  -p PEER     guest peer id (default: the only peer the server has)\n"
 		"Prints \"sent=N requested=N peer=ID vector=V rate=R elapsed_us=T\n"
@@ -251,19 +254,23 @@ static bool sleep_until(uint64_t deadline)
 int main(int argc, char **argv)
 {
 	const char *ctl_path = NULL;
-	uint64_t vector = UINT64_MAX, count = UINT64_MAX, rate = 0, peer = UINT64_MAX;
+	uint64_t vectors[MAX_TICK_VECTORS], count = UINT64_MAX, rate = 0, peer = UINT64_MAX;
+	size_t nvectors = 0, v;
+	char vector_list[MAX_TICK_VECTORS * 8] = "";
 	uint64_t sent = 0, start, end, max_late = 0, unread = 0;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct sigaction sa = { .sa_handler = on_signal };
 	static struct conn c; /* 20 KiB of buffers: keep them off the stack */
 	const char *failure = NULL;
-	int opt, efd, write_errno = 0;
+	int opt, efds[MAX_TICK_VECTORS], write_errno = 0;
 
 	while ((opt = getopt(argc, argv, "c:v:n:r:p:h")) != -1) {
 		switch (opt) {
 		case 'c': ctl_path = optarg; break;
 		case 'v':
-			if (!parse_u64(optarg, MAX_VECTORS - 1, &vector))
+			if (nvectors == MAX_TICK_VECTORS)
+				die("-v: at most %d vectors", MAX_TICK_VECTORS);
+			if (!parse_u64(optarg, MAX_VECTORS - 1, &vectors[nvectors++]))
 				die("-v: not a vector number: %s", optarg);
 			break;
 		case 'n':
@@ -283,7 +290,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!ctl_path || vector == UINT64_MAX || count == UINT64_MAX || optind != argc) {
+	if (!ctl_path || !nvectors || count == UINT64_MAX || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -299,10 +306,16 @@ int main(int argc, char **argv)
 	if (peer == UINT64_MAX)
 		peer = find_only_peer(&c);
 	get_fds(&c, (unsigned long)peer);
-	if (vector >= c.nfds)
-		die("-v %llu: peer %llu has %zu vectors", (unsigned long long)vector,
-		    (unsigned long long)peer, c.nfds);
-	efd = c.fds[vector];
+	for (v = 0; v < nvectors; v++) {
+		size_t used = strlen(vector_list);
+
+		if (vectors[v] >= c.nfds)
+			die("-v %llu: peer %llu has %zu vectors", (unsigned long long)vectors[v],
+			    (unsigned long long)peer, c.nfds);
+		efds[v] = c.fds[vectors[v]];
+		snprintf(vector_list + used, sizeof(vector_list) - used, "%s%llu", v ? "," : "",
+			 (unsigned long long)vectors[v]);
+	}
 	/* The server owns the peer's eventfds; we are done with it. */
 	close(c.sock);
 
@@ -317,7 +330,7 @@ int main(int argc, char **argv)
 	start = now_ns();
 	for (uint64_t i = 0; i < count; i++) {
 		const uint64_t one = 1;
-		struct pollfd pfd = { .fd = efd, .events = POLLIN };
+		struct pollfd pfd = { .events = POLLIN };
 		ssize_t n;
 
 		if (rate) {
@@ -334,24 +347,28 @@ int main(int argc, char **argv)
 		} else if (stop_sig) {
 			break;
 		}
-		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN))
-			unread++;
-		do
-			n = write(efd, &one, sizeof(one));
-		while (n < 0 && errno == EINTR && !stop_sig);
-		if (n != (ssize_t)sizeof(one)) {
-			/* The fd is non-blocking: EAGAIN means the counter is full. */
-			write_errno = n < 0 ? errno : EIO;
-			failure = "eventfd write";
-			break;
+		for (v = 0; v < nvectors && !failure; v++) {
+			pfd.fd = efds[v];
+			if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN))
+				unread++;
+			do
+				n = write(efds[v], &one, sizeof(one));
+			while (n < 0 && errno == EINTR && !stop_sig);
+			if (n != (ssize_t)sizeof(one)) {
+				/* The fd is non-blocking: EAGAIN means the counter is full. */
+				write_errno = n < 0 ? errno : EIO;
+				failure = "eventfd write";
+			}
 		}
+		if (failure)
+			break;
 		sent++;
 	}
 	end = now_ns();
 
-	printf("sent=%llu requested=%llu peer=%llu vector=%llu rate=%llu elapsed_us=%llu max_late_us=%llu unread=%llu\n",
+	printf("sent=%llu requested=%llu peer=%llu vector=%s rate=%llu elapsed_us=%llu max_late_us=%llu unread=%llu\n",
 	       (unsigned long long)sent, (unsigned long long)count,
-	       (unsigned long long)peer, (unsigned long long)vector,
+	       (unsigned long long)peer, vector_list,
 	       (unsigned long long)rate, (unsigned long long)((end - start) / 1000),
 	       (unsigned long long)(max_late / 1000), (unsigned long long)unread);
 	if (fflush(stdout) != 0 || ferror(stdout))

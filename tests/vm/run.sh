@@ -199,7 +199,8 @@ fi
 # only plain ids and numbers pass, and the answer goes through mktemp so a
 # planted symlink cannot redirect the write.
 inject_agent() {
-	local dir=$out/inject child='' nap req id taken line res t rc
+	local dir=$out/inject child='' nap req id taken line res t rc v
+	local -a vectors vector_args
 	set +e # a bad request must not kill the agent; each step is checked
 	# TERM comes from run.sh: stop a running injection too (it reports what
 	# it sent on its stdout, but nobody is left to read it).
@@ -229,11 +230,16 @@ inject_agent() {
 				res="error=not a regular file"
 			elif ! { IFS= read -r line || [ -n "$line" ]; } <"$taken"; then
 				res="error=empty request"
-			elif ! [[ $line =~ ^vector=([0-9]+)\ count=([0-9]+)\ rate=([0-9]+)$ ]]; then
-				res="error=malformed request, want \"vector=V count=N rate=R\": ${line:0:100}"
+			elif ! [[ $line =~ ^vector=([0-9]+(,[0-9]+)*)\ count=([0-9]+)\ rate=([0-9]+)$ ]]; then
+				res="error=malformed request, want \"vector=V[,V...] count=N rate=R\": ${line:0:100}"
 			else
-				"$injector" -c "$tmp/ivshmem.ctl" -v "${BASH_REMATCH[1]}" \
-					-n "${BASH_REMATCH[2]}" -r "${BASH_REMATCH[3]}" \
+				vector_args=()
+				IFS=, read -r -a vectors <<<"${BASH_REMATCH[1]}"
+				for v in "${vectors[@]}"; do
+					vector_args+=(-v "$v")
+				done
+				"$injector" -c "$tmp/ivshmem.ctl" "${vector_args[@]}" \
+					-n "${BASH_REMATCH[3]}" -r "${BASH_REMATCH[4]}" \
 					>"$tmp/inject.out" 2>"$tmp/inject.err" </dev/null &
 				child=$!
 				wait "$child"

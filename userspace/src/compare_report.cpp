@@ -388,6 +388,34 @@ std::string run_gnuplot(const std::string& script, bool& missing) {
     return fmt::format("gnuplot failed{}{}", said.empty() ? "" : ": ", said);
 }
 
+// --probe bpf: whether the probes saw what the module saw, and what they
+// cost (the module's numbers of the same phase without and with them).
+void print_probes(std::FILE* out, const Result& r) {
+    if (r.crosschecks.empty())
+        return;
+    fmt::print(out, "\nBPF probes (a second measured run with the probes attached)\n");
+    fmt::print(out, "  {:<24}{:>10}{:>22}{:>26}\n", "mechanism", "agrees",
+               "deferral p50 us w/o/with", "hardirq avg us w/o/with");
+    for (size_t i = 0; i < r.crosschecks.size(); ++i) {
+        const CrossCheck& c = r.crosschecks[i];
+        const ProbeOverhead* o = i < r.overhead.size() ? &r.overhead[i] : nullptr;
+        fmt::print(out, "  {:<24}{:>10}", o ? o->mechanism : c.mechanism,
+                   c.agrees() ? "yes" : "NO");
+        if (o)
+            fmt::print(out, "{:>12.2f}/{:<9.2f}{:>14.2f}/{:<11.2f}", o->p50_without_ns / 1000.0,
+                       o->p50_with_ns / 1000.0, o->hardirq_avg_without_ns / 1000.0,
+                       o->hardirq_avg_with_ns / 1000.0);
+        fmt::print(out, "\n");
+        for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric) {
+            const CrossCheck::Metric& m = c.metrics[metric];
+            if (!m.agrees)
+                fmt::print(out, "    {}: module {} samples (p50 bucket {}), bpf {} ({})\n",
+                           metric_name(metric), m.module_count, m.module_p50_bucket, m.bpf_count,
+                           m.bpf_p50_bucket);
+        }
+    }
+}
+
 } // namespace
 
 void print_table(std::FILE* out, const Result& r) {
@@ -408,6 +436,7 @@ void print_table(std::FILE* out, const Result& r) {
             print_metric_row(out, m, metric);
         print_accounting(out, m);
     }
+    print_probes(out, r);
 }
 
 void print_histograms(std::FILE* out, const Result& r, unsigned metric) {

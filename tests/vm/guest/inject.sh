@@ -2,9 +2,10 @@
 # Guest half of the host-side interrupt injector (run.sh's inject_agent is
 # the other half). Source it from a guest scenario, then:
 #
-#   inject_request ID VECTOR COUNT RATE
+#   inject_request ID VECTOR[,VECTOR...] COUNT RATE
 #       ask the host to write the ivshmem-doorbell eventfd of VECTOR COUNT
-#       times at RATE Hz (0: back to back); returns at once
+#       times at RATE Hz (0: back to back); with several vectors, each tick
+#       writes every one in turn; returns at once
 #   inject_wait ID TIMEOUT_S
 #       wait for the answer; prints the number of writes the host made
 #       (sent) on stdout, or fails with a message on stderr on error/timeout
@@ -57,13 +58,23 @@ inject_uint_ok_() {
 	esac
 }
 
-# inject_request ID VECTOR COUNT RATE
+# VECTOR[,VECTOR...]
+inject_vectors_ok_() {
+	case $1 in
+	'' | ,* | *, | *,,* | *[!0-9,]*)
+		echo "inject: VECTOR must be N or N,N,..., got '$1'" >&2
+		return 1
+		;;
+	esac
+}
+
+# inject_request ID VECTOR[,VECTOR...] COUNT RATE
 inject_request() {
 	if [ $# -ne 4 ]; then
-		echo "usage: inject_request ID VECTOR COUNT RATE" >&2
+		echo "usage: inject_request ID VECTOR[,VECTOR...] COUNT RATE" >&2
 		return 2
 	fi
-	inject_id_ok_ "$1" && inject_uint_ok_ VECTOR "$2" &&
+	inject_id_ok_ "$1" && inject_vectors_ok_ "$2" &&
 		inject_uint_ok_ COUNT "$3" && inject_uint_ok_ RATE "$4" || return 2
 	inject_dir_ || return 1
 	[ -d "$_inj_dir" ] || mkdir -p "$_inj_dir" || return 1

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Engine vs native scenario, run as root inside the test box: `irqlab
+# compare` over every mechanism the kernel offers, with device, ipi and
+# external triggers; the accounting of both paths must be exact, the
+# histograms must agree with the counters, and the BPF probes with the
+# in-module histograms; the bpftrace scripts of bpf/ must run and print
+# histograms. Also bad input, Ctrl-C in the middle of a run, and rmmod
+# afterwards. Prints KTAP.
+#
+# The BPF parts need the kernel's BTF, and bpftrace its headers too; a
+# kernel without them says so in a diagnostic line and skips those parts
+# (the debug kernel has BTF but no headers package).
+#
+# usage (in the guest): tests/vm/guest/compare.sh REPO_TOP
+set -uo pipefail
+
+top=${1:?usage: compare.sh REPO_TOP}
+# shellcheck source=../../lib/ktap.sh
+. "$top/tests/lib/ktap.sh"
+# shellcheck source=sanitizers.sh
+. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=inject.sh
+. "$top/tests/vm/guest/inject.sh"
+# shellcheck source=devices.sh
+. "$top/tests/vm/guest/devices.sh"
+
+ko=$top/build/kmod/$(uname -r)/irqlab.ko
+cli=$top/build/host/userspace/irqlab
+check=$top/tests/vm/guest/compare_check.py
+work=$(mktemp -d)
+all_mechanisms=11
+
+# BH workqueues came with Linux 6.9: older kernels report wq-bh unavailable.
+kernel=$(uname -r)
+major=${kernel%%.*}
+minor=${kernel#*.}
+minor=${minor%%.*}
+unavailable=()
+if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 9 ]; }; then
+	unavailable=(wq-bh)
+fi
+
+# compare_json NAME EXPECT_STATUS CHECK_ARGS -- COMPARE_ARGS...: one compare
+# run as JSON, its exit status as a case, then the checks on its result.
+compare_json() {
+	local name=$1 want=$2 st
+	local -a check_args=()
+	shift 2
+	while [ "$1" != -- ]; do
+		check_args+=("$1")
+		shift
+	done
+	shift
+	"$cli" compare --quiet --json "$@" >"$work/$name.json" 2>"$work/$name.err"
+	st=$?
+	[ "$st" -eq "$want" ]
+	ktap_case $? "${name}_exit_$want" "exit $st" "$(cat "$work/$name.err")"
+	"$check" "$name" "${check_args[@]}" <"$work/$name.json" >"$work/$name.ktap"
+	ktap_import "" <"$work/$name.ktap"
+}
+
+ktap_begin
+sanitizers_begin
+insmod "$ko"
+ktap_case $? "insmod"
+"$cli" claim "$ivshmem" >/dev/null && "$cli" claim "$e1000e" >/dev/null
+ktap_case $? "claim_both"
+
+# Every mechanism, device trigger, back to back; the table for the log.
+compare_json ivshmem_device 0 --mechanisms $all_mechanisms \
+	--expect-unavailable "${unavailable[@]}" -- \
+	--device "$ivshmem" --trigger device --count 400 --warmup 50
+"$cli" compare --quiet --device "$ivshmem" --trigger device --count 400 --warmup 50 \
+	--mechanism tasklet wq-system thread --csv >"$work/table.csv" &&
+	[ "$(wc -l <"$work/table.csv")" -eq $((1 + 3 * 2 * 5)) ]
+ktap_case $? "compare_csv_rows" "$(head -n 3 "$work/table.csv")"
+
+# The e1000e through ipi, pinned to CPU 1, with a plot.
+"$cli" compare --quiet --device "$e1000e" --trigger ipi --cpu 1 --count 300 --warmup 30 \
+	--mechanism softirq tasklet-hi wq-unbound thread-oneshot --plot "$work/e1000e.png" \
+	>"$work/e1000e.txt" 2>&1
+st=$?
+cat "$work/e1000e.txt"
+[ $st -eq 0 ] && [ "$(head -c 4 "$work/e1000e.png" | od -An -tx1 | tr -d ' ')" = 89504e47 ]
+ktap_case $? "compare_e1000e_ipi_table_and_png" "exit $st"
+compare_json e1000e_ipi 0 --mechanisms 2 -- \
+	--device "$e1000e" --trigger ipi --count 300 --warmup 30 --mechanism tasklet wq-percpu
+
+# External: the host fires both vectors at 500 Hz while compare measures
+# each mechanism for one second (no t0: delivery and end-to-end stay empty).
+inject_request compare_external 0,1 9000 500
+compare_json ivshmem_external 0 --mechanisms 3 --no-t0 -- \
+	--device "$ivshmem" --trigger external --duration 1 --warmup 0 \
+	--mechanism tasklet wq-highpri thread
+sent=$(inject_wait compare_external 120)
+ktap_case $? "external_injector_done" "$sent"
+
+if [ ! -e /sys/kernel/btf/vmlinux ]; then
+	echo "# no kernel BTF (/sys/kernel/btf/vmlinux): BPF probes and bpftrace skipped"
+else
+	# The BPF probes: the same run measured twice, cross-checked.
+	compare_json ivshmem_bpf 0 --mechanisms 4 --bpf -- \
+		--device "$ivshmem" --trigger device --count 300 --warmup 30 --probe bpf \
+		--mechanism softirq tasklet wq-system thread
+
+	# The bpftrace scripts, each while a compare runs. bpftrace 0.17 also
+	# wants the kernel's headers, which a kernel built here lacks.
+	scripts=(native-latency engine-latency compare)
+	if [ ! -e "/lib/modules/$(uname -r)/build/include/linux/kconfig.h" ]; then
+		echo "# no headers for $(uname -r) in /lib/modules: bpftrace scripts skipped"
+		scripts=()
+	fi
+	for script in "${scripts[@]}"; do
+		out=$work/$script.out
+		bpftrace "$top/bpf/$script.bt" >"$out" 2>&1 &
+		tracer=$!
+		for _ in $(seq 600); do
+			grep -q "^Tracing" "$out" && break
+			sleep 0.1
+		done
+		"$cli" compare --quiet --device "$ivshmem" --count 200 --warmup 0 \
+			--mechanism tasklet wq-system thread softirq >/dev/null 2>&1
+		kill -INT "$tracer"
+		wait "$tracer"
+		sed 's/^/# /' "$out" | head -n 60
+		cp "$out" "${IRQLAB_OUT:-$work}/bpftrace-$script.out"
+		# A histogram row: "[8K, 16K)   12 |@@@@    |"
+		grep -qE '^\[[0-9]+[KMG]?, [0-9]+[KMG]?\) +[1-9][0-9]* \|@' "$out"
+		ktap_case $? "bpftrace_${script}_histograms" "$(tail -n 5 "$out")"
+	done
+fi
+
+# Thresholds and bad input.
+"$cli" compare --quiet --device "$ivshmem" --count 100 --mechanism tasklet --max-p99 0.001 \
+	>/dev/null 2>&1
+st=$?
+[ $st -eq 4 ]
+ktap_case $? "max_p99_exceeded_exits_4" "exit $st"
+expect_fail compare_unknown_mechanism 1 "unknown mechanism 'bogus'" \
+	"$cli" compare --device "$ivshmem" --mechanism bogus
+expect_fail compare_same_vectors 1 "two different vectors" \
+	"$cli" compare --device "$ivshmem" --engine-vector 1 --native-vector 1
+expect_fail compare_bad_hist 1 "--hist 'cubic:5:5'" \
+	"$cli" compare --device "$ivshmem" --hist cubic:5:5
+expect_fail compare_count_and_duration 2 "excludes" \
+	"$cli" compare --device "$ivshmem" --count 5 --duration 1
+expect_fail compare_unclaimed 1 "not claimed" \
+	"$cli" compare --device 0000:00:00.0 --mechanism tasklet
+"$cli" engine attach "$ivshmem" --vector 1 --action count >/dev/null
+expect_fail compare_vector_in_use 1 "attached already" \
+	"$cli" compare --device "$ivshmem" --mechanism tasklet
+"$cli" engine detach "$ivshmem" --vector 1
+
+# Ctrl-C in the middle of a long run: stopped, detached, nothing left.
+"$cli" compare --quiet --device "$ivshmem" --count 1000000 --warmup 0 --mechanism wq-unbound \
+	>/dev/null 2>"$work/interrupted.err" &
+runner=$!
+sleep 3
+kill -INT "$runner"
+wait "$runner"
+st=$?
+[ $st -eq 1 ] && grep -q interrupted "$work/interrupted.err"
+ktap_case $? "ctrl_c_stops_the_run" "exit $st" "$(cat "$work/interrupted.err")"
+"$cli" compare --quiet --device "$ivshmem" --count 50 --warmup 0 --mechanism wq-unbound \
+	>/dev/null 2>&1
+ktap_case $? "vectors_free_after_ctrl_c"
+
+"$cli" release "$ivshmem" && "$cli" release "$e1000e"
+ktap_case $? "release_both"
+rmmod irqlab
+ktap_case $? "rmmod"
+rm -rf "$work"
+sanitizers_end
+ktap_end
