@@ -320,7 +320,14 @@ int BPF_PROG(irqlab_t3, unsigned int path, unsigned int mech, int vector)
 	return 0;
 }
 
-/* HARDIRQ: irqlab's Linux handler of a measured vector, entry to return. */
+/*
+ * HARDIRQ: irqlab's Linux handler of a measured vector, entry to return.
+ * irq:irq_handler_entry/exit bracket it and name the vector; the time is
+ * taken at the handler's own irqlab_hardirq_entry/exit, the points where
+ * the module takes it, so that the probes' cost on the irq:* events stays
+ * out of it. The engine's actions emit irqlab_hardirq_* too (with their
+ * virq, which may equal a Linux irq number): the outermost pair counts.
+ */
 
 SEC("raw_tp/irq_handler_entry")
 int BPF_PROG(irq_handler_entry, int irq, void *action)
@@ -339,26 +346,55 @@ int BPF_PROG(irq_handler_entry, int irq, void *action)
 	c->hard_vector = l->vector;
 	c->hard_path = l->path;
 	c->hard_mech = l->mech;
-	c->hard_ts = bpf_ktime_get_ns();
+	c->hard_depth = 0;
+	c->hard_ts = 0;
 	return 0;
 }
 
-SEC("raw_tp/irq_handler_exit")
-int BPF_PROG(irq_handler_exit, int irq, void *action, int ret)
+SEC("raw_tp/irqlab_hardirq_entry")
+int BPF_PROG(irqlab_hardirq_entry, int irq, const char *name, unsigned int path,
+	     unsigned int mech, int vector)
+{
+	struct irqlab_bpf_cpu *c = this_cpu();
+
+	if (!c || !c->hard_active || c->hard_irq != irq)
+		return 0;
+	if (c->hard_depth++ == 0)
+		c->hard_ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("raw_tp/irqlab_hardirq_exit")
+int BPF_PROG(irqlab_hardirq_exit, int irq, int ret, unsigned int path, unsigned int mech,
+	     int vector)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct irqlab_bpf_cpu *c = this_cpu();
 	struct irqlab_bpf_label *l;
 	__u32 key = irq;
 
-	if (!c || !c->hard_active || c->hard_irq != irq)
+	if (!c || !c->hard_active || c->hard_irq != irq || !c->hard_depth)
+		return 0;
+	if (--c->hard_depth || !c->hard_ts)
 		return 0;
 	/* The labels userspace gave, not the ones the handler reported. */
 	l = bpf_map_lookup_elem(&irq_labels, &key);
 	if (l)
 		record(l->path, l->mech, IRQLAB_METRIC_HARDIRQ, now - c->hard_ts);
+	c->hard_ts = 0;
+	return 0;
+}
+
+SEC("raw_tp/irq_handler_exit")
+int BPF_PROG(irq_handler_exit, int irq, void *action, int ret)
+{
+	struct irqlab_bpf_cpu *c = this_cpu();
+
+	if (!c || !c->hard_active || c->hard_irq != irq)
+		return 0;
 	c->hard_active = 0;
 	c->hard_vector = -1;
+	c->hard_depth = 0;
 	c->hard_ts = 0;
 	return 0;
 }

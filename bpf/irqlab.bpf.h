@@ -78,6 +78,8 @@ struct irqlab_bpf_cpu {
 	__u32 hard_path;
 	__u32 hard_mech;
 	__s32 tasklet_vector;	/* -1 until irqlab's code reports */
+	__u32 hard_depth;	/* irqlab_hardirq_entry events of hard_irq open */
+	__u32 pad;
 	__u64 hard_ts;
 	__u64 raised[2];	/* [0] HI, [1] TASKLET: vectors raised, a mask */
 	__u64 raise_ts[2];	/* first raise since the softirq last ran */

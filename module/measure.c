@@ -53,9 +53,10 @@ static struct irqlab_hist_config irqlab_layout = {
 
 static struct irqlab_hist_cpu *irqlab_hists;	/* nr_cpu_ids of them */
 
+/* TASKLET_SOFTIRQ on one CPU, for the softirq mechanism of one path. */
 struct irqlab_softirq_track {
-	struct irqlab_vector *raised;	/* raised from its handler */
-	struct irqlab_vector *entered;	/* the softirq runs for it */
+	u64 entry_ns;			/* the running softirq's entry */
+	struct irqlab_vector *served;	/* it ran the vector's tasklet */
 };
 
 static DEFINE_PER_CPU(struct irqlab_vector *, irqlab_current_vector);
@@ -184,27 +185,41 @@ void irqlab_measure_t1(struct irqlab_vector *vec)
 	raw_spin_unlock_irqrestore(&m->lock, flags);
 }
 
-void irqlab_measure_t2(struct irqlab_vector *vec)
+/* Since 'from', or 0 when 'from' came later. */
+static u64 irqlab_since(u64 start, u64 from)
 {
-	struct irqlab_measure *m = irqlab_measured(vec);
-	unsigned long flags;
-	u64 now;
+	return start > from ? start - from : 0;
+}
 
-	if (!m)
-		return;
+/* t2, when the bottom half that serves the pending interrupts started at 'start'. */
+static void irqlab_measure_t2_at(struct irqlab_measure *m, int index, u64 *start)
+{
+	unsigned long flags;
+
 	raw_spin_lock_irqsave(&m->lock, flags);
-	now = irqlab_measure_now();
-	trace_irqlab_t2(m->path, m->mech, vec->index);
+	if (!*start)
+		*start = irqlab_measure_now();
+	trace_irqlab_t2(m->path, m->mech, index);
 	m->stats.runs++;
 	m->stats.served += m->pending;
 	if (m->pending) {
-		irqlab_hist_record(m, IRQLAB_METRIC_DEFERRAL, now - m->first_t1);
+		irqlab_hist_record(m, IRQLAB_METRIC_DEFERRAL, irqlab_since(*start, m->first_t1));
 		if (m->first_t0)
-			irqlab_hist_record(m, IRQLAB_METRIC_END_TO_END, now - m->first_t0);
+			irqlab_hist_record(m, IRQLAB_METRIC_END_TO_END,
+					   irqlab_since(*start, m->first_t0));
 	}
 	m->pending = 0;
-	m->bh_start = now;
+	m->bh_start = *start;
 	raw_spin_unlock_irqrestore(&m->lock, flags);
+}
+
+void irqlab_measure_t2(struct irqlab_vector *vec)
+{
+	struct irqlab_measure *m = irqlab_measured(vec);
+	u64 now = 0;
+
+	if (m)
+		irqlab_measure_t2_at(m, vec->index, &now);
 }
 
 void irqlab_measure_t3(struct irqlab_vector *vec)
@@ -262,23 +277,39 @@ struct irqlab_vector *irqlab_measure_softirq(u32 path, enum irqlab_softirq_event
 	track = this_cpu_ptr(&irqlab_softirq_tracks[path]);
 	switch (event) {
 	case IRQLAB_SOFTIRQ_RAISE:
+		/* Only named: raised from a measured handler on this CPU. */
 		vec = this_cpu_read(irqlab_current_vector);
 		m = irqlab_measured(vec);
-		if (!m || m->mech != IRQLAB_MECH_SOFTIRQ || m->path != path)
-			return NULL;
-		track->raised = vec;
-		return vec;
+		return m && m->mech == IRQLAB_MECH_SOFTIRQ && m->path == path ? vec : NULL;
 	case IRQLAB_SOFTIRQ_ENTRY:
-		vec = xchg(&track->raised, NULL);
-		track->entered = vec;
-		irqlab_measure_t2(vec);
-		return vec;
+		track->entry_ns = irqlab_measure_now();
+		return NULL;
 	case IRQLAB_SOFTIRQ_EXIT:
-		vec = xchg(&track->entered, NULL);
+		vec = xchg(&track->served, NULL);
 		irqlab_measure_t3(vec);
 		return vec;
 	}
 	return NULL;
+}
+
+/*
+ * The softirq mechanism's tasklet ran: the pending interrupts were served
+ * by this TASKLET_SOFTIRQ run, whose entry is their t2. Serving here, and
+ * not at the entry, also serves the interrupts whose tasklet_schedule()
+ * raised nothing because the tasklet was still queued.
+ */
+void irqlab_measure_softirq_served(struct irqlab_vector *vec)
+{
+	struct irqlab_measure *m = irqlab_measured(vec);
+	struct irqlab_softirq_track *track;
+	u64 start;
+
+	if (!m)
+		return;
+	track = this_cpu_ptr(&irqlab_softirq_tracks[m->path]);
+	start = track->entry_ns;
+	irqlab_measure_t2_at(m, vec->index, &start);
+	track->served = vec;
 }
 
 int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stats *stats)

@@ -53,9 +53,9 @@ void irqlab_measure_t3(struct irqlab_vector *vec);
 void irqlab_measure_hardirq(struct irqlab_vector *vec, u64 entry);
 
 /*
- * TASKLET_SOFTIRQ raised while a measured vector's handler runs on this
- * CPU, then entered and left on it: t2 and t3 of the softirq mechanism.
- * 'current' is the vector whose handler runs on this CPU (or NULL).
+ * The softirq mechanism: its t2 is the entry of the TASKLET_SOFTIRQ run in
+ * which its tasklet runs, t3 that run's exit. 'current' is the vector whose
+ * handler runs on this CPU (or NULL), which names a raise.
  */
 void irqlab_measure_set_current(struct irqlab_vector *vec);
 struct irqlab_vector *irqlab_measure_current(void);
@@ -65,9 +65,15 @@ enum irqlab_softirq_event {
 	IRQLAB_SOFTIRQ_EXIT,
 };
 
-/* Returns the measured vector the event belongs to, or NULL. */
+/*
+ * TASKLET_SOFTIRQ events of a path: the entry is remembered, the exit is
+ * t3 of the vector whose tasklet ran in between. Returns the measured
+ * vector the event belongs to, as far as known, or NULL.
+ */
 struct irqlab_vector *irqlab_measure_softirq(u32 path, enum irqlab_softirq_event event,
 					     unsigned int softirq);
+/* From the softirq mechanism's tasklet: t2 at that softirq's entry. */
+void irqlab_measure_softirq_served(struct irqlab_vector *vec);
 
 int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stats *stats);
 int irqlab_hist_configure(const struct irqlab_hist_config *config);

@@ -187,13 +187,15 @@ static void irqlab_native_tasklet(struct tasklet_struct *tasklet)
 {
 	struct irqlab_vector *vec = from_tasklet(vec, tasklet, native.tasklet);
 
-	/* The softirq mechanism's points are the softirq's own (probes above). */
-	if (vec->measure.mech == IRQLAB_MECH_SOFTIRQ)
-		return;
 	trace_irqlab_tasklet_entry(tasklet, irqlab_native_tasklet, IRQLAB_PATH_NATIVE,
 				   vec->measure.mech, vec->index);
-	irqlab_measure_t2(vec);
-	irqlab_measure_t3(vec);
+	/* The softirq mechanism's bottom half is the whole softirq run. */
+	if (vec->measure.mech == IRQLAB_MECH_SOFTIRQ) {
+		irqlab_measure_softirq_served(vec);
+	} else {
+		irqlab_measure_t2(vec);
+		irqlab_measure_t3(vec);
+	}
 	trace_irqlab_tasklet_exit(tasklet, irqlab_native_tasklet, IRQLAB_PATH_NATIVE,
 				  vec->measure.mech, vec->index);
 }
@@ -286,7 +288,14 @@ int irqlab_native_attach(struct irqlab_vector *vec, u32 mech)
 		native->wq = irqlab_native_wq(mech, &native->wq_name);
 		if (!native->wq)
 			return -EOPNOTSUPP;	/* BH workqueues: Linux 6.9+ */
-		INIT_WORK(&native->work, irqlab_native_work);
+		/*
+		 * Lockdep knows a work item by its INIT_WORK() site: the one
+		 * that runs in softirq context gets a site of its own.
+		 */
+		if (mech == IRQLAB_MECH_WQ_BH)
+			INIT_WORK(&native->work, irqlab_native_work);
+		else
+			INIT_WORK(&native->work, irqlab_native_work);
 	} else if (!irqlab_mech_is_thread(mech)) {
 		tasklet_setup(&native->tasklet, irqlab_native_tasklet);
 	}

@@ -52,10 +52,9 @@ static void irqlab_trace_softirq(const struct irqlab_engine_event *ev,
 	}
 }
 
-/* An attached line's bottom half; the softirq mechanism times the softirq. */
-static bool irqlab_times_bottom_half(const struct irqlab_vector *vec)
+static bool irqlab_softirq_mechanism(const struct irqlab_vector *vec)
 {
-	return vec && vec->measure.mech != IRQLAB_MECH_SOFTIRQ;
+	return vec && vec->measure.mech == IRQLAB_MECH_SOFTIRQ;
 }
 
 static void irqlab_engine_event(const struct irqlab_engine_event *ev)
@@ -118,12 +117,15 @@ static void irqlab_engine_event(const struct irqlab_engine_event *ev)
 	case IRQLAB_EV_LINE_HANDLER:
 		irqlab_measure_t1(vec);
 		break;
+	/* The softirq mechanism's bottom half is the whole softirq run. */
 	case IRQLAB_EV_LINE_BH_START:
-		if (irqlab_times_bottom_half(vec))
+		if (irqlab_softirq_mechanism(vec))
+			irqlab_measure_softirq_served(vec);
+		else
 			irqlab_measure_t2(vec);
 		break;
 	case IRQLAB_EV_LINE_BH_END:
-		if (irqlab_times_bottom_half(vec))
+		if (!irqlab_softirq_mechanism(vec))
 			irqlab_measure_t3(vec);
 		break;
 	}
