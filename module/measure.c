@@ -84,8 +84,8 @@ static unsigned int irqlab_bucket_of(u64 ns)
 	return min_t(unsigned int, units ? fls64(units) : 0, irqlab_layout.buckets);
 }
 
-/* Called with m->lock held. */
-static void irqlab_hist_record(struct irqlab_measure *m, unsigned int metric, u64 ns)
+/* This CPU's cell, interrupts off. */
+static void irqlab_hist_cell_add(const struct irqlab_measure *m, unsigned int metric, u64 ns)
 {
 	struct irqlab_hist_cell *cell;
 	unsigned int bucket = irqlab_bucket_of(ns);
@@ -100,6 +100,12 @@ static void irqlab_hist_record(struct irqlab_measure *m, unsigned int metric, u6
 		cell->bucket[bucket]++;
 	else
 		cell->overflow++;
+}
+
+/* Called with m->lock held. */
+static void irqlab_hist_record(struct irqlab_measure *m, unsigned int metric, u64 ns)
+{
+	irqlab_hist_cell_add(m, metric, ns);
 	m->stats.samples[metric]++;
 }
 
@@ -131,6 +137,7 @@ void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path)
 	m->first_t1 = 0;
 	m->bh_start = 0;
 	memset(&m->stats, 0, sizeof(m->stats));
+	atomic64_set(&m->arrivals, 0);
 	raw_spin_unlock_irq(&m->lock);
 	/* Published last: the points look at nothing else before it. */
 	smp_store_release(&m->attached, true);
@@ -240,19 +247,19 @@ void irqlab_measure_t3(struct irqlab_vector *vec)
 	raw_spin_unlock_irqrestore(&m->lock, flags);
 }
 
+/*
+ * In the hardirq, interrupts off. No lock: the time ends where the handler's
+ * exit tracepoint begins, without waiting for a bottom half that holds the
+ * vector's lock, and a vector's handler never runs twice at once.
+ */
 void irqlab_measure_hardirq(struct irqlab_vector *vec, u64 entry)
 {
 	struct irqlab_measure *m = irqlab_measured(vec);
-	unsigned long flags;
-	u64 now;
 
 	if (!m)
 		return;
-	now = irqlab_measure_now();
-	raw_spin_lock_irqsave(&m->lock, flags);
-	m->stats.arrivals++;
-	irqlab_hist_record(m, IRQLAB_METRIC_HARDIRQ, now - entry);
-	raw_spin_unlock_irqrestore(&m->lock, flags);
+	irqlab_hist_cell_add(m, IRQLAB_METRIC_HARDIRQ, irqlab_measure_now() - entry);
+	atomic64_inc(&m->arrivals);
 }
 
 void irqlab_measure_set_current(struct irqlab_vector *vec)
@@ -320,7 +327,8 @@ int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stat
 	raw_spin_lock_irqsave(&m->lock, flags);
 	memcpy(stats->samples, m->stats.samples, sizeof(stats->samples));
 	stats->triggers = m->stats.triggers;
-	stats->arrivals = m->stats.arrivals;
+	stats->arrivals = atomic64_read(&m->arrivals);
+	stats->samples[IRQLAB_METRIC_HARDIRQ] = stats->arrivals;
 	stats->hardirqs = m->stats.hardirqs;
 	stats->served = m->stats.served;
 	stats->runs = m->stats.runs;

@@ -7,6 +7,7 @@
 #ifndef IRQLAB_MEASURE_H
 #define IRQLAB_MEASURE_H
 
+#include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -27,7 +28,8 @@ struct irqlab_measure {
 	u64 first_t0;			/* ... the oldest one's t0 (0: unknown) */
 	u64 first_t1;			/* ... and t1 */
 	u64 bh_start;			/* t2 of the run in progress */
-	struct irqlab_mech_stats stats;
+	struct irqlab_mech_stats stats;	/* but arrivals, samples[HARDIRQ] */
+	atomic64_t arrivals;		/* the hardirq metric's, lock-free */
 };
 
 static inline u64 irqlab_measure_now(void)
