@@ -87,14 +87,16 @@ TEST(CompareHistogram, LinearPercentiles) {
     EXPECT_EQ(h.percentile_bucket(1.0), 10); // the overflow
 }
 
-TEST(CompareHistogram, Log2PercentilesClampToMax) {
+TEST(CompareHistogram, Log2PercentilesInterpolateWithinTheBucket) {
     Histogram h = layout(IRQLAB_HIST_LOG2, 8, 1000);
     add(h, 1200, 10);
     add(h, 3000, 80);
     add(h, 7000, 10);
-    EXPECT_EQ(h.percentile_ns(0.50), 4000u);
+    // Interpolated: the 50th of 100 is the 40th of 80 in [2000, 4000).
+    EXPECT_EQ(h.percentile_ns(0.50), 3000u);
     EXPECT_EQ(h.percentile_ns(0.90), 4000u);
-    EXPECT_EQ(h.percentile_ns(0.99), 7000u); // bucket [4000, 8000) ends past max
+    // The 9th of 10 in [4000, 8000), narrowed to [4000, 7000]: max.
+    EXPECT_EQ(h.percentile_ns(0.99), 6700u);
 }
 
 TEST(CompareHistogram, EmptyAndOverflowOnly) {
@@ -124,7 +126,7 @@ TEST(CompareHistogram, FromUapi) {
     EXPECT_DOUBLE_EQ(h.avg_ns(), 1000.0);
 }
 
-// Two mechanisms: tasklet with both paths (engine twice as slow at p50),
+// Two mechanisms: tasklet with both paths (engine slower at p50),
 // and wq-bh whose native path the kernel lacks.
 Result sample_result() {
     Result r;
@@ -171,11 +173,12 @@ TEST(CompareReport, TableShowsRatiosAndAccounting) {
     EXPECT_NE(table.find("preemption dynamic (full)"), std::string::npos);
     EXPECT_NE(table.find("device 0000:00:04.0"), std::string::npos);
     EXPECT_NE(table.find("101 per path"), std::string::npos);
-    // deferral: engine p50 2 us, native 1 us; both max 4.5 us.
+    // deferral p50, interpolated: engine 1,755 ns in [1500, 2000], native
+    // 755 ns in [500, 1000]; both max 4.5 us.
     const size_t deferral = table.find("deferral");
     ASSERT_NE(deferral, std::string::npos);
     const std::string row = table.substr(deferral, table.find('\n', deferral) - deferral);
-    EXPECT_NE(row.find("2.00x"), std::string::npos) << row;
+    EXPECT_NE(row.find("2.32x"), std::string::npos) << row;
     EXPECT_NE(row.find("1.00x"), std::string::npos) << row;
     EXPECT_NE(row.find("4.50"), std::string::npos) << row;
     EXPECT_NE(table.find("native: unavailable (BH workqueues need Linux 6.9)"), std::string::npos);
@@ -212,7 +215,7 @@ TEST(CompareReport, JsonHasEverything) {
     for (const char* key : {"count", "min_ns", "avg_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns",
                             "p999_ns", "overflow", "config", "buckets"})
         EXPECT_TRUE(deferral.contains(key)) << key;
-    EXPECT_EQ(deferral["p50_ns"], 2000);
+    EXPECT_EQ(deferral["p50_ns"], 1755);
     EXPECT_EQ(deferral["buckets"].size(), 8u);
     EXPECT_TRUE(engine.contains("bpf"));
     EXPECT_FALSE(j["mechanisms"][0]["paths"]["native"].contains("bpf"));

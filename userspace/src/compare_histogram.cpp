@@ -38,32 +38,39 @@ uint64_t Histogram::bucket_high_ns(unsigned i) const {
     return saturating_multiply(uint64_t{i} + 1, config.width_ns);
 }
 
-int Histogram::percentile_bucket(double q) const {
-    if (count == 0)
-        return -1;
+Histogram::Rank Histogram::rank_of(double q) const {
     // The rank of the q-quantile, 1..count. q * count carries the rounding
     // error of q (0.99 * 100 may come out as 99.000000000000014), which
     // must not push the rank one sample further.
-    const double rank = q * static_cast<double>(count);
-    const double rounded = std::ceil(rank - rank * 1e-12);
-    const uint64_t wanted =
-        std::clamp<uint64_t>(rounded < 1 ? 1 : static_cast<uint64_t>(rounded), 1, count);
-    uint64_t seen = 0;
-    for (unsigned i = 0; i < buckets.size(); ++i) {
-        seen += buckets[i];
-        if (seen >= wanted)
-            return static_cast<int>(i);
+    const double exact = q * static_cast<double>(count);
+    const double rounded = std::ceil(exact - exact * 1e-12);
+    Rank rank;
+    rank.wanted = std::clamp<uint64_t>(rounded < 1 ? 1 : static_cast<uint64_t>(rounded), 1, count);
+    for (rank.bucket = 0; rank.bucket < buckets.size(); ++rank.bucket) {
+        if (rank.before + buckets[rank.bucket] >= rank.wanted)
+            return rank;
+        rank.before += buckets[rank.bucket];
     }
-    return static_cast<int>(buckets.size()); // the overflow
+    return rank; // the overflow
+}
+
+int Histogram::percentile_bucket(double q) const {
+    return count ? static_cast<int>(rank_of(q).bucket) : -1;
 }
 
 uint64_t Histogram::percentile_ns(double q) const {
-    const int bucket = percentile_bucket(q);
-    if (bucket < 0)
+    if (count == 0)
         return 0;
-    if (static_cast<size_t>(bucket) == buckets.size())
+    const Rank rank = rank_of(q);
+    if (rank.bucket == buckets.size())
         return max_ns; // in the overflow: its largest sample is all that is known
-    return std::max(std::min(bucket_high_ns(static_cast<unsigned>(bucket)), max_ns), min_ns);
+    // Linear within the bucket, whose ends are narrowed to what was seen,
+    // as Prometheus' histogram_quantile() interpolates.
+    const uint64_t low = std::max(bucket_low_ns(rank.bucket), min_ns);
+    const uint64_t high = std::max(std::min(bucket_high_ns(rank.bucket), max_ns), low);
+    const double fraction =
+        static_cast<double>(rank.wanted - rank.before) / static_cast<double>(buckets[rank.bucket]);
+    return low + static_cast<uint64_t>(std::llround(static_cast<double>(high - low) * fraction));
 }
 
 Histogram from_uapi(const irqlab_hist& hist) {

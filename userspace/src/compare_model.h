@@ -25,8 +25,9 @@ struct Histogram {
     std::vector<uint64_t> buckets; // config.buckets entries
 
     double avg_ns() const { return count ? static_cast<double>(sum_ns) / count : 0.0; }
-    // Upper bound of the bucket holding the q-quantile (0 < q <= 1),
-    // clamped to max_ns; max_ns when it falls in the overflow.
+    // The q-quantile (0 < q <= 1), interpolated linearly within the bucket
+    // that holds it (its bounds narrowed to min_ns and max_ns); max_ns when
+    // it falls in the overflow; 0 when empty.
     uint64_t percentile_ns(double q) const;
     // The bucket holding the q-quantile: 0..buckets-1, or buckets for the
     // overflow; -1 when empty.
@@ -34,6 +35,14 @@ struct Histogram {
     // Lower and upper bound of bucket i.
     uint64_t bucket_low_ns(unsigned i) const;
     uint64_t bucket_high_ns(unsigned i) const;
+
+private:
+    struct Rank {
+        uint64_t wanted = 0; // the quantile's sample, 1..count
+        unsigned bucket = 0; // the bucket holding it; buckets.size(): overflow
+        uint64_t before = 0; // samples in the buckets below
+    };
+    Rank rank_of(double q) const;
 };
 
 Histogram from_uapi(const irqlab_hist& hist);
