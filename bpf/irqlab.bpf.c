@@ -613,16 +613,23 @@ int BPF_PROG(workqueue_queue_work, int req_cpu, void *pwq, void *work)
 	return 0;
 }
 
-SEC("raw_tp/workqueue_activate_work")
-int BPF_PROG(workqueue_activate_work, void *work)
+/* The counts of the measured vector a work item was learnt for, or NULL. */
+static __always_inline struct irqlab_bpf_native_counts *
+work_counts(void *work, struct irqlab_bpf_work **learnt)
 {
 	__u64 key = (__u64)work;
 	struct irqlab_bpf_work *w = bpf_map_lookup_elem(&works, &key);
-	struct irqlab_bpf_native_counts *n;
 
-	if (!w)
-		return 0;
-	n = counts_of(w->vector);
+	if (learnt)
+		*learnt = w;
+	return w ? counts_of(w->vector) : NULL;
+}
+
+SEC("raw_tp/workqueue_activate_work")
+int BPF_PROG(workqueue_activate_work, void *work)
+{
+	struct irqlab_bpf_native_counts *n = work_counts(work, NULL);
+
 	if (n)
 		__sync_fetch_and_add(&n->wq_activate, 1);
 	return 0;
@@ -631,9 +638,8 @@ int BPF_PROG(workqueue_activate_work, void *work)
 SEC("raw_tp/workqueue_execute_start")
 int BPF_PROG(workqueue_execute_start, void *work)
 {
-	__u64 key = (__u64)work;
-	struct irqlab_bpf_work *w = bpf_map_lookup_elem(&works, &key);
-	struct irqlab_bpf_native_counts *n;
+	struct irqlab_bpf_work *w;
+	struct irqlab_bpf_native_counts *n = work_counts(work, &w);
 	__u64 queued;
 
 	if (!w)
@@ -641,7 +647,6 @@ int BPF_PROG(workqueue_execute_start, void *work)
 	queued = __sync_lock_test_and_set(&w->queued_ts, 0);
 	if (queued)
 		record_native(IRQLAB_BPF_NATIVE_WQ_LATENCY, bpf_ktime_get_ns() - queued);
-	n = counts_of(w->vector);
 	if (n)
 		__sync_fetch_and_add(&n->wq_start, 1);
 	return 0;
@@ -650,13 +655,8 @@ int BPF_PROG(workqueue_execute_start, void *work)
 SEC("raw_tp/workqueue_execute_end")
 int BPF_PROG(workqueue_execute_end, void *work)
 {
-	__u64 key = (__u64)work;
-	struct irqlab_bpf_work *w = bpf_map_lookup_elem(&works, &key);
-	struct irqlab_bpf_native_counts *n;
+	struct irqlab_bpf_native_counts *n = work_counts(work, NULL);
 
-	if (!w)
-		return 0;
-	n = counts_of(w->vector);
 	if (n)
 		__sync_fetch_and_add(&n->wq_end, 1);
 	return 0;
