@@ -193,7 +193,8 @@ TEST(CompareReport, HistogramsDrawBarsAndOverflow) {
     EXPECT_NE(text.find("[1.00, 2.00) us  100  " + std::string(40, '#')), std::string::npos)
         << text;
     EXPECT_NE(text.find("[8.00, inf) us"), std::string::npos) << text;
-    EXPECT_NE(text.find("tasklet engine deferral (bpf)"), std::string::npos);
+    EXPECT_NE(text.find("tasklet engine deferral (bpf, the run with the probes)"),
+              std::string::npos);
     EXPECT_NE(text.find("wq-bh native deferral: unavailable"), std::string::npos);
 }
 

@@ -394,15 +394,15 @@ void print_probes(std::FILE* out, const Result& r) {
     if (r.crosschecks.empty())
         return;
     fmt::print(out, "\nBPF probes (a second measured run with the probes attached)\n");
-    fmt::print(out, "  {:<24}{:>10}{:>22}{:>26}\n", "mechanism", "agrees",
-               "deferral p50 us w/o/with", "hardirq avg us w/o/with");
+    fmt::print(out, "  {:<24}{:>8}   {:<26}{}\n", "mechanism", "agrees",
+               "deferral p50 us w/o, with", "hardirq avg us w/o, with");
     for (size_t i = 0; i < r.crosschecks.size(); ++i) {
         const CrossCheck& c = r.crosschecks[i];
         const ProbeOverhead* o = i < r.overhead.size() ? &r.overhead[i] : nullptr;
-        fmt::print(out, "  {:<24}{:>10}", o ? o->mechanism : c.mechanism,
+        fmt::print(out, "  {:<24}{:>8}   ", o ? o->mechanism : c.mechanism,
                    c.agrees() ? "yes" : "NO");
         if (o)
-            fmt::print(out, "{:>12.2f}/{:<9.2f}{:>14.2f}/{:<11.2f}", o->p50_without_ns / 1000.0,
+            fmt::print(out, "{:>10.2f}, {:<14.2f}{:>10.2f}, {:.2f}", o->p50_without_ns / 1000.0,
                        o->p50_with_ns / 1000.0, o->hardirq_avg_without_ns / 1000.0,
                        o->hardirq_avg_with_ns / 1000.0);
         fmt::print(out, "\n");
@@ -453,7 +453,8 @@ void print_histograms(std::FILE* out, const Result& r, unsigned metric) {
             }
             print_one_histogram(out, title, path.metrics[metric]);
             if (path.bpf)
-                print_one_histogram(out, title + " (bpf)", (*path.bpf)[metric]);
+                print_one_histogram(out, title + " (bpf, the run with the probes)",
+                                    (*path.bpf)[metric]);
         }
     }
 }
