@@ -47,7 +47,9 @@ struct irqlab_line {
 
 /* A vector's native deferral (native.c). */
 struct irqlab_native {
-	u32 mech;		/* IRQLAB_MECH_NONE: not attached */
+	/* False in a zeroed vector: no mechanism attached. */
+	bool attached;
+	u32 mech;		/* enum irqlab_mechanism, while attached */
 	struct workqueue_struct *wq;	/* workqueue mechanisms */
 	const char *wq_name;
 	struct work_struct work;

@@ -121,7 +121,7 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 			return -EALREADY;
 		/* Deferred natively (mech.c). */
 		if ((req->vectors & BIT_ULL(i)) &&
-		    dev->vectors[i].native.mech != IRQLAB_MECH_NONE)
+		    dev->vectors[i].native.attached)
 			return -EBUSY;
 	}
 	if (!dev->engine_domain) {

@@ -101,7 +101,7 @@ int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attac
 		const struct irqlab_vector *vec = &dev->vectors[i];
 
 		if ((req->vectors & BIT_ULL(i)) &&
-		    (vec->engine_attached || vec->native.mech != IRQLAB_MECH_NONE))
+		    (vec->engine_attached || vec->native.attached))
 			return -EBUSY;
 	}
 	if (req->path == IRQLAB_PATH_ENGINE)

@@ -10,7 +10,7 @@
  * while such a vector is attached.
  *
  * Attach and detach run under dev->lock. A vector's handler reads
- * native.mech without a lock: it is set when everything it needs exists,
+ * native.attached without a lock: it is set when everything it needs exists,
  * and cleared, followed by synchronize_irq(), before anything goes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -310,8 +310,9 @@ int irqlab_native_attach(struct irqlab_vector *vec, u32 mech)
 			return ret;
 	}
 	irqlab_measure_start(vec, mech, IRQLAB_PATH_NATIVE);
+	native->mech = mech;
 	/* Everything the handler needs exists: publish. */
-	smp_store_release(&native->mech, mech);
+	smp_store_release(&native->attached, true);
 	return 0;
 }
 
@@ -321,9 +322,9 @@ void irqlab_native_detach(struct irqlab_vector *vec)
 	struct irqlab_native *native = &vec->native;
 	u32 mech = native->mech;
 
-	if (mech == IRQLAB_MECH_NONE)
+	if (!native->attached)
 		return;
-	WRITE_ONCE(native->mech, IRQLAB_MECH_NONE);
+	WRITE_ONCE(native->attached, false);
 	/* No handler defers any more; threads have finished too. */
 	synchronize_irq(vec->irq);
 	if (native->wq)

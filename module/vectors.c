@@ -23,10 +23,10 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 	struct irqlab_vector *vec = data;
 	bool engine = READ_ONCE(vec->engine_attached);
 	/* Pairs with native.c's publishing store: its tasklet or work is ready. */
-	u32 native = smp_load_acquire(&vec->native.mech);
+	bool native = smp_load_acquire(&vec->native.attached);
 	/* Measured only while a path takes it: then every arrival reaches a t1. */
 	bool measured = READ_ONCE(vec->measure.attached) &&
-			(engine || native != IRQLAB_MECH_NONE);
+			(engine || native);
 	u64 entry = measured ? irqlab_measure_now() : 0;
 	u32 path = engine ? IRQLAB_PATH_ENGINE : IRQLAB_PATH_NATIVE;
 	u32 mech = measured ? vec->measure.mech : IRQLAB_MECH_NONE;
@@ -38,9 +38,9 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 	this_cpu_inc(vec->counters->handled);
 	if (engine) {
 		irqlab_engine_handle(vec->dev->engine_domain, vec->index);
-	} else if (native != IRQLAB_MECH_NONE) {
+	} else if (native) {
 		irqlab_measure_t1(vec);
-		ret = irqlab_native_hardirq(vec, native);
+		ret = irqlab_native_hardirq(vec, vec->native.mech);
 	}
 	/*
 	 * Delivered only now: the next trigger's t0 must not be stamped before
@@ -89,7 +89,6 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 
 		vec->dev = dev;
 		vec->index = i;
-		vec->native.mech = IRQLAB_MECH_NONE;
 		irqlab_measure_init_vector(vec);
 		atomic_set(&vec->outstanding, 0);
 		vec->counters = alloc_percpu(struct irqlab_counters);

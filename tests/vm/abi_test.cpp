@@ -146,7 +146,7 @@ int measure_cases(int fd, const char* bdf) {
     report(::ioctl(fd, IRQLAB_IOC_MECH_DETACH, &detach) == 0, "mech_detach", std::strerror(errno));
     report(::ioctl(fd, IRQLAB_IOC_HIST_CONFIG, &config) == 0, "hist_config_after_detach",
            std::strerror(errno));
-    return 18;
+    return 17;
 }
 
 // With a claimed device: each device command's errno rules (uapi.h), from
