@@ -232,55 +232,62 @@ TEST_F(EngineTasklet, KillWaitsForAScheduledTaskletToRun) {
 }
 
 TEST_F(EngineTasklet, NeverRunsOnTwoCpusAtOnce) {
-    Probe probe;
-    probe.body = [] {
-        const uint64_t end = irqlab::base::now_ns() + 5'000;
-        while (irqlab::base::now_ns() < end) {
-        }
-    };
     constexpr int per_cpu = 20'000;
-    std::atomic<unsigned> ready{0};
-    const auto start_together = [&] {
-        ready.fetch_add(1);
-        while (ready < 4)
-            std::this_thread::yield();
-    };
-    {
-        OnCpu cpus[] = {
-            {0,
-             [&] {
-                 start_together();
-                 for (int i = 0; i < per_cpu; ++i)
-                     hardirq([&] { tasklets.schedule(probe.tasklet); });
-             }},
-            {1,
-             [&] {
-                 start_together();
-                 for (int i = 0; i < per_cpu; ++i)
-                     hardirq([&] { tasklets.schedule(probe.tasklet); });
-             }},
-            {2,
-             [&] {
-                 start_together();
-                 for (int i = 0; i < per_cpu; ++i)
-                     tasklets.schedule(probe.tasklet);
-             }},
-            {3,
-             [&] {
-                 start_together();
-                 for (int i = 0; i < per_cpu; ++i)
-                     i % 2 ? tasklets.hi_schedule(probe.tasklet) : tasklets.schedule(probe.tasklet);
-             }},
+    // The check means something only when the tasklet ran on several CPUs;
+    // on a loaded host one round may keep it on one, so up to five rounds.
+    unsigned cpus_seen = 0;
+    for (int round = 0; round < 5 && !(cpus_seen & (cpus_seen - 1)); ++round) {
+        Probe probe;
+        probe.body = [] {
+            const uint64_t end = irqlab::base::now_ns() + 5'000;
+            while (irqlab::base::now_ns() < end) {
+            }
         };
+        std::atomic<unsigned> ready{0};
+        const auto start_together = [&] {
+            ready.fetch_add(1);
+            while (ready < 4)
+                std::this_thread::yield();
+        };
+        {
+            OnCpu cpus[] = {
+                {0,
+                 [&] {
+                     start_together();
+                     for (int i = 0; i < per_cpu; ++i)
+                         hardirq([&] { tasklets.schedule(probe.tasklet); });
+                 }},
+                {1,
+                 [&] {
+                     start_together();
+                     for (int i = 0; i < per_cpu; ++i)
+                         hardirq([&] { tasklets.schedule(probe.tasklet); });
+                 }},
+                {2,
+                 [&] {
+                     start_together();
+                     for (int i = 0; i < per_cpu; ++i)
+                         tasklets.schedule(probe.tasklet);
+                 }},
+                {3,
+                 [&] {
+                     start_together();
+                     for (int i = 0; i < per_cpu; ++i)
+                         i % 2 ? tasklets.hi_schedule(probe.tasklet)
+                               : tasklets.schedule(probe.tasklet);
+                 }},
+            };
+        }
+        ASSERT_TRUE(wait_until([&] {
+            return probe.idle() &&
+                   probe.tasklet.runs() == probe.tasklet.scheduled() - probe.tasklet.coalesced();
+        }));
+        EXPECT_EQ(probe.overlaps, 0);
+        EXPECT_EQ(probe.tasklet.scheduled(), 4u * per_cpu);
+        EXPECT_EQ(static_cast<uint64_t>(probe.runs), probe.tasklet.runs());
+        cpus_seen |= probe.cpus_seen;
     }
-    ASSERT_TRUE(wait_until([&] {
-        return probe.idle() &&
-               probe.tasklet.runs() == probe.tasklet.scheduled() - probe.tasklet.coalesced();
-    }));
-    EXPECT_EQ(probe.overlaps, 0);
-    EXPECT_EQ(probe.tasklet.scheduled(), 4u * per_cpu);
-    EXPECT_EQ(static_cast<uint64_t>(probe.runs), probe.tasklet.runs());
-    EXPECT_NE(probe.cpus_seen & (probe.cpus_seen - 1), 0u) << "ran on one CPU only";
+    EXPECT_NE(cpus_seen & (cpus_seen - 1), 0u) << "ran on one CPU only, in five rounds";
 }
 
 } // namespace
