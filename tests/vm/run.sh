@@ -31,6 +31,8 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
   --mem MB          guest memory (1024)
   --append PARAMS   extra kernel command line parameters
   --qemu-arg ARG    extra QEMU argument, repeatable (one argv word each)
+  --tcg-single      both vCPUs on one host thread (for scenarios that patch
+                    kernel code at run time: tracepoints, BPF)
 The script's stdout and stderr are streamed to this script's stdout; the
 runner's own messages go to stderr.
 EOF
@@ -45,7 +47,7 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 # per vector and QEMU rejects a peer with more eventfds than vectors.
 readonly IVSHMEM_VECTORS=4
 
-kver='' script='' timeout_s=120 out='' log='' smp=2 mem=1024 append=''
+kver='' script='' timeout_s=120 out='' log='' smp=2 mem=1024 append='' tcg_single=0
 qemu_extra=() script_args=()
 need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
 while [ $# -gt 0 ]; do
@@ -59,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
+	--tcg-single) tcg_single=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; script_args=("$@"); break ;;
 	*) usage_error "unknown argument: $1" ;;
@@ -276,12 +279,21 @@ cat_pid=$!
 # loglevel=5 keeps WARN/BUG/Call Trace (KERN_WARNING and up) on the
 # console but drops the boot chatter. panic=-1 turns a panic into a reboot,
 # which -no-reboot turns into a QEMU exit instead of a hang until timeout.
-cmdline="console=ttyS0 loglevel=5 panic=-1${append:+ $append}"
+# tsc=reliable: the clocksource watchdog finds TCG's TSC skewed and
+# switches clocksources at run time, live-patching sched_clock's static
+# key; under multi-threaded TCG that patching oopses now and then ("int3",
+# "exc_debug_kernel"), with nothing of irqlab's involved.
+cmdline="console=ttyS0 loglevel=5 panic=-1 tsc=reliable${append:+ $append}"
+# Live code patching (static keys, text_poke_bp) races with a vCPU running
+# the patched code under multi-threaded TCG; --tcg-single runs both vCPUs
+# on one host thread, where QEMU handles code modification exactly.
+accel=tcg
+[ "$tcg_single" = 1 ] && accel=tcg,thread=single
 
 p9=security_model=none,multidevs=remap
 # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 qemu=(
-	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp "$smp" -m "$mem"
+	qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -no-user-config
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=console,path=$(qesc "$log")" -serial chardev:console

@@ -20,8 +20,15 @@ console=$results/console.log
 
 splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called'
 
+# compare.sh enables tracepoints and attaches BPF programs again and
+# again: each patches kernel code while the other vCPU may run it, which
+# multi-threaded TCG does not always get right (run.sh --tcg-single).
+options=()
+[ "$scenario" = compare.sh ] && options=(--tcg-single)
+
 boot() {
 	"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$scenario" \
+		"${options[@]}" \
 		--timeout "$timeout" --log "$console" --out "$results/out" -- "$top" \
 		>"$results/guest.ktap" 2>"$results/run.err"
 }
