@@ -69,6 +69,8 @@ extern "C" void irqlab_plat_irq_restore(unsigned long flags) {
         return;
     state.irqs_off = false;
     cpu_irq_locks[state.cpu].unlock();
+    if (!state.bottom_halves.empty())
+        irqlab::hosted::run_bottom_halves(state);
 }
 
 extern "C" bool irqlab_plat_irqs_disabled(void) {

@@ -33,6 +33,9 @@ inline constexpr unsigned max_simulated_cpus = 8;
 void set_simulated_cpus(unsigned cpus);
 unsigned simulated_cpu_count();
 
+// Whether the calling thread runs a host bottom half (hosted/bottom_half.cpp).
+bool in_bottom_half();
+
 // Whether irqlab_plat_thread_set_fifo() was called for the thread.
 bool thread_is_fifo(const irqlab_thread* thread);
 

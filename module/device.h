@@ -81,6 +81,8 @@ struct irqlab_run {
 	int error;
 	atomic64_t issued;
 	u64 undelivered;
+	int fired_from_cpu;		/* -1: none yet or several */
+	bool fired_anywhere;		/* fired_from_cpu is not yet set */
 };
 
 struct irqlab_device {

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -21,19 +22,45 @@
 #include "device.h"
 
 #define IRQLAB_DELIVERY_WAIT_NS	(10 * NSEC_PER_MSEC)
+/*
+ * The run thread never holds its CPU longer than this without a preemption
+ * point: on a voluntary-preemption kernel a spinning kernel thread would
+ * otherwise delay whatever the interrupts it fires woke on that CPU.
+ */
+#define IRQLAB_SPIN_SLICE_NS	(50 * NSEC_PER_USEC)
 /* How long triggers still in flight at the end may take to arrive. */
 #define IRQLAB_GRACE_NS		(200 * NSEC_PER_MSEC)
 
 static bool irqlab_wait_delivered(struct irqlab_vector *vec, u64 timeout_ns)
 {
-	u64 deadline = ktime_get_ns() + timeout_ns;
+	u64 now = ktime_get_ns();
+	u64 deadline = now + timeout_ns;
+	u64 slice_end = now + IRQLAB_SPIN_SLICE_NS;
 
 	while (atomic_read(&vec->outstanding)) {
-		if (ktime_get_ns() > deadline || kthread_should_stop())
+		now = ktime_get_ns();
+		if (now > deadline || kthread_should_stop())
 			return false;
+		if (now > slice_end) {
+			cond_resched();
+			slice_end = ktime_get_ns() + IRQLAB_SPIN_SLICE_NS;
+		}
 		cpu_relax();
 	}
 	return true;
+}
+
+/* Which CPU the run fires from: one CPU, or -1 once it moved. */
+static void irqlab_note_firing_cpu(struct irqlab_run *run)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (run->fired_anywhere) {
+		run->fired_from_cpu = cpu;
+		run->fired_anywhere = false;
+	} else if (run->fired_from_cpu != cpu) {
+		run->fired_from_cpu = -1;
+	}
 }
 
 static void irqlab_pace(u64 *next_ns, u64 period_ns)
@@ -92,6 +119,7 @@ static int irqlab_run_triggers(struct irqlab_device *dev, const struct irqlab_fi
 				return -EINTR;
 			if (!period)
 				irqlab_wait_delivered(vec, IRQLAB_DELIVERY_WAIT_NS);
+			irqlab_note_firing_cpu(&dev->run);
 			ret = irqlab_trigger(vec, fire->trigger);
 			if (ret < 0)
 				return ret;
@@ -177,6 +205,26 @@ static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fi
 	return 0;
 }
 
+/*
+ * With a CPU under test, the run fires from the first other online CPU, so
+ * that neither its spinning nor its preemption points sit between the
+ * interrupts and what they wake there. Without one (or with one CPU) the
+ * scheduler places it.
+ */
+static void irqlab_run_place(struct task_struct *task, int target)
+{
+	unsigned int cpu;
+
+	if (target < 0)
+		return;
+	for_each_online_cpu(cpu) {
+		if (cpu != target) {
+			set_cpus_allowed_ptr(task, cpumask_of(cpu));
+			return;
+		}
+	}
+}
+
 /* Called with dev->lock held. */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
 {
@@ -204,6 +252,8 @@ int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
 	dev->run.params = *fire;
 	dev->run.error = 0;
 	dev->run.undelivered = 0;
+	dev->run.fired_from_cpu = -1;
+	dev->run.fired_anywhere = true;
 	atomic64_set(&dev->run.issued, 0);
 	atomic_set(&dev->run.state, IRQLAB_RUN_RUNNING);
 	task = kthread_create(irqlab_run_thread, dev, "irqlab-fire/%s", dev->bdf);
@@ -212,6 +262,7 @@ int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
 		dev->run.error = PTR_ERR(task);
 		return PTR_ERR(task);
 	}
+	irqlab_run_place(task, fire->cpu);
 	get_task_struct(task);
 	dev->run.task = task;
 	wake_up_process(task);
@@ -228,4 +279,6 @@ void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *stat
 	status->planned = fire->count * hweight64(fire->vectors);
 	status->error = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.error;
 	status->undelivered = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.undelivered;
+	status->fired_from_cpu = state == IRQLAB_RUN_RUNNING ? -1 : dev->run.fired_from_cpu;
+	status->pad = 0;
 }

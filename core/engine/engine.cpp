@@ -7,6 +7,9 @@ namespace irqlab::engine {
 
 Engine::~Engine() {
     msix_chip_.shutdown();
+    // No line is left to enter the engine; a round its last interrupt left
+    // to the host's bottom half runs now, while what it serves still exists.
+    softirqs_.stop_bottom_half();
     workqueues_.shutdown();
     timers_.stop();
     softirqs_.stop_daemons();
@@ -33,8 +36,9 @@ int Engine::handle(irq::IrqDomain& domain, unsigned long hwirq) {
         if (!msix_chip_.latch_if_masked(domain.find_mapping(hwirq)))
             ret = irqs_.handle_domain_irq(domain, hwirq);
     }
-    // irq_exit(): with the hardirq count dropped, pending softirqs run
-    // here unless this interrupt arrived during softirq processing.
+    // irq_exit(): with the hardirq count dropped, pending softirqs run in
+    // the host's bottom half next, unless this interrupt arrived during
+    // softirq processing (softirqs.h).
     softirqs_.irq_exit();
     return ret;
 }

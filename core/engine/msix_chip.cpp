@@ -104,4 +104,11 @@ int MsixChip::set_affinity(irq::IrqData& data, unsigned cpu) {
     return irqlab_plat_line_set_affinity(static_cast<irqlab_line*>(data.chip_data), cpu);
 }
 
+// The real vector's effective affinity is the line's, whoever changed it
+// (the engine, the host's /proc/irq, a CPU going offline), so the thread
+// follows that rather than a flag set by the engine's set_affinity.
+void MsixChip::move_thread_to_affinity(irq::IrqData& data) {
+    irqlab_plat_thread_follow_line(static_cast<irqlab_line*>(data.chip_data));
+}
+
 } // namespace irqlab::engine

@@ -41,6 +41,7 @@ public:
     void mask(irq::IrqData& data) override;
     void unmask(irq::IrqData& data) override;
     int set_affinity(irq::IrqData& data, unsigned cpu) override;
+    void move_thread_to_affinity(irq::IrqData& data) override;
 
     // The engine's entry, before the flow handler: true when 'virq' is
     // masked, in which case its message is now latched.

@@ -9,6 +9,8 @@ void IrqChip::mask(IrqData&) {}
 void IrqChip::unmask(IrqData&) {}
 void IrqChip::eoi(IrqData&) {}
 
+void IrqChip::move_thread_to_affinity(IrqData&) {}
+
 int IrqChip::set_affinity(IrqData&, unsigned) {
     return -base::einval;
 }

@@ -40,6 +40,11 @@ public:
     virtual void eoi(IrqData&);
     // 0 or -errno; the default, like a chip without irq_set_affinity.
     virtual int set_affinity(IrqData&, unsigned cpu);
+    // Called by an irq thread of the line before each run, with interrupts
+    // on and no lock held: moves the calling thread to the CPUs the
+    // interrupt is delivered to (irq_thread_check_affinity()). The
+    // default, a chip with no affinity of its own, leaves it where it is.
+    virtual void move_thread_to_affinity(IrqData&);
 
 protected:
     // Chips are owned by whoever registered them, never deleted through

@@ -120,6 +120,10 @@ int DescOps::irq_thread(void* raw) {
     IrqAction& action = *static_cast<IrqAction*>(raw);
     IrqDesc& desc = *action.desc;
     while (wait_for_interrupt(action)) {
+        // irq_thread_check_affinity(): where the interrupt goes, the thread
+        // goes, before it runs.
+        if (IrqChip* chip = desc.irq_data().chip)
+            chip->move_thread_to_affinity(desc.irq_data());
         if (action.forced_thread)
             run_forced_thread_fn(desc, action);
         else

@@ -29,12 +29,21 @@ void trace_slot(irqlab_engine_event_kind kind, unsigned nr) {
 } // namespace
 
 Softirqs::~Softirqs() {
+    stop_bottom_half();
     if (initialised_)
         stop_daemons();
 }
 
+void Softirqs::stop_bottom_half() {
+    irqlab_plat_bh_destroy(bottom_half_);
+    bottom_half_ = nullptr;
+}
+
 bool Softirqs::init() {
     if (!cpus_.init())
+        return false;
+    bottom_half_ = irqlab_plat_bh_create(bottom_half, this);
+    if (!bottom_half_)
         return false;
     for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
         Cpu& state = cpus_.on(cpu);
@@ -90,11 +99,26 @@ void Softirqs::raise_irqoff_nowake(SoftirqNr nr) {
 }
 
 void Softirqs::irq_exit() {
-    // Deliberate difference: Linux's irq_exit() runs pending softirqs with
-    // interrupts enabled (__do_softirq enables them). The engine's irq_exit
-    // runs inside the host's hardirq handler, which must not re-enable
-    // interrupts, so here the whole round runs with interrupts off. The
-    // save makes a caller that broke the contract (interrupts on) safe.
+    // invoke_softirq(), one step later: the round runs in the host's bottom
+    // half on this CPU (see the header). The save makes a caller that broke
+    // the contract (interrupts on) safe.
+    base::IrqSaveGuard irqs_off;
+    Cpu& cpu = cpus_.local();
+    if (context_.in_interrupt() || !cpu.pending.load(relaxed))
+        return;
+    if (bottom_half_)
+        irqlab_plat_bh_schedule_irqoff(bottom_half_);
+    else
+        wake_daemon(cpu); // after stop_bottom_half(): still served
+}
+
+void Softirqs::bottom_half(void* self) {
+    static_cast<Softirqs*>(self)->run_irq_exit_round();
+}
+
+void Softirqs::run_irq_exit_round() {
+    // With the caller's interrupts (on, in the host's bottom half): the
+    // handlers run with them on, as under Linux's __do_softirq().
     unsigned long flags = irqlab_plat_irq_save();
     maybe_process(Origin::irq_exit, flags);
     irqlab_plat_irq_restore(flags);

@@ -4,8 +4,14 @@
 //
 // Where processing happens, as in Linux kernel/softirq.c:
 //  - irq_exit(): after the engine hardirq count dropped, if the CPU is not in
-//    engine interrupt context. Here platform interrupts stay off throughout
-//    (see irq_exit()).
+//    engine interrupt context. Linux's invoke_softirq() runs the round at
+//    once, with interrupts enabled; the engine's irq_exit() runs inside the
+//    host's hardirq handler, which must not enable them, so it schedules
+//    the host's bottom half on this CPU (irqlab_plat_bh_schedule_irqoff)
+//    and the round runs there, with interrupts on, once the host's handler
+//    has returned. An engine hardirq arriving meanwhile nests in it as in
+//    Linux: its irq_exit() sees the CPU serving and leaves the work to
+//    the running round.
 //  - local_bh_enable() at the outermost level, with the caller's interrupts.
 //  - the daemon, woken by raises from process context and by handovers.
 //
@@ -52,6 +58,10 @@ public:
     [[nodiscard]] bool start_daemons();
     // Stops the daemons; pending work stays pending. May sleep.
     void stop_daemons();
+    // Waits for a round irq_exit() left to the host's bottom half; later
+    // ones go to the daemons. For teardown, before what the handlers use
+    // goes away. May sleep.
+    void stop_bottom_half();
 
     // Installs a slot's handler (open_softirq). Meant for setup, before the
     // slot is raised; a null handler makes raises of the slot no-ops.
@@ -70,6 +80,9 @@ public:
     // The engine hardirq exit hook: called right after the hardirq count
     // was dropped, with platform interrupts off.
     void irq_exit();
+    // Runs what irq_exit() left pending on this CPU: the host bottom half's
+    // function, with interrupts on.
+    void run_irq_exit_round();
 
     // Bottom halves off on this CPU; nests. Not from engine hardirq context.
     void local_bh_disable();
@@ -137,6 +150,7 @@ private:
     };
 
     static int daemon_main(void* raw);
+    static void bottom_half(void* self);
     bool daemon_should_run(unsigned cpu) const;
     void run_daemon(Cpu& cpu);
 
@@ -153,6 +167,7 @@ private:
     engine::Context& context_;
     base::PerCpu<Cpu> cpus_;
     bool initialised_ = false;
+    irqlab_bottom_half* bottom_half_ = nullptr;
     Slot slots_[nr_softirqs];
     cxxrt::atomic<uint64_t> budget_ns_{Budget{}.max_ns};
     cxxrt::atomic<unsigned> budget_restarts_{Budget{}.max_restarts};

@@ -157,6 +157,27 @@ void irqlab_plat_schedule(void);
 void irqlab_plat_schedule_timeout(uint64_t timeout_ns);
 void irqlab_plat_finish_sleep(void);
 
+/* --- The host's bottom half --------------------------------------------- */
+
+/*
+ * Where the engine runs what its irq_exit() left pending, as Linux's
+ * irq_exit() does through invoke_softirq(): on the same CPU, once the
+ * host's own hardirq handler has returned, in the host's softirq context
+ * with interrupts on. Kernel: one HI tasklet per CPU (on PREEMPT_RT the
+ * host runs it in its softirq thread); hosted: when the scheduling thread
+ * next enables interrupts, as a host's irq_exit follows its handler.
+ *
+ * Scheduling is idempotent until the function runs; it is called with
+ * interrupts off and queues on the calling CPU. Create and destroy may
+ * sleep; destroy waits for a scheduled or running call, and the caller
+ * guarantees no schedule races with it.
+ */
+struct irqlab_bottom_half;
+typedef void (*irqlab_bh_fn)(void *arg);
+struct irqlab_bottom_half *irqlab_plat_bh_create(irqlab_bh_fn fn, void *arg);
+void irqlab_plat_bh_destroy(struct irqlab_bottom_half *bh);
+void irqlab_plat_bh_schedule_irqoff(struct irqlab_bottom_half *bh);
+
 /* --- Interrupt lines ------------------------------------------------------ */
 
 /*
@@ -168,6 +189,12 @@ void irqlab_plat_finish_sleep(void);
 struct irqlab_line;
 /* Points the line at one CPU; 0 or negative errno. */
 int irqlab_plat_line_set_affinity(struct irqlab_line *line, unsigned int cpu);
+/*
+ * Moves the calling thread to the CPUs the line's interrupts are delivered
+ * to (the vector's effective affinity), unless it is there already or none
+ * of them is online. From a thread, interrupts on; may sleep.
+ */
+void irqlab_plat_thread_follow_line(struct irqlab_line *line);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@
  * addition (minor). The CLI refuses a module with another major.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	4
+#define IRQLAB_ABI_MINOR	5
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -135,6 +135,13 @@ struct irqlab_run_status {
 	__u64 issued;					/* triggers attempted */
 	__u64 planned;
 	__u64 undelivered;	/* in flight at the end, never arrived */
+	/*
+	 * The CPU the run thread fired from, -1 when it moved between CPUs
+	 * or fired nothing. With a target cpu and another CPU online, it
+	 * fires from one that is not the target.
+	 */
+	__s32 fired_from_cpu;
+	__u32 pad;
 };
 
 /* IRQLAB_IOC_STOP: cancel the device's run (empty bdf: every run). */
@@ -585,7 +592,7 @@ static_assert(sizeof(struct irqlab_release) == 24, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_vector_info) == 48, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_affinity) == 32, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_fire) == 48, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_run_status) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_run_status) == 56, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_stop) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_vector_stats) == 24 + 64 * 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");

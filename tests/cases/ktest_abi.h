@@ -35,6 +35,7 @@ extern const struct irqlab_ktest_suite irqlab_ktest_workqueue_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_timer_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_napi_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_irqthread_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_softirq_suite;
 
 #ifdef __cplusplus
 }

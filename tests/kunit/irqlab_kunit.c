@@ -125,9 +125,20 @@ static struct irqlab_kunit_suite irqlab_napi = {
 	.suite = { .name = "irqlab_napi", .test_cases = irqlab_napi.cases },
 };
 
+static void irqlab_kunit_softirq(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_softirq_suite);
+}
+
+static struct irqlab_kunit_suite irqlab_softirq = {
+	.cxx = &irqlab_ktest_softirq_suite,
+	.cases = { { .run_case = irqlab_kunit_softirq, .name = "unfilled" } },
+	.suite = { .name = "irqlab_softirq", .test_cases = irqlab_softirq.cases },
+};
+
 static struct irqlab_kunit_suite *irqlab_kunit_suites[] = {
 	&irqlab_cxxrt, &irqlab_platform, &irqlab_irqthread,
-	&irqlab_timer, &irqlab_workqueue, &irqlab_napi,
+	&irqlab_timer, &irqlab_workqueue, &irqlab_napi, &irqlab_softirq,
 };
 
 static int irqlab_kunit_fill(struct irqlab_kunit_suite *s)
@@ -165,7 +176,8 @@ static void __exit irqlab_kunit_exit(void)
 module_init(irqlab_kunit_init);
 module_exit(irqlab_kunit_exit);
 kunit_test_suites(&irqlab_cxxrt.suite, &irqlab_platform.suite, &irqlab_irqthread.suite,
-		  &irqlab_timer.suite, &irqlab_workqueue.suite, &irqlab_napi.suite);
+		  &irqlab_timer.suite, &irqlab_workqueue.suite, &irqlab_napi.suite,
+		  &irqlab_softirq.suite);
 
 MODULE_DESCRIPTION("irqlab: KUnit suites for the C++ runtime, platform and engine");
 MODULE_AUTHOR("irqlab developers");

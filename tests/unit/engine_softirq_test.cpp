@@ -35,13 +35,17 @@ using irqlab::softirq::SoftirqNr;
 using irqlab::softirq::Softirqs;
 using namespace std::chrono_literals;
 
-// What the facade does around an engine hardirq on the calling CPU.
-void hardirq(Context& context, Softirqs& softirqs, const std::function<void()>& body) {
+// What the facade does around an engine hardirq on the calling CPU, inside
+// a host hardirq: 'before_host_exit' runs last with interrupts still off.
+void hardirq(Context& context, Softirqs& softirqs, const std::function<void()>& body,
+             const std::function<void()>& before_host_exit = {}) {
     const unsigned long flags = irqlab_plat_irq_save();
     context.add(hardirq_offset);
     body();
     context.sub(hardirq_offset);
     softirqs.irq_exit();
+    if (before_host_exit)
+        before_host_exit();
     irqlab_plat_irq_restore(flags);
 }
 
@@ -59,7 +63,9 @@ struct Probe {
     int reraise_until = 0;
     std::atomic<bool> stop{false};
     std::chrono::microseconds busy{0};
-    std::atomic<int> runs_irqs_off{0};
+    std::atomic<bool> in_bottom_half{false};
+    // Runs in the round that irq_exit() left to the host's bottom half.
+    std::atomic<int> runs_in_bottom_half{0};
     std::function<void()> extra;
 
     static void handler(void* raw) {
@@ -70,6 +76,7 @@ struct Probe {
         self->cpu = irqlab::base::cpu_id();
         self->irqs_off = irqlab::base::irqs_disabled();
         self->serving = self->context->in_serving_softirq();
+        self->in_bottom_half = irqlab::hosted::in_bottom_half();
         self->thread = std::this_thread::get_id();
         if (self->busy.count()) {
             const uint64_t end = irqlab::base::now_ns() + self->busy.count() * 1000;
@@ -81,8 +88,8 @@ struct Probe {
         if ((self->reraise_until > 0 && run < self->reraise_until) ||
             (self->reraise_until < 0 && !self->stop))
             self->softirqs->raise(self->nr);
-        if (self->irqs_off)
-            self->runs_irqs_off.fetch_add(1);
+        if (self->in_bottom_half)
+            self->runs_in_bottom_half.fetch_add(1);
         self->runs.store(run);
     }
 };
@@ -161,25 +168,30 @@ TEST_F(EngineSoftirq, RaiseFromProcessContextWakesThatCpusDaemon) {
     EXPECT_EQ(softirqs.slot_stats(SoftirqNr::net_rx, 0).runs, 0u);
 }
 
-TEST_F(EngineSoftirq, IrqExitProcessesWithInterruptsOff) {
+TEST_F(EngineSoftirq, IrqExitRoundRunsInTheHostBottomHalfWithInterruptsOn) {
     Probe probe;
     open(probe, SoftirqNr::block);
     ASSERT_TRUE(softirqs.start_daemons());
     std::thread::id me;
-    bool ran_inside = false;
+    bool ran_inside = true;
+    bool ran_after = false;
     run_on_cpu(1, [&] {
         me = std::this_thread::get_id();
         hardirq(context, softirqs, [&] {
             softirqs.raise_irqoff(SoftirqNr::block);
             // Raised in hardirq: pending, not run, and no daemon woken.
             EXPECT_EQ(softirqs.pending(), softirq_bit(SoftirqNr::block));
-        });
-        ran_inside = probe.runs == 1;
+        }, [&] { ran_inside = probe.runs != 0; });
+        ran_after = probe.runs == 1;
     });
-    EXPECT_TRUE(ran_inside);
+    // Not inside the host's hardirq (interrupts off), but right after it,
+    // on the same CPU and thread, as Linux's irq_exit() does.
+    EXPECT_FALSE(ran_inside);
+    EXPECT_TRUE(ran_after);
     EXPECT_EQ(probe.thread.load(), me);
     EXPECT_EQ(probe.cpu, 1u);
-    EXPECT_TRUE(probe.irqs_off);
+    EXPECT_FALSE(probe.irqs_off);
+    EXPECT_TRUE(probe.in_bottom_half);
     EXPECT_TRUE(probe.serving);
     const auto stats = softirqs.cpu_stats(1);
     EXPECT_EQ(stats.irq_exit_rounds, 1u);
@@ -188,30 +200,37 @@ TEST_F(EngineSoftirq, IrqExitProcessesWithInterruptsOff) {
     EXPECT_EQ(softirqs.pending_on(1), 0u);
 }
 
-TEST_F(EngineSoftirq, NoProcessingInInterruptContext) {
-    // A hardirq nested in softirq processing raises another slot: its
-    // irq_exit must not process (in_interrupt); the running round does.
+TEST_F(EngineSoftirq, HardirqNestedInTheIrqExitRoundLeavesItsWorkToTheRound) {
+    // A hardirq arrives on the same CPU while the round irq_exit() left to
+    // the host's bottom half runs (interrupts on) and raises another slot:
+    // its irq_exit must not process or schedule (in_interrupt); the
+    // running round does, in a restart.
     Probe outer;
     Probe inner;
     open(outer, SoftirqNr::timer);
     open(inner, SoftirqNr::net_rx);
     int inner_runs_after_nested_exit = -1;
+    bool outer_irqs_off = true;
     bool once = false;
     outer.extra = [&] {
         if (once)
             return;
         once = true;
-        context.add(hardirq_offset);
-        softirqs.raise_irqoff(SoftirqNr::net_rx);
-        context.sub(hardirq_offset);
-        softirqs.irq_exit();
+        outer_irqs_off = irqlab::base::irqs_disabled();
+        hardirq(context, softirqs, [&] {
+            EXPECT_TRUE(context.in_serving_softirq());
+            softirqs.raise_irqoff(SoftirqNr::net_rx);
+        });
         inner_runs_after_nested_exit = inner.runs;
     };
     run_on_cpu(
         3, [&] { hardirq(context, softirqs, [&] { softirqs.raise_irqoff(SoftirqNr::timer); }); });
+    EXPECT_FALSE(outer_irqs_off);
     EXPECT_EQ(inner_runs_after_nested_exit, 0);
     EXPECT_EQ(outer.runs, 1);
     EXPECT_EQ(inner.runs, 1);
+    EXPECT_TRUE(inner.in_bottom_half);
+    EXPECT_EQ(context.word_on(3), 0u);
     const auto stats = softirqs.cpu_stats(3);
     EXPECT_EQ(stats.irq_exit_rounds, 1u);
     EXPECT_EQ(stats.restarts, 1u);
@@ -290,11 +309,12 @@ TEST_F(EngineSoftirq, ReRaisingHandlerHandsOverAfterTenPasses) {
     int runs_in_irq_exit = -1;
     run_on_cpu(
         1, [&] { hardirq(context, softirqs, [&] { softirqs.raise_irqoff(SoftirqNr::sched); }); });
-    runs_in_irq_exit = probe.runs_irqs_off;
+    runs_in_irq_exit = probe.runs_in_bottom_half;
     ASSERT_TRUE(wait_until([&] { return probe.runs == 25 && softirqs.pending_on(1) == 0; }));
     EXPECT_EQ(runs_in_irq_exit, 10);
-    EXPECT_EQ(probe.runs_irqs_off, 10); // the irq_exit round
-    EXPECT_FALSE(probe.irqs_off);       // the rest: the daemon
+    EXPECT_EQ(probe.runs_in_bottom_half, 10); // the irq_exit round
+    EXPECT_FALSE(probe.in_bottom_half);       // the rest: the daemon
+    EXPECT_FALSE(probe.irqs_off);
     EXPECT_EQ(probe.cpu, 1u);
     const auto stats = softirqs.cpu_stats(1);
     EXPECT_EQ(stats.irq_exit_rounds, 1u);
@@ -327,7 +347,7 @@ TEST_F(EngineSoftirq, EndlessReRaiseWithDefaultBudgetGoesToTheDaemon) {
         exit_ns = irqlab::base::now_ns() - begin;
     });
     // Once the round handed over, the daemon may start before we look.
-    runs_in_irq_exit = probe.runs_irqs_off;
+    runs_in_irq_exit = probe.runs_in_bottom_half;
     // The daemon takes it over and keeps it going.
     ASSERT_TRUE(wait_until([&] { return probe.runs > runs_in_irq_exit + 100; }));
     probe.stop = true;
@@ -354,7 +374,7 @@ TEST_F(EngineSoftirq, SlowHandlerHandsOverForTime) {
     int runs_in_irq_exit = -1;
     run_on_cpu(
         1, [&] { hardirq(context, softirqs, [&] { softirqs.raise_irqoff(SoftirqNr::block); }); });
-    runs_in_irq_exit = probe.runs_irqs_off;
+    runs_in_irq_exit = probe.runs_in_bottom_half;
     ASSERT_TRUE(wait_until([&] { return probe.runs == 5 && softirqs.pending_on(1) == 0; }));
     // 1.5 ms per pass: the second pass crosses 2 ms.
     EXPECT_GE(runs_in_irq_exit, 1);

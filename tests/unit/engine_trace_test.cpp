@@ -15,6 +15,8 @@ using namespace irqlab::test;
 struct Recorded {
     irqlab_engine_event event;
     std::thread::id thread;
+    bool irqs_off;
+    unsigned cpu;
 };
 
 std::mutex recorded_lock;
@@ -22,7 +24,8 @@ std::vector<Recorded> recorded;
 
 void record(const irqlab_engine_event* event) {
     const std::lock_guard hold{recorded_lock};
-    recorded.push_back({*event, std::this_thread::get_id()});
+    recorded.push_back({*event, std::this_thread::get_id(), irqlab_plat_irqs_disabled(),
+                        irqlab_plat_cpu_id()});
 }
 
 class EngineTrace : public EngineFacade {
@@ -175,6 +178,61 @@ TEST_F(EngineTrace, NoTracerNoEvents) {
     fire_everywhere(domain_, 0, 50);
     const std::lock_guard hold{recorded_lock};
     EXPECT_TRUE(recorded.empty());
+}
+
+TEST_F(EngineTrace, SoftirqStormRunsNoHandlerInsideTheHostHardirq) {
+    // Linux runs softirqs at irq_exit with interrupts on; so does the
+    // engine, in the host's bottom half: the host's interrupts-off time
+    // holds the engine's hardirq only, however much the softirqs do.
+    auto storm = config(IRQLAB_ENGINE_SOFTIRQ);
+    storm.softirq = softirq_block;
+    storm.softirq_rounds = 1000;
+    ASSERT_GT(irqlab_engine_attach(domain_, 0, &lines_[0], "storm", &storm), 0);
+    const uint64_t fired = fire_everywhere(domain_, 0, 10);
+    EXPECT_TRUE(eventually([&] {
+        return softirq_total(softirq_block, &irqlab_engine_softirq_slot::work) == 1000 * fired;
+    }));
+    irqlab_engine_set_tracer(nullptr);
+    uint64_t entries = 0, irqs_off = 0;
+    {
+        const std::lock_guard hold{recorded_lock};
+        for (const Recorded& r : recorded) {
+            if (r.event.kind != IRQLAB_EV_SOFTIRQ_ENTRY)
+                continue;
+            ++entries;
+            irqs_off += r.irqs_off;
+        }
+    }
+    EXPECT_GE(entries, 1000 * fired);
+    EXPECT_EQ(irqs_off, 0u);
+    EXPECT_GT(cpu_total(&irqlab_engine_softirq_cpu::irq_exit_rounds), 0u);
+}
+
+TEST_F(EngineTrace, IrqThreadRunsWhereItsLineIsDelivered) {
+    // Linux moves an irq thread to its line's effective affinity before
+    // the next run (irq_thread_check_affinity); the engine's follow the
+    // real vector's, whoever moved it (here: the host, on the test double).
+    auto thread = config(IRQLAB_ENGINE_THREAD);
+    ASSERT_GT(irqlab_engine_attach(domain_, 0, &lines_[0], "thr", &thread), 0);
+    for (int cpu : {2, 3, 1}) {
+        lines_[0].affinity_cpu = cpu;
+        {
+            const std::lock_guard hold{recorded_lock};
+            recorded.clear();
+        }
+        fire_everywhere(domain_, 0, 20);
+        ASSERT_EQ(irqlab_engine_flush(domain_, 0), 0);
+        const std::lock_guard hold{recorded_lock};
+        uint64_t starts = 0, elsewhere = 0;
+        for (const Recorded& r : recorded) {
+            if (r.event.kind != IRQLAB_EV_THREAD_START)
+                continue;
+            ++starts;
+            elsewhere += r.cpu != static_cast<unsigned>(cpu);
+        }
+        EXPECT_GT(starts, 0u) << "CPU " << cpu;
+        EXPECT_EQ(elsewhere, 0u) << "CPU " << cpu;
+    }
 }
 
 } // namespace

@@ -72,6 +72,7 @@ struct MechanismResult {
     unsigned mechanism = 0;                          // enum irqlab_mechanism
     std::string name;                                // "tasklet", "wq-system", ...
     std::array<PathResult, IRQLAB_NR_PATHS> paths{}; // [IRQLAB_PATH_ENGINE], [..._NATIVE]
+    int fired_from_cpu = -2; // the run thread's CPU; -1: several; -2: no run
 };
 
 struct Parameters {
@@ -93,7 +94,19 @@ struct Environment {
     unsigned cpus = 0;
     std::string module_version;
     std::string timestamp; // ISO 8601, UTC
+    // The CPU every measured run fired from; -1 when they moved between
+    // CPUs, -2 when nothing was fired.
+    int fired_from_cpu = -2;
 };
+
+// The CPU two sets of runs fired from, each as fired_from_cpu above.
+inline int merge_firing_cpu(int a, int b) {
+    if (a == -2)
+        return b;
+    if (b == -2)
+        return a;
+    return a == b ? a : -1;
+}
 
 // The BPF probes' overhead: the same run with and without them.
 struct ProbeOverhead {

@@ -81,11 +81,14 @@ void print_header(std::FILE* out, const Result& r) {
     const Parameters& p = r.params;
     const std::string rate = p.rate_hz ? fmt::format("{} Hz", p.rate_hz) : "back to back";
     const std::string cpu = p.cpu >= 0 ? fmt::format("CPU {}", p.cpu) : "vector affinity";
+    const std::string firing = r.env.fired_from_cpu >= 0 ? fmt::format("CPU {}", r.env.fired_from_cpu)
+                               : r.env.fired_from_cpu == -1 ? "several CPUs"
+                                                            : "none";
     fmt::print(out,
                "kernel {} | preemption {} | {} CPUs | device {} | trigger {} | {} | rate {} | "
-               "placement {} | probe {}\n",
+               "placement {} | fired from {} | probe {}\n",
                r.env.kernel_release, r.env.preemption, r.env.cpus, p.device, p.trigger,
-               run_length(p), rate, cpu, p.probe);
+               run_length(p), rate, cpu, firing, p.probe);
 }
 
 void print_metric_header(std::FILE* out) {
@@ -470,7 +473,8 @@ nlohmann::json to_json(const Result& r) {
                         {"preemption", r.env.preemption},
                         {"cpus", r.env.cpus},
                         {"module_version", r.env.module_version},
-                        {"timestamp", r.env.timestamp}};
+                        {"timestamp", r.env.timestamp},
+                        {"fired_from_cpu", r.env.fired_from_cpu}};
     j["mechanisms"] = nlohmann::json::array();
     for (const MechanismResult& m : r.mechanisms) {
         nlohmann::json paths = nlohmann::json::object();

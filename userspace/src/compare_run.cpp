@@ -141,8 +141,10 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
     attach_paths(attachment, options, result);
     if (!attachment.vectors())
         return;
-    for (unsigned i = 0; i < params.repeat; ++i)
-        fire(module, params, attachment.vectors(), params.count);
+    for (unsigned i = 0; i < params.repeat; ++i) {
+        const irqlab_run_status done = fire(module, params, attachment.vectors(), params.count);
+        result.fired_from_cpu = merge_firing_cpu(result.fired_from_cpu, done.fired_from_cpu);
+    }
     PathResult& engine = result.paths[IRQLAB_PATH_ENGINE];
     int64_t engine_replays = 0;
     if (engine.available) {
@@ -368,8 +370,11 @@ Result run(const Device& module, const RunOptions& options) {
         const bool chosen = options.mechanisms.empty() ||
                             std::find(options.mechanisms.begin(), options.mechanisms.end(),
                                       info.id) != options.mechanisms.end();
-        if (chosen)
+        if (chosen) {
             result.mechanisms.push_back(run_mechanism(module, options, info, result));
+            result.env.fired_from_cpu =
+                merge_firing_cpu(result.env.fired_from_cpu, result.mechanisms.back().fired_from_cpu);
+        }
     }
     return result;
 }
