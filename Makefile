@@ -4,6 +4,7 @@
 #   make check        install what is missing, then run every test tier
 #   make demo         boot the QEMU test box and show irqlab in it
 #   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
+#   make bench-compare  the test box's engine/native ratio matrix (6.12)
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds
@@ -17,7 +18,7 @@ export IRQLAB_CACHE
 
 HOST_BUILD := build/host
 
-.PHONY: all module testbox-modules cli check demo bench deps clean help
+.PHONY: all module testbox-modules cli check demo bench bench-compare deps clean help
 
 all: module cli
 
@@ -49,6 +50,9 @@ demo:
 bench:
 	@tests/bench/run.sh $(HOST_BUILD)
 
+bench-compare:
+	@scripts/bench-compare.sh
+
 deps:
 	scripts/deps.sh check
 
@@ -56,4 +60,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'

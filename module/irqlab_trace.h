@@ -22,6 +22,14 @@
 
 #include <linux/tracepoint.h>
 
+/*
+ * The engine passes its events to the glue only while one of the events
+ * that show them is enabled (trace.c): a disabled engine event costs a
+ * load and a branch, as a disabled tracepoint does.
+ */
+int irqlab_trace_listen(void);
+void irqlab_trace_unlisten(void);
+
 /* Linux 6.10 dropped __assign_str()'s source: __string() names it already. */
 #ifdef IRQLAB_ASSIGN_STR_FROM_STRING
 #define irqlab_assign_str(field, src) __assign_str(field)
@@ -69,7 +77,7 @@ TRACE_EVENT(irqlab_trigger,
 );
 
 /* irq:irq_handler_entry */
-TRACE_EVENT(irqlab_hardirq_entry,
+TRACE_EVENT_FN(irqlab_hardirq_entry,
 	TP_PROTO(int irq, const char *name, unsigned int path, unsigned int mech, int vector),
 	TP_ARGS(irq, name, path, mech, vector),
 	TP_STRUCT__entry(
@@ -87,11 +95,12 @@ TRACE_EVENT(irqlab_hardirq_entry,
 		__entry->vector = vector;
 	),
 	TP_printk("irq=%d name=%s path=%u mech=%u vector=%d", __entry->irq, __get_str(name),
-		  __entry->path, __entry->mech, __entry->vector)
+		  __entry->path, __entry->mech, __entry->vector),
+	irqlab_trace_listen, irqlab_trace_unlisten
 );
 
 /* irq:irq_handler_exit */
-TRACE_EVENT(irqlab_hardirq_exit,
+TRACE_EVENT_FN(irqlab_hardirq_exit,
 	TP_PROTO(int irq, int ret, unsigned int path, unsigned int mech, int vector),
 	TP_ARGS(irq, ret, path, mech, vector),
 	TP_STRUCT__entry(
@@ -109,7 +118,8 @@ TRACE_EVENT(irqlab_hardirq_exit,
 		__entry->vector = vector;
 	),
 	TP_printk("irq=%d ret=%d path=%u mech=%u vector=%d", __entry->irq, __entry->ret,
-		  __entry->path, __entry->mech, __entry->vector)
+		  __entry->path, __entry->mech, __entry->vector),
+	irqlab_trace_listen, irqlab_trace_unlisten
 );
 
 /* irq:softirq_raise, softirq_entry, softirq_exit */
@@ -132,15 +142,18 @@ DECLARE_EVENT_CLASS(irqlab_softirq,
 		  __entry->mech, __entry->vector)
 );
 
-DEFINE_EVENT(irqlab_softirq, irqlab_softirq_raise,
+DEFINE_EVENT_FN(irqlab_softirq, irqlab_softirq_raise,
 	TP_PROTO(unsigned int vec, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(vec, path, mech, vector));
-DEFINE_EVENT(irqlab_softirq, irqlab_softirq_entry,
+	TP_ARGS(vec, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_softirq, irqlab_softirq_entry,
 	TP_PROTO(unsigned int vec, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(vec, path, mech, vector));
-DEFINE_EVENT(irqlab_softirq, irqlab_softirq_exit,
+	TP_ARGS(vec, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_softirq, irqlab_softirq_exit,
 	TP_PROTO(unsigned int vec, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(vec, path, mech, vector));
+	TP_ARGS(vec, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
 
 /* irq:tasklet_entry, tasklet_exit */
 DECLARE_EVENT_CLASS(irqlab_tasklet,
@@ -165,17 +178,19 @@ DECLARE_EVENT_CLASS(irqlab_tasklet,
 		  __entry->func, __entry->path, __entry->mech, __entry->vector)
 );
 
-DEFINE_EVENT(irqlab_tasklet, irqlab_tasklet_entry,
+DEFINE_EVENT_FN(irqlab_tasklet, irqlab_tasklet_entry,
 	TP_PROTO(const void *tasklet, const void *func, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(tasklet, func, path, mech, vector));
-DEFINE_EVENT(irqlab_tasklet, irqlab_tasklet_exit,
+	TP_ARGS(tasklet, func, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_tasklet, irqlab_tasklet_exit,
 	TP_PROTO(const void *tasklet, const void *func, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(tasklet, func, path, mech, vector));
+	TP_ARGS(tasklet, func, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
 
 /* workqueue:workqueue_queue_work */
-TRACE_EVENT(irqlab_work_queue,
+TRACE_EVENT_FN(irqlab_work_queue,
 	TP_PROTO(const void *work, const void *function, const char *workqueue, int req_cpu,
 		 int cpu, unsigned int path, unsigned int mech, int vector),
 	TP_ARGS(work, function, workqueue, req_cpu, cpu, path, mech, vector),
@@ -201,7 +216,8 @@ TRACE_EVENT(irqlab_work_queue,
 	),
 	TP_printk("work=%p function=%ps workqueue=%s req_cpu=%d cpu=%d path=%u mech=%u vector=%d",
 		  __entry->work, __entry->function, __get_str(workqueue), __entry->req_cpu,
-		  __entry->cpu, __entry->path, __entry->mech, __entry->vector)
+		  __entry->cpu, __entry->path, __entry->mech, __entry->vector),
+	irqlab_trace_listen, irqlab_trace_unlisten
 );
 
 /* workqueue:workqueue_activate_work, execute_start, execute_end */
@@ -227,18 +243,21 @@ DECLARE_EVENT_CLASS(irqlab_work,
 		  __entry->function, __entry->path, __entry->mech, __entry->vector)
 );
 
-DEFINE_EVENT(irqlab_work, irqlab_work_activate,
+DEFINE_EVENT_FN(irqlab_work, irqlab_work_activate,
 	TP_PROTO(const void *work, const void *function, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(work, function, path, mech, vector));
-DEFINE_EVENT(irqlab_work, irqlab_work_execute_start,
+	TP_ARGS(work, function, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_work, irqlab_work_execute_start,
 	TP_PROTO(const void *work, const void *function, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(work, function, path, mech, vector));
-DEFINE_EVENT(irqlab_work, irqlab_work_execute_end,
+	TP_ARGS(work, function, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_work, irqlab_work_execute_end,
 	TP_PROTO(const void *work, const void *function, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(work, function, path, mech, vector));
+	TP_ARGS(work, function, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
 
 /* Threaded handlers: the wake from the hardirq, the thread function's run. */
 DECLARE_EVENT_CLASS(irqlab_thread,
@@ -260,15 +279,18 @@ DECLARE_EVENT_CLASS(irqlab_thread,
 		  __entry->mech, __entry->vector)
 );
 
-DEFINE_EVENT(irqlab_thread, irqlab_thread_wake,
+DEFINE_EVENT_FN(irqlab_thread, irqlab_thread_wake,
 	TP_PROTO(int irq, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(irq, path, mech, vector));
-DEFINE_EVENT(irqlab_thread, irqlab_thread_start,
+	TP_ARGS(irq, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_thread, irqlab_thread_start,
 	TP_PROTO(int irq, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(irq, path, mech, vector));
-DEFINE_EVENT(irqlab_thread, irqlab_thread_end,
+	TP_ARGS(irq, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_thread, irqlab_thread_end,
 	TP_PROTO(int irq, unsigned int path, unsigned int mech, int vector),
-	TP_ARGS(irq, path, mech, vector));
+	TP_ARGS(irq, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
 
 /* napi:napi_poll-like: one poll of a line, its budget and the work done. */
 DECLARE_EVENT_CLASS(irqlab_poll,
@@ -295,14 +317,16 @@ DECLARE_EVENT_CLASS(irqlab_poll,
 		  __entry->work, __entry->budget, __entry->path, __entry->mech, __entry->vector)
 );
 
-DEFINE_EVENT(irqlab_poll, irqlab_poll_start,
+DEFINE_EVENT_FN(irqlab_poll, irqlab_poll_start,
 	TP_PROTO(const void *napi, int work, int budget, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(napi, work, budget, path, mech, vector));
-DEFINE_EVENT(irqlab_poll, irqlab_poll_end,
+	TP_ARGS(napi, work, budget, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
+DEFINE_EVENT_FN(irqlab_poll, irqlab_poll_end,
 	TP_PROTO(const void *napi, int work, int budget, unsigned int path, unsigned int mech,
 		 int vector),
-	TP_ARGS(napi, work, budget, path, mech, vector));
+	TP_ARGS(napi, work, budget, path, mech, vector),
+	irqlab_trace_listen, irqlab_trace_unlisten);
 
 /*
  * The measuring points themselves (docs/measuring.md), for both paths:

@@ -131,8 +131,30 @@ static void irqlab_engine_event(const struct irqlab_engine_event *ev)
 	}
 }
 
+/*
+ * Beyond what measuring needs, the engine's events reach the glue only
+ * while an event showing them is enabled (ftrace, perf or a BPF program).
+ */
+static atomic_t irqlab_trace_listeners = ATOMIC_INIT(0);
+
+/* Registration of a probe on one of the engine's events (tracepoint regfunc). */
+int irqlab_trace_listen(void)
+{
+	if (atomic_inc_return(&irqlab_trace_listeners) == 1)
+		irqlab_engine_set_trace_kinds(IRQLAB_ENGINE_ALL_EVENTS);
+	return 0;
+}
+
+void irqlab_trace_unlisten(void)
+{
+	if (atomic_dec_and_test(&irqlab_trace_listeners))
+		irqlab_engine_set_trace_kinds(IRQLAB_ENGINE_MEASURING_EVENTS);
+}
+
 void irqlab_trace_start(void)
 {
+	if (!atomic_read(&irqlab_trace_listeners))
+		irqlab_engine_set_trace_kinds(IRQLAB_ENGINE_MEASURING_EVENTS);
 	irqlab_engine_set_tracer(irqlab_engine_event);
 }
 

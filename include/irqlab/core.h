@@ -292,6 +292,7 @@ enum irqlab_engine_event_kind {
 	IRQLAB_EV_LINE_HANDLER,		/* line: its main handler starts (t1) */
 	IRQLAB_EV_LINE_BH_START,	/* line: its bottom half starts (t2) */
 	IRQLAB_EV_LINE_BH_END,		/* line: its bottom half ends (t3) */
+	IRQLAB_NR_ENGINE_EVENTS
 };
 
 struct irqlab_engine_event {
@@ -316,6 +317,26 @@ typedef void (*irqlab_engine_tracer)(const struct irqlab_engine_event *event);
  * for that by destroying its engines first.
  */
 void irqlab_engine_set_tracer(irqlab_engine_tracer tracer);
+
+/*
+ * Which kinds reach the tracer (bit 1 << kind; all by default). An event
+ * of another kind costs one load and a branch, as a disabled tracepoint's
+ * static branch does little more: the glue passes on only what somebody
+ * listens to.
+ */
+#define IRQLAB_ENGINE_EVENT_BIT(kind)	(1u << (kind))
+#define IRQLAB_ENGINE_ALL_EVENTS	(IRQLAB_ENGINE_EVENT_BIT(IRQLAB_NR_ENGINE_EVENTS) - 1)
+void irqlab_engine_set_trace_kinds(unsigned int kinds);
+/*
+ * What measuring needs when nobody else listens: the lines' points and the
+ * TASKLET softirq's entry and exit, which time the softirq mechanism.
+ */
+#define IRQLAB_ENGINE_MEASURING_EVENTS					\
+	(IRQLAB_ENGINE_EVENT_BIT(IRQLAB_EV_LINE_HANDLER) |		\
+	 IRQLAB_ENGINE_EVENT_BIT(IRQLAB_EV_LINE_BH_START) |		\
+	 IRQLAB_ENGINE_EVENT_BIT(IRQLAB_EV_LINE_BH_END) |		\
+	 IRQLAB_ENGINE_EVENT_BIT(IRQLAB_EV_SOFTIRQ_ENTRY) |		\
+	 IRQLAB_ENGINE_EVENT_BIT(IRQLAB_EV_SOFTIRQ_EXIT))
 
 /* Engine options (see struct irqlab_engine_config in uapi.h). */
 void irqlab_engine_set_forced_threading(struct irqlab_engine *engine, bool on);

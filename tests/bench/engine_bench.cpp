@@ -11,11 +11,20 @@
 //                 native: push a job to a worker thread -> job ran
 //   work_batch    engine: 64 distinct items queued, then flush_workqueue
 //                 native: 64 jobs pushed, then wait for the last
+//
+// And, without a native twin (stage_* rows, docs/measuring.md), where one
+// engine interrupt's own time goes: the hardirq of a line whose action
+// returns IRQ_HANDLED (context word, domain lookup, flow, action chain,
+// irq_exit's check) with no tracer, with a tracer taking every event, and
+// with one taking only what the module's measurements need; and a hardirq
+// that raises a softirq, with the round irq_exit() leaves to the host's
+// bottom half.
 #include "core/base/cpu.h"
 #include "core/engine/context.h"
 #include "core/engine/engine.h"
 #include "core/irq/domain.h"
 #include "hosted/hosted_platform.h"
+#include "irqlab/core.h"
 
 #include <benchmark/benchmark.h>
 
@@ -43,7 +52,7 @@ void spin_until(const std::atomic<uint64_t>& counter, uint64_t value) {
 // One engine for the whole run: its threads live as long as the process.
 struct EngineBench {
     Engine engine;
-    irqlab::irq::IrqDomain domain{"bench", 1};
+    irqlab::irq::IrqDomain domain{"bench", 3};
     irqlab_line line{};
     unsigned virq = 0;
     std::atomic<uint64_t> thread_runs{0};
@@ -61,6 +70,9 @@ struct EngineBench {
         virq = static_cast<unsigned>(allocated);
         if (engine.irqs().request_threaded_irq(virq, primary, thread_fn, 0, "bench", this))
             std::abort();
+        request_plain(1, handled, "bench-plain");
+        request_plain(2, raise_block, "bench-raise");
+        engine.softirqs().open(irqlab::softirq::SoftirqNr::block, [](void*) {}, nullptr);
         wq::init_work(work, count_work);
         work.user = this;
         for (wq::Work& item : items) {
@@ -69,7 +81,22 @@ struct EngineBench {
         }
     }
 
+    void request_plain(unsigned long hwirq, irqlab::irq::IrqHandler handler, const char* name) {
+        const int plain = engine.irqs().alloc_desc(domain, hwirq, engine.msix_chip(), &line,
+                                                   irqlab::irq::FlowType::fasteoi, name);
+        if (plain <= 0 ||
+            engine.irqs().request_threaded_irq(static_cast<unsigned>(plain), handler, nullptr, 0,
+                                               name, this))
+            std::abort();
+    }
+
     static IrqReturn primary(unsigned, void*) { return IrqReturn::wake_thread; }
+    static IrqReturn handled(unsigned, void*) { return IrqReturn::handled; }
+    static IrqReturn raise_block(unsigned, void* self) {
+        static_cast<EngineBench*>(self)->engine.softirqs().raise_irqoff(
+            irqlab::softirq::SoftirqNr::block);
+        return IrqReturn::handled;
+    }
     static IrqReturn thread_fn(unsigned, void* self) {
         static_cast<EngineBench*>(self)->thread_runs.fetch_add(1, std::memory_order_release);
         return IrqReturn::handled;
@@ -78,9 +105,9 @@ struct EngineBench {
         static_cast<EngineBench*>(work->user)->work_runs.fetch_add(1, std::memory_order_release);
     }
 
-    void interrupt() {
+    void interrupt(unsigned long hwirq = 0) {
         irqlab::base::IrqSaveGuard irqs_off;
-        engine.handle(domain, 0);
+        engine.handle(domain, hwirq);
     }
 };
 
@@ -185,6 +212,30 @@ void work_batch_native(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * batch);
 }
 
+void ignore_event(const irqlab_engine_event*) {}
+
+// state.range(0): 0 no tracer, 1 a tracer of every event, 2 a tracer of
+// the measured kinds only (module/trace.c's default).
+void stage_hardirq(benchmark::State& state) {
+    EngineBench& bench = engine_bench();
+    if (state.range(0) > 0)
+        irqlab_engine_set_tracer(ignore_event);
+    irqlab_engine_set_trace_kinds(state.range(0) == 2 ? IRQLAB_ENGINE_MEASURING_EVENTS
+                                                       : IRQLAB_ENGINE_ALL_EVENTS);
+    for (auto _ : state)
+        bench.interrupt(1);
+    irqlab_engine_set_tracer(nullptr);
+    irqlab_engine_set_trace_kinds(IRQLAB_ENGINE_ALL_EVENTS);
+}
+
+void stage_softirq_round(benchmark::State& state) {
+    EngineBench& bench = engine_bench();
+    for (auto _ : state)
+        bench.interrupt(2);
+}
+
+BENCHMARK(stage_hardirq)->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(stage_softirq_round)->UseRealTime();
 BENCHMARK(thread_wake_engine)->UseRealTime();
 BENCHMARK(handoff_native)->Name("thread_wake_native")->UseRealTime();
 BENCHMARK(work_execute_engine)->UseRealTime();

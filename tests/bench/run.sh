@@ -34,9 +34,11 @@ rm -f "$log"
 [ $status -eq 0 ] || { ktap_end; exit 1; }
 python3 - "$json" <<'PY'
 import json, sys
-rows = {b["run_name"].split("/")[0]: b["real_time"]
+rows = {(b["run_name"] if b["run_name"].startswith("stage_") else b["run_name"].split("/")[0]): b["real_time"]
         for b in json.load(open(sys.argv[1]))["benchmarks"] if b.get("aggregate_name") == "median"}
-pairs = sorted({n.rsplit("_", 1)[0] for n in rows})
+for name in sorted(n for n in rows if n.startswith("stage_")):
+    print(f"# stage {name}: {rows[name]:.0f} ns (median of 3)")
+pairs = sorted({n.rsplit("_", 1)[0] for n in rows if not n.startswith("stage_")})
 for name in pairs:
     engine, native = rows.get(name + "_engine"), rows.get(name + "_native")
     if not (engine and native):
