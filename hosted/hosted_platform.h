@@ -38,5 +38,7 @@ bool in_bottom_half();
 
 // Whether irqlab_plat_thread_set_fifo() was called for the thread.
 bool thread_is_fifo(const irqlab_thread* thread);
+// How many times irqlab_plat_thread_set_nice() set 'nice', process-wide.
+unsigned long threads_given_nice(int nice);
 
 } // namespace irqlab::hosted

@@ -127,6 +127,10 @@ extern "C" void irqlab_plat_percpu_free(void* handle) {
     delete area;
 }
 
+extern "C" void* irqlab_plat_percpu_this(void* handle) {
+    return irqlab_plat_percpu_ptr(handle, irqlab_plat_cpu_id());
+}
+
 extern "C" void* irqlab_plat_percpu_ptr(void* handle, unsigned cpu) {
     auto* area = static_cast<PerCpuArea*>(handle);
     return area->base + area->stride * cpu;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -119,10 +120,25 @@ extern "C" void irqlab_plat_thread_set_fifo(irqlab_thread* thread) {
     thread->fifo.store(true);
 }
 
+namespace {
+std::mutex nice_lock;
+std::map<int, unsigned long> nice_calls;
+} // namespace
+
+extern "C" void irqlab_plat_thread_set_nice(irqlab_thread*, int nice) {
+    std::lock_guard hold{nice_lock};
+    ++nice_calls[nice];
+}
+
 namespace irqlab::hosted {
 
 bool thread_is_fifo(const irqlab_thread* thread) {
     return thread->fifo.load();
+}
+
+unsigned long threads_given_nice(int nice) {
+    std::lock_guard hold{nice_lock};
+    return nice_calls[nice];
 }
 
 } // namespace irqlab::hosted

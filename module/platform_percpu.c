@@ -21,3 +21,9 @@ void *irqlab_plat_percpu_ptr(void *handle, unsigned int cpu)
 {
 	return per_cpu_ptr((void __percpu __force *)handle, cpu);
 }
+
+void *irqlab_plat_percpu_this(void *handle)
+{
+	/* Callers keep preemption or interrupts off (PerCpu::local()). */
+	return raw_cpu_ptr((void __percpu __force *)handle);
+}

@@ -67,6 +67,11 @@ void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread)
 	sched_set_fifo(thread->task);
 }
 
+void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice)
+{
+	set_user_nice(thread->task, clamp(nice, MIN_NICE, MAX_NICE));
+}
+
 bool irqlab_plat_thread_should_stop(void)
 {
 	return kthread_should_stop();

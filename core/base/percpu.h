@@ -31,7 +31,7 @@ public:
         return *static_cast<const T*>(irqlab_plat_percpu_ptr(handle_, cpu));
     }
     // This CPU's copy: the caller keeps preemption (or interrupts) off.
-    T& local() { return on(irqlab_plat_cpu_id()); }
+    T& local() { return *static_cast<T*>(irqlab_plat_percpu_this(handle_)); }
 
 private:
     void reset() {

@@ -64,6 +64,8 @@ public:
 
     // SCHED_FIFO, the policy Linux gives interrupt threads.
     void set_fifo() { irqlab_plat_thread_set_fifo(thread_.get()); }
+    // A SCHED_OTHER nice level, as set_user_nice().
+    void set_nice(int nice) { irqlab_plat_thread_set_nice(thread_.get(), nice); }
 
 private:
     // Destroying a still-running thread stops it; its result is dropped.

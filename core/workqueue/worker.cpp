@@ -13,6 +13,10 @@ namespace irqlab::workqueue {
 
 namespace {
 
+// HIGHPRI_NICE_LEVEL (MIN_NICE) of kernel/workqueue.c.
+constexpr int highpri_nice = -20;
+
+
 constexpr auto relaxed = cxxrt::memory_order::relaxed;
 
 // Linux's MAX_IDLE_WORKERS_RATIO: idle workers beyond two may be a quarter
@@ -189,6 +193,10 @@ bool Workqueues::create_worker(Pool& pool) {
     name_worker(*worker, pool);
     const unsigned cpu = pool.cpu >= 0 ? static_cast<unsigned>(pool.cpu) : base::any_cpu;
     const bool started = worker->thread.start(worker_main, worker, cpu, worker->name);
+    // Linux's highpri pools run their workers at HIGHPRI_NICE_LEVEL; the
+    // worker waits for 'ready' below, so it runs no item at nice 0.
+    if (started && pool.highpri)
+        worker->thread.set_nice(highpri_nice);
     {
         base::SpinGuard hold{pool.lock};
         list_remove(pool.starting, *worker);

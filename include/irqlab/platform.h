@@ -76,6 +76,8 @@ uint64_t irqlab_plat_clock_ns(void);
 void *irqlab_plat_percpu_alloc(size_t size, size_t align);
 void irqlab_plat_percpu_free(void *handle);
 void *irqlab_plat_percpu_ptr(void *handle, unsigned int cpu);
+/* This CPU's copy (this_cpu_ptr): one call on the hot paths. */
+void *irqlab_plat_percpu_this(void *handle);
 
 /* --- Spinlocks ------------------------------------------------------------ */
 
@@ -138,6 +140,8 @@ void irqlab_plat_thread_unpark(struct irqlab_thread *thread);
  * (sched_set_fifo(): SCHED_FIFO at priority MAX_RT_PRIO / 2).
  */
 void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread);
+/* The SCHED_OTHER nice level (set_user_nice()), -20 to 19. */
+void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice);
 /* Called from the thread itself. */
 bool irqlab_plat_thread_should_stop(void);
 bool irqlab_plat_thread_should_park(void);

@@ -10,6 +10,7 @@
 #include "core/softirq/tasklet.h"
 #include "core/timer/timers.h"
 #include "core/workqueue/workqueues.h"
+#include "hosted/hosted_platform.h"
 #include "irqlab/platform.h"
 
 #include "tests/unit/engine_threads.h"
@@ -154,6 +155,35 @@ TEST_F(WorkqueueBasic, InitCreatesPoolsWorkersAndSystemWorkqueues) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     EXPECT_EQ(stats_of(wqs.system_unbound_wq()).max_active, wq_max_active);
     EXPECT_EQ(stats_of(wqs.system_wq()).max_active, wq_dfl_active);
+}
+
+TEST(WorkqueueNice, HighpriWorkersRunAtNiceMinus20AndNoOtherIs) {
+    // Linux gives highpri pools' workers HIGHPRI_NICE_LEVEL (-20), the
+    // others the default 0, which needs no call.
+    const unsigned long before = irqlab::hosted::threads_given_nice(-20);
+    const unsigned long others_before = irqlab::hosted::threads_given_nice(0);
+    {
+        Context context;
+        Softirqs softirqs{context};
+        Tasklets tasklets{softirqs};
+        Timers timers{softirqs};
+        Workqueues wqs{context, softirqs, tasklets, timers};
+        ASSERT_TRUE(context.init() && softirqs.init() && tasklets.init() &&
+                    softirqs.start_daemons() && timers.init() && wqs.init());
+        unsigned highpri_workers = 0;
+        for (unsigned i = 0; i < wqs.pool_count(); ++i) {
+            PoolStats stats;
+            ASSERT_TRUE(wqs.pool_stats(i, stats));
+            if (stats.highpri && !stats.bh)
+                highpri_workers += stats.workers;
+        }
+        EXPECT_EQ(highpri_workers, irqlab::base::nr_cpu_ids() + 1);
+        EXPECT_EQ(irqlab::hosted::threads_given_nice(-20) - before, highpri_workers);
+        wqs.shutdown();
+        timers.stop();
+        softirqs.stop_daemons();
+    }
+    EXPECT_EQ(irqlab::hosted::threads_given_nice(0), others_before);
 }
 
 TEST_F(WorkqueueBasic, QueueRunsOnceOnTheCpuAskedAndPendingIsNotCounted) {
