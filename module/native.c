@@ -238,8 +238,15 @@ irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 		break;
 	case IRQLAB_MECH_THREAD:
 	case IRQLAB_MECH_THREAD_ONESHOT:
+		/*
+		 * The wake IRQ_WAKE_THREAD would ask the kernel's flow for
+		 * after this handler returned (__irq_wake_thread), done here:
+		 * the engine's hardirq window holds its own wake, so the
+		 * native one must hold the kernel's (docs/measuring.md).
+		 */
 		trace_irqlab_thread_wake(vec->irq, IRQLAB_PATH_NATIVE, mech, vec->index);
-		return IRQ_WAKE_THREAD;
+		irq_wake_thread(vec->irq, vec);
+		break;
 	default:
 		trace_irqlab_work_queue(&native->work, irqlab_native_work, native->wq_name,
 					WORK_CPU_UNBOUND, raw_smp_processor_id(),
