@@ -16,7 +16,6 @@ namespace {
 // HIGHPRI_NICE_LEVEL (MIN_NICE) of kernel/workqueue.c.
 constexpr int highpri_nice = -20;
 
-
 constexpr auto relaxed = cxxrt::memory_order::relaxed;
 
 // Linux's MAX_IDLE_WORKERS_RATIO: idle workers beyond two may be a quarter

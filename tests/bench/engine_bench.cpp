@@ -72,7 +72,8 @@ struct EngineBench {
             std::abort();
         request_plain(1, handled, "bench-plain");
         request_plain(2, raise_block, "bench-raise");
-        engine.softirqs().open(irqlab::softirq::SoftirqNr::block, [](void*) {}, nullptr);
+        engine.softirqs().open(
+            irqlab::softirq::SoftirqNr::block, [](void*) {}, nullptr);
         wq::init_work(work, count_work);
         work.user = this;
         for (wq::Work& item : items) {
@@ -84,9 +85,8 @@ struct EngineBench {
     void request_plain(unsigned long hwirq, irqlab::irq::IrqHandler handler, const char* name) {
         const int plain = engine.irqs().alloc_desc(domain, hwirq, engine.msix_chip(), &line,
                                                    irqlab::irq::FlowType::fasteoi, name);
-        if (plain <= 0 ||
-            engine.irqs().request_threaded_irq(static_cast<unsigned>(plain), handler, nullptr, 0,
-                                               name, this))
+        if (plain <= 0 || engine.irqs().request_threaded_irq(static_cast<unsigned>(plain), handler,
+                                                             nullptr, 0, name, this))
             std::abort();
     }
 
@@ -221,7 +221,7 @@ void stage_hardirq(benchmark::State& state) {
     if (state.range(0) > 0)
         irqlab_engine_set_tracer(ignore_event);
     irqlab_engine_set_trace_kinds(state.range(0) == 2 ? IRQLAB_ENGINE_MEASURING_EVENTS
-                                                       : IRQLAB_ENGINE_ALL_EVENTS);
+                                                      : IRQLAB_ENGINE_ALL_EVENTS);
     for (auto _ : state)
         bench.interrupt(1);
     irqlab_engine_set_tracer(nullptr);

@@ -79,9 +79,7 @@ struct Rig {
         probe.outer_runs.fetch_add(1);
     }
 
-    static void inner(void* arg) {
-        static_cast<Rig*>(arg)->note_run().inner_runs.fetch_add(1);
-    }
+    static void inner(void* arg) { static_cast<Rig*>(arg)->note_run().inner_runs.fetch_add(1); }
 
     static void fire_one(void* arg, unsigned cpu) {
         auto* rig = static_cast<Rig*>(arg);

@@ -177,11 +177,14 @@ TEST_F(EngineSoftirq, IrqExitRoundRunsInTheHostBottomHalfWithInterruptsOn) {
     bool ran_after = false;
     run_on_cpu(1, [&] {
         me = std::this_thread::get_id();
-        hardirq(context, softirqs, [&] {
-            softirqs.raise_irqoff(SoftirqNr::block);
-            // Raised in hardirq: pending, not run, and no daemon woken.
-            EXPECT_EQ(softirqs.pending(), softirq_bit(SoftirqNr::block));
-        }, [&] { ran_inside = probe.runs != 0; });
+        hardirq(
+            context, softirqs,
+            [&] {
+                softirqs.raise_irqoff(SoftirqNr::block);
+                // Raised in hardirq: pending, not run, and no daemon woken.
+                EXPECT_EQ(softirqs.pending(), softirq_bit(SoftirqNr::block));
+            },
+            [&] { ran_inside = probe.runs != 0; });
         ran_after = probe.runs == 1;
     });
     // Not inside the host's hardirq (interrupts off), but right after it,

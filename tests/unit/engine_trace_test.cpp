@@ -24,8 +24,8 @@ std::vector<Recorded> recorded;
 
 void record(const irqlab_engine_event* event) {
     const std::lock_guard hold{recorded_lock};
-    recorded.push_back({*event, std::this_thread::get_id(), irqlab_plat_irqs_disabled(),
-                        irqlab_plat_cpu_id()});
+    recorded.push_back(
+        {*event, std::this_thread::get_id(), irqlab_plat_irqs_disabled(), irqlab_plat_cpu_id()});
 }
 
 class EngineTrace : public EngineFacade {

@@ -81,7 +81,8 @@ void print_header(std::FILE* out, const Result& r) {
     const Parameters& p = r.params;
     const std::string rate = p.rate_hz ? fmt::format("{} Hz", p.rate_hz) : "back to back";
     const std::string cpu = p.cpu >= 0 ? fmt::format("CPU {}", p.cpu) : "vector affinity";
-    const std::string firing = r.env.fired_from_cpu >= 0 ? fmt::format("CPU {}", r.env.fired_from_cpu)
+    const std::string firing = r.env.fired_from_cpu >= 0
+                                   ? fmt::format("CPU {}", r.env.fired_from_cpu)
                                : r.env.fired_from_cpu == -1 ? "several CPUs"
                                                             : "none";
     fmt::print(out,

@@ -372,8 +372,8 @@ Result run(const Device& module, const RunOptions& options) {
                                       info.id) != options.mechanisms.end();
         if (chosen) {
             result.mechanisms.push_back(run_mechanism(module, options, info, result));
-            result.env.fired_from_cpu =
-                merge_firing_cpu(result.env.fired_from_cpu, result.mechanisms.back().fired_from_cpu);
+            result.env.fired_from_cpu = merge_firing_cpu(result.env.fired_from_cpu,
+                                                         result.mechanisms.back().fired_from_cpu);
         }
     }
     return result;
