@@ -16,7 +16,8 @@
 // engine interrupt's own time goes: the hardirq of a line whose action
 // returns IRQ_HANDLED (context word, domain lookup, flow, action chain,
 // irq_exit's check) with no tracer, with a tracer taking every event, and
-// with one taking only what the module's measurements need; and a hardirq
+// with one taking only what the module's measurements need; the entry and
+// exit alone (an unmapped hwirq); and a hardirq
 // that raises a softirq, with the round irq_exit() leaves to the host's
 // bottom half.
 #include "core/base/cpu.h"
@@ -52,7 +53,7 @@ void spin_until(const std::atomic<uint64_t>& counter, uint64_t value) {
 // One engine for the whole run: its threads live as long as the process.
 struct EngineBench {
     Engine engine;
-    irqlab::irq::IrqDomain domain{"bench", 3};
+    irqlab::irq::IrqDomain domain{"bench", 4}; // hwirq 3: unmapped
     irqlab_line line{};
     unsigned virq = 0;
     std::atomic<uint64_t> thread_runs{0};
@@ -228,6 +229,13 @@ void stage_hardirq(benchmark::State& state) {
     irqlab_engine_set_trace_kinds(IRQLAB_ENGINE_ALL_EVENTS);
 }
 
+// The engine's entry and exit alone: an hwirq with no mapping.
+void stage_entry_exit(benchmark::State& state) {
+    EngineBench& bench = engine_bench();
+    for (auto _ : state)
+        bench.interrupt(3);
+}
+
 void stage_softirq_round(benchmark::State& state) {
     EngineBench& bench = engine_bench();
     for (auto _ : state)
@@ -235,6 +243,7 @@ void stage_softirq_round(benchmark::State& state) {
 }
 
 BENCHMARK(stage_hardirq)->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(stage_entry_exit)->UseRealTime();
 BENCHMARK(stage_softirq_round)->UseRealTime();
 BENCHMARK(thread_wake_engine)->UseRealTime();
 BENCHMARK(handoff_native)->Name("thread_wake_native")->UseRealTime();
