@@ -76,7 +76,8 @@ run_suite() {
 	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
-	vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
+	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
+	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	vm:*)
