@@ -8,35 +8,12 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=lib/testbox-job.sh
+. scripts/lib/testbox-job.sh
 
-scripts/deps.sh demo
-scripts/kernels.sh >/dev/null
-# shellcheck source=/dev/null
-. "${IRQLAB_CACHE:-$HOME/.cache/irqlab}/kernels.env"
-
-echo "demo: building irqlab.ko for $KVER_6_12 and the irqlab CLI"
-mkdir -p build
-scripts/build-module.sh "/usr/src/linux-headers-$KVER_6_12" >build/demo-build.log 2>&1 || {
-	cat build/demo-build.log
-	exit 1
-}
-cmake -S . -B build/host -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/host -j "$(nproc)" >/dev/null
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-results=results/$stamp
-out=build/demo/$stamp
-mkdir -p "$out" "$results"
-echo "demo: booting the test box (QEMU TCG, Linux $KVER_6_12): e1000e + ivshmem-doorbell"
+results=results/$(date -u +%Y%m%dT%H%M%SZ)
 status=0
-# Single-threaded TCG: the comparisons enable tracepoints and BPF programs,
-# whose live code patching multi-threaded TCG gets wrong now and then.
-tests/vm/run.sh --kernel "$KVER_6_12" --script tests/vm/guest/demo.sh --tcg-single \
-	--timeout 600 --log "$out/console.log" --out "$out/guest" -- "$top" || status=$?
-# Only what the guest made: JSON, CSV, PNG and the tables, per comparison.
-find "$out/guest" -maxdepth 1 -type f \( -name '*.json' -o -name '*.csv' -o -name '*.png' \
-	-o -name '*.txt' \) -exec cp -t "$results" {} +
-cp "$out/console.log" "$results/"
+testbox_job demo tests/vm/guest/demo.sh "$results" 600 || status=$?
 echo
 echo "demo: results in $results/:"
 ls -1 "$results" | sed 's/^/  /'
