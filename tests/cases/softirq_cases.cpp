@@ -36,6 +36,8 @@ struct Rig {
     PerCpuProbe* probes = nullptr;
     unsigned cpu_slots = 0;
     bool nest = false;
+    // The outer slot raises itself again until it ran this often.
+    unsigned storm_runs = 1;
 
     bool init() {
         cpu_slots = base::nr_cpu_ids();
@@ -76,7 +78,8 @@ struct Rig {
             rig->hardirq(SoftirqNr::net_rx);
             probe.inner_after_nested_exit.store(static_cast<int>(probe.inner_runs.load()));
         }
-        probe.outer_runs.fetch_add(1);
+        if (probe.outer_runs.fetch_add(1) + 1 < rig->storm_runs)
+            rig->softirqs.raise(SoftirqNr::block);
     }
 
     static void inner(void* arg) { static_cast<Rig*>(arg)->note_run().inner_runs.fetch_add(1); }
@@ -90,17 +93,19 @@ struct Rig {
             probe.outer_before_host_exit.store(probe.outer_runs.load());
         }
         const uint64_t deadline = base::now_ns() + ten_seconds;
-        while (probe.outer_runs.load() == 0 && base::now_ns() < deadline)
+        while (probe.outer_runs.load() < rig->storm_runs && base::now_ns() < deadline)
             irqlab_plat_cond_resched();
     }
 };
 
-cxxrt::unique_ptr<Rig> make_rig(bool nest) {
+cxxrt::unique_ptr<Rig> make_rig(bool nest, unsigned storm_runs = 1) {
     cxxrt::unique_ptr<Rig> rig{new (cxxrt::may_sleep_ctx) Rig};
     if (rig && !rig->init())
         rig.reset();
-    if (rig)
+    if (rig) {
         rig->nest = nest;
+        rig->storm_runs = storm_runs;
+    }
     return rig;
 }
 
@@ -111,7 +116,7 @@ void check_rounds(irqlab_ktest_ctx* ctx, Rig& rig, unsigned cpus) {
             continue;
         // Counted by the CPU it ran on: each CPU fired once.
         const PerCpuProbe& probe = rig.probes[cpu];
-        KT_EXPECT(ctx, probe.outer_runs.load() == 1);
+        KT_EXPECT(ctx, probe.outer_runs.load() == rig.storm_runs);
         // Not inside the host's hardirq, nor with interrupts off.
         KT_EXPECT(ctx, probe.outer_before_host_exit.load() == 0);
         KT_EXPECT(ctx, probe.runs_irqs_off.load() == 0);
@@ -145,11 +150,30 @@ void softirq_nested_hardirq_leaves_its_work_to_the_round(irqlab_ktest_ctx* ctx) 
     }
 }
 
+void softirq_storm_runs_outside_the_hardirq(irqlab_ktest_ctx* ctx) {
+    // A softirq that keeps raising itself (1,000 runs per CPU): the host's
+    // hardirq holds none of them, the first round ends on the pass limit
+    // and hands the rest to the daemon, all with interrupts on.
+    constexpr unsigned storm = 1000;
+    cxxrt::unique_ptr<Rig> rig = make_rig(false, storm);
+    KT_ASSERT(ctx, rig);
+    check_rounds(ctx, *rig, ktest::on_each_cpu(Rig::fire_one, rig.get()));
+    for (unsigned cpu = 0; cpu < rig->cpu_slots; ++cpu) {
+        if (!base::cpu_online(cpu))
+            continue;
+        const auto stats = rig->softirqs.cpu_stats(cpu);
+        KT_EXPECT(ctx, stats.handover_restarts + stats.handover_time + stats.handover_resched >= 1);
+        KT_EXPECT(ctx, stats.daemon_rounds >= 1);
+        KT_EXPECT(ctx, rig->softirqs.slot_stats(SoftirqNr::block, cpu).runs == storm);
+    }
+}
+
 constexpr irqlab_ktest_case cases[] = {
     {"softirq_irq_exit_round_runs_with_interrupts_on",
      softirq_irq_exit_round_runs_with_interrupts_on},
     {"softirq_nested_hardirq_leaves_its_work_to_the_round",
      softirq_nested_hardirq_leaves_its_work_to_the_round},
+    {"softirq_storm_runs_outside_the_hardirq", softirq_storm_runs_outside_the_hardirq},
 };
 
 } // namespace
