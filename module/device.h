@@ -155,7 +155,7 @@ int irqlab_engine_config(struct irqlab_engine_config *config);
 /* native.c */
 int irqlab_native_init(void);
 void irqlab_native_exit(void);
-irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
+void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
 int irqlab_native_attach(struct irqlab_vector *vec, u32 mech);
 void irqlab_native_detach(struct irqlab_vector *vec);
 

@@ -224,7 +224,7 @@ static irqreturn_t irqlab_native_thread(int irq, void *data)
 }
 
 /* From irqlab_vector_irq(), for a vector attached natively. */
-irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
+void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 {
 	struct irqlab_native *native = &vec->native;
 
@@ -254,7 +254,6 @@ irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 		queue_work(native->wq, &native->work);
 		break;
 	}
-	return IRQ_HANDLED;
 }
 
 /* --- Attach and detach --------------------------------------------------- */

@@ -40,7 +40,7 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 		irqlab_engine_handle(vec->dev->engine_domain, vec->index);
 	} else if (native) {
 		irqlab_measure_t1(vec);
-		ret = irqlab_native_hardirq(vec, vec->native.mech);
+		irqlab_native_hardirq(vec, vec->native.mech);
 	}
 	/*
 	 * Delivered only now: the next trigger's t0 must not be stamped before
