@@ -32,26 +32,30 @@ public:
     atomic& operator=(const atomic&) = delete;
 
     T load(memory_order order = memory_order::seq_cst) const noexcept {
-        return __atomic_load_n(&value_, static_cast<int>(order));
+        T value;
+        __atomic_load(&value_, &value, static_cast<int>(order));
+        return value;
     }
     void store(T desired, memory_order order = memory_order::seq_cst) noexcept {
-        __atomic_store_n(&value_, desired, static_cast<int>(order));
+        __atomic_store(&value_, &desired, static_cast<int>(order));
     }
     T exchange(T desired, memory_order order = memory_order::seq_cst) noexcept {
-        return __atomic_exchange_n(&value_, desired, static_cast<int>(order));
+        T previous;
+        __atomic_exchange(&value_, &desired, &previous, static_cast<int>(order));
+        return previous;
     }
 
     // On failure, 'expected' receives the value found.
     bool compare_exchange_strong(T& expected, T desired,
                                  memory_order success = memory_order::seq_cst,
                                  memory_order failure = memory_order::seq_cst) noexcept {
-        return __atomic_compare_exchange_n(&value_, &expected, desired, false,
-                                           static_cast<int>(success), static_cast<int>(failure));
+        return __atomic_compare_exchange(&value_, &expected, &desired, false,
+                                         static_cast<int>(success), static_cast<int>(failure));
     }
     bool compare_exchange_weak(T& expected, T desired, memory_order success = memory_order::seq_cst,
                                memory_order failure = memory_order::seq_cst) noexcept {
-        return __atomic_compare_exchange_n(&value_, &expected, desired, true,
-                                           static_cast<int>(success), static_cast<int>(failure));
+        return __atomic_compare_exchange(&value_, &expected, &desired, true,
+                                         static_cast<int>(success), static_cast<int>(failure));
     }
 
     // Integral operations return the previous value, as std::atomic does.

@@ -8,6 +8,8 @@
 # Kbuild writes objects next to their sources, so each kernel gets a mirror
 # of the sources made of symlinks (build/kmod/<release>/): builds for 6.1 and
 # 6.12 then live side by side and never see each other's objects.
+# IRQLAB_KMOD_DIR moves the mirrors elsewhere (two trees building at once);
+# the test tiers use the default.
 set -euo pipefail
 
 kdir=${1:?usage: build-module.sh KDIR}
@@ -22,7 +24,7 @@ if [ -z "$release" ]; then
 		"install that kernel's headers or pass another KDIR=" >&2
 	exit 1
 fi
-out=$top/build/kmod/$release
+out=${IRQLAB_KMOD_DIR:-$top/build/kmod}/$release
 
 mkdir -p "$out"
 # Refresh the mirror: new sources appear, removed ones' links go.

@@ -4,7 +4,8 @@
 #
 # Tiers: style (checkpatch --strict, clang-format); the module build against
 # each stock kernel and the debug kernel (zero warnings, C++ object policy);
-# hosted unit tests (plain, ASan+UBSan, TSan); the debug kernel itself
+# hosted unit tests (plain, ASan+UBSan, TSan, and clang with its
+# thread-safety analysis of the core's locks); the debug kernel itself
 # (built once, then cached); and the QEMU test box: the foundation and MSI-X
 # scenarios on each stock kernel and, on the debug kernel, the same under
 # KASAN/lockdep/kmemleak plus the KUnit suites.
@@ -27,7 +28,7 @@ stock=("$KVER_6_1" "$KVER_6_12")
 
 suites=(style)
 for k in "${stock[@]}"; do suites+=("build:$k"); done
-suites+=(unit:host bench:host unit:asan unit:tsan)
+suites+=(unit:host bench:host unit:asan unit:tsan unit:clang)
 for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
 		"vm:$k:deferred.sh" "vm:$k:compare.sh")
@@ -71,6 +72,11 @@ run_suite() {
 	bench:host) tests/bench/run.sh build/host ;;
 	unit:asan) tests/unit/run.sh build/asan -DIRQLAB_SANITIZE=address,undefined ;;
 	unit:tsan) tests/unit/run.sh build/tsan -DIRQLAB_SANITIZE=thread ;;
+	# clang checks the core's lock annotations (-Wthread-safety -Werror).
+	unit:clang)
+		tests/unit/run.sh build/clang -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+			-DIRQLAB_THREAD_SAFETY=ON
+		;;
 	debug-kernel) debug_kernel ;;
 	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout
 	# (msix.sh took 818 s on an otherwise idle 2-core machine).

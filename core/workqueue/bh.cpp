@@ -27,8 +27,9 @@ Pool& pool_of_tasklet(softirq::Tasklet* tasklet) {
 
 } // namespace
 
-// Pool lock held (interrupts off, so the CPU is stable).
+// Interrupts are off under the pool lock, so the CPU is stable.
 void Workqueues::kick_bh(Pool& pool) {
+    pool.lock.assert_held();
     if (base::cpu_id() == static_cast<unsigned>(pool.cpu)) {
         if (pool.highpri)
             tasklets_.hi_schedule(pool.tasklet);
@@ -60,15 +61,14 @@ void Workqueues::run_bh_pool(Pool& pool) {
     Worker& worker = *pool.bh_worker;
     const uint64_t end = base::now_ns() + bh_worker_ns;
     unsigned restarts = bh_worker_restarts;
-    unsigned long flags = pool.lock.lock_irqsave();
-    while (pool.head) {
-        process_one_work(worker, *pool.head, flags);
+    base::SpinGuard hold{pool.lock};
+    while (Work* work = pool.worklist.front()) {
+        process_one_work(pool, worker, *work);
         if (--restarts == 0 || base::now_ns() >= end)
             break;
     }
-    if (pool.head)
+    if (!pool.worklist.empty())
         kick_bh(pool);
-    pool.lock.unlock_irqrestore(flags);
 }
 
 } // namespace irqlab::workqueue

@@ -51,7 +51,7 @@ bool Workqueues::mod_delayed_work_on(unsigned cpu, Workqueue* wq, DelayedWork& d
 }
 
 bool Workqueues::flush_delayed_work(DelayedWork& dwork) {
-    if (!refuse_sleep("irqlab flush_delayed_work"))
+    if (!may_sleep("irqlab flush_delayed_work"))
         return false;
     {
         base::IrqSaveGuard irqs_off;

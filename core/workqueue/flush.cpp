@@ -24,13 +24,14 @@ struct Instance {
     uint64_t gen;
 };
 
-bool instance_done(Pool& pool, void* arg) {
+// The predicates run under the pool lock (wait_pool()).
+bool instance_done(Pool& pool, void* arg) REQUIRES(pool.lock) {
     const auto& instance = *static_cast<Instance*>(arg);
     Work& work = *instance.work;
     if (work.pool.load(relaxed) == &pool && work.queued_gen.load(relaxed) == instance.gen)
         return false;
-    for (Worker* worker = pool.busy; worker; worker = worker->busy_next)
-        if (worker->current_work == &work && worker->current_gen == instance.gen)
+    for (Worker& worker : pool.busy)
+        if (worker.current_work == &work && worker.current_gen == instance.gen)
             return false;
     return true;
 }
@@ -42,50 +43,38 @@ struct Older {
 
 bool older_done(Pool&, void* arg) {
     const auto& older = *static_cast<Older*>(arg);
-    const InflightNode* first = older.pwq->inflight.next;
-    return first == &older.pwq->inflight || first->seq > older.seq;
+    const InflightNode* first = older.pwq->inflight.front();
+    return !first || first->seq > older.seq;
 }
 
 bool pwq_empty(Pool&, void* arg) {
-    auto* pwq = static_cast<PoolWorkqueue*>(arg);
-    return pwq->inflight.next == &pwq->inflight;
+    return static_cast<PoolWorkqueue*>(arg)->inflight.empty();
 }
 
 } // namespace
 
 void Workqueues::wake_waiters(Pool& pool) {
-    for (PoolWaiter* waiter = pool.waiters; waiter; waiter = waiter->next)
-        waiter->done.complete();
+    pool.lock.assert_held();
+    for (PoolWaiter& waiter : pool.waiters)
+        waiter.done.complete();
 }
 
 void Workqueues::wait_pool(Pool& pool, PoolPredicate done, void* arg) {
     PoolWaiter waiter;
     const bool signalled = waiter.done.init(cxxrt::may_sleep_ctx);
-    unsigned long flags = pool.lock.lock_irqsave();
+    base::SpinGuard hold{pool.lock};
     while (!done(pool, arg)) {
-        if (signalled) {
-            waiter.prev = nullptr;
-            waiter.next = pool.waiters;
-            if (pool.waiters)
-                pool.waiters->prev = &waiter;
-            pool.waiters = &waiter;
-        }
-        pool.lock.unlock_irqrestore(flags);
         if (signalled)
-            waiter.done.wait(recheck_ns);
-        else // out of memory for the completion: poll
-            base::Thread::sleep_ns(recheck_ns / 10);
-        flags = pool.lock.lock_irqsave();
-        if (signalled) {
-            if (waiter.prev)
-                waiter.prev->next = waiter.next;
-            else
-                pool.waiters = waiter.next;
-            if (waiter.next)
-                waiter.next->prev = waiter.prev;
+            pool.waiters.push_front(waiter);
+        {
+            base::SpinUnlocked unlocked{pool.lock};
+            if (signalled)
+                waiter.done.wait(recheck_ns);
+            else // out of memory for the completion: poll
+                base::Thread::sleep_ns(recheck_ns / 10);
         }
+        pool.waiters.remove(waiter);
     }
-    pool.lock.unlock_irqrestore(flags);
 }
 
 bool Workqueues::wait_instance(Pool& pool, Work& work, uint64_t gen) {
@@ -96,7 +85,7 @@ bool Workqueues::wait_instance(Pool& pool, Work& work, uint64_t gen) {
 
 // start_flush_work() and __flush_work().
 bool Workqueues::flush_work(Work& work) {
-    if (!refuse_sleep("irqlab flush_work"))
+    if (!may_sleep("irqlab flush_work"))
         return false;
     for (;;) {
         Pool* pool = work.pool.load(cxxrt::memory_order::acquire);
@@ -129,7 +118,7 @@ bool Workqueues::flush_work(Work& work) {
 }
 
 void Workqueues::flush_workqueue(Workqueue* wq) {
-    if (!refuse_sleep("irqlab flush_workqueue"))
+    if (!may_sleep("irqlab flush_workqueue"))
         return;
     // The last sequence number of every pwq at the call, then a wait per
     // pwq for its older instances.
@@ -157,7 +146,7 @@ void Workqueues::flush_workqueue(Workqueue* wq) {
 }
 
 void Workqueues::drain_workqueue(Workqueue* wq) {
-    if (!refuse_sleep("irqlab drain_workqueue"))
+    if (!may_sleep("irqlab drain_workqueue"))
         return;
     wq->draining.store(true, cxxrt::memory_order::release);
     wait_empty(wq);

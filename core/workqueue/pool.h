@@ -1,5 +1,7 @@
 // The workqueue layer's inner objects (Linux's worker_pool, worker,
-// pool_workqueue and workqueue_struct). Internal to core/workqueue/.
+// pool_workqueue and workqueue_struct). Internal to core/workqueue/ (the
+// Workqueues class holds some as members, which is why its header includes
+// this one).
 //
 // Locking: each pool's lock guards its worklist, its worker lists and
 // counts, and every pool_workqueue on it (nr_active, inactive list,
@@ -8,6 +10,7 @@
 #pragma once
 
 #include "core/base/completion.h"
+#include "core/base/list.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
 #include "core/base/trace.h"
@@ -21,14 +24,41 @@
 
 namespace irqlab::workqueue {
 
+// Worker flags: Linux's WORKER_* bits, written only by
+// Workqueues::set_worker_flags(), the one writer of Pool::nr_running.
+enum WorkerFlag : unsigned {
+    // Retired by idle culling, on the pool's dying list (WORKER_DIE).
+    worker_die = 1u << 1,
+    // On the pool's idle list (WORKER_IDLE).
+    worker_idle = 1u << 2,
+    // Not processing items: a new worker, one between rounds, a rescuer
+    // (WORKER_PREP).
+    worker_prep = 1u << 3,
+    // Running a WQ_CPU_INTENSIVE item (WORKER_CPU_INTENSIVE).
+    worker_cpu_intensive = 1u << 6,
+    // In a pool without concurrency management: unbound and BH pools
+    // (WORKER_UNBOUND).
+    worker_unbound = 1u << 7,
+    // Deliberate difference: blocked in Workqueues::block_in_work(). Linux
+    // keeps this apart, in worker->sleeping, because the scheduler sets it;
+    // here block_in_work() does, so it is one more reason not to count.
+    worker_sleeping = 1u << 16,
+};
+// WORKER_NOT_RUNNING: any of these and the worker is not in nr_running.
+inline constexpr unsigned worker_not_running =
+    worker_prep | worker_cpu_intensive | worker_unbound | worker_sleeping;
+
+// Guarded by its pool's lock (the analysis cannot see that lock through
+// the 'pool' pointer, so the members are not annotated), except where said.
 struct Worker {
     base::Thread thread;
     Pool* pool = nullptr;
     unsigned id = 0;
     char name[40] = {};
+    unsigned flags = worker_prep;
 
-    // What it executes (current_work, current_func, current_pwq), under the
-    // pool lock. 'current_gen' is the instance's queued_gen.
+    // What it executes (current_work, current_func, current_pwq). 'current_gen'
+    // is the instance's queued_gen.
     Work* current_work = nullptr;
     void (*current_func)(Work*) = nullptr;
     PoolWorkqueue* current_pwq = nullptr;
@@ -36,40 +66,61 @@ struct Worker {
     InflightNode inflight;
     // Items of this pool that arrived while this worker ran them: it runs
     // them next (worker->scheduled).
-    Work* scheduled_head = nullptr;
-    Work* scheduled_tail = nullptr;
-
-    bool idle = false;
-    // Counted in pool->nr_running (Linux: none of WORKER_NOT_RUNNING set).
-    bool counted = false;
-    bool cpu_intensive = false;
-    // Inside Workqueues::block_in_work().
-    bool sleeping = false;
-    bool rescuer = false;
-    bool bh = false;
-    bool on_dying = false;
+    WorkList scheduled;
     uint64_t last_active_ns = 0;
 
     // The creator sets 'ready' once the worker is on the idle list.
     cxxrt::atomic<bool> ready{false};
     cxxrt::atomic<bool> wake_pending{false};
 
-    Worker* next = nullptr; // pool's workers (or dying) list
-    Worker* prev = nullptr;
-    Worker* idle_next = nullptr;
-    Worker* idle_prev = nullptr;
-    Worker* busy_next = nullptr;
-    Worker* busy_prev = nullptr;
+    // On one of the pool's workers, dying or starting lists (worker->node).
+    base::ListNode node;
+    // On the pool's idle list (worker->entry).
+    base::ListNode entry;
+    // On the pool's busy list while it runs an item (worker->hentry).
+    base::ListNode busy_entry;
 
     Workqueue* rescue_wq = nullptr; // rescuers only
+
+    bool is(unsigned flag) const { return (flags & flag) != 0; }
+    bool running() const { return !is(worker_not_running); }
 };
+
+using WorkerList = base::List<Worker, &Worker::node>;
+using IdleList = base::List<Worker, &Worker::entry>;
+using BusyList = base::List<Worker, &Worker::busy_entry>;
 
 // Someone sleeping in flush/cancel until a pool event lets it re-check.
 struct PoolWaiter {
-    PoolWaiter* next = nullptr;
-    PoolWaiter* prev = nullptr;
+    base::ListNode entry;
     base::Completion done;
 };
+
+struct PoolWorkqueue {
+    Pool* pool = nullptr;
+    Workqueue* wq = nullptr;
+    // Written under the pool lock, read without it by the statistics.
+    cxxrt::atomic<int> nr_active{0};
+    cxxrt::atomic<int> nr_inactive{0};
+    // Active items of this pwq waiting on the pool's worklist.
+    unsigned nr_in_worklist = 0;
+    // Items beyond max_active, oldest first (pwq->inactive_works).
+    WorkList inactive;
+    uint64_t seq = 0;
+    // Its unfinished instances, oldest first: what flush_workqueue() waits
+    // for.
+    InflightList inflight;
+    // On the pool's list of pwqs.
+    base::ListNode pool_entry;
+    // On its workqueue's mayday list (under the mayday lock). 'on_mayday'
+    // stays set until the rescuer holds the pool lock, so the manager does
+    // not send the same pwq again meanwhile.
+    base::ListNode mayday_entry;
+    bool on_mayday = false;
+};
+
+using PwqList = base::List<PoolWorkqueue, &PoolWorkqueue::pool_entry>;
+using MaydayList = base::List<PoolWorkqueue, &PoolWorkqueue::mayday_entry>;
 
 struct Pool {
     base::SpinLock lock;
@@ -80,24 +131,28 @@ struct Pool {
     bool bh = false;
     // Per-CPU thread pools are concurrency-managed; unbound and BH are not.
     bool managed = false;
-    bool dying = false;
-    bool manager_active = false;
+    bool dying GUARDED_BY(lock) = false;
+    bool manager_active GUARDED_BY(lock) = false;
 
-    Work* head = nullptr; // worklist
-    Work* tail = nullptr;
+    WorkList worklist GUARDED_BY(lock);
+    // Counts written under the lock, read without it (need_more_worker()
+    // and the statistics): base::bump() under the lock.
     cxxrt::atomic<unsigned> nr_queued{0};
-
-    Worker* workers = nullptr;
-    Worker* dying_workers = nullptr;
-    Worker* starting = nullptr; // created, thread not running yet
-    Worker* idle_head = nullptr;
-    Worker* busy = nullptr;
     cxxrt::atomic<unsigned> nr_workers{0};
     cxxrt::atomic<unsigned> nr_idle{0};
+    // Workers none of whose worker_not_running flags is set; written only
+    // by Workqueues::set_worker_flags().
     cxxrt::atomic<int> nr_running{0};
 
-    PoolWorkqueue* pwqs = nullptr; // every pwq on this pool
-    PoolWaiter* waiters = nullptr;
+    WorkerList workers GUARDED_BY(lock);
+    WorkerList dying_workers GUARDED_BY(lock);
+    WorkerList starting GUARDED_BY(lock); // created, thread not running yet
+    // Most recently idle first: the one kick_pool() wakes.
+    IdleList idle_list GUARDED_BY(lock);
+    BusyList busy GUARDED_BY(lock);
+
+    PwqList pwqs GUARDED_BY(lock); // every pwq on this pool
+    base::List<PoolWaiter, &PoolWaiter::entry> waiters GUARDED_BY(lock);
 
     // BH pools: the pseudo-worker the tasklet runs items as, the tasklet,
     // and the timer that kicks the tasklet from another CPU.
@@ -116,23 +171,6 @@ struct Pool {
     } counters;
 };
 
-struct PoolWorkqueue {
-    Pool* pool = nullptr;
-    Workqueue* wq = nullptr;
-    cxxrt::atomic<int> nr_active{0};
-    cxxrt::atomic<int> nr_inactive{0};
-    // Active items of this pwq waiting on the pool's worklist.
-    unsigned nr_in_worklist = 0;
-    Work* inactive_head = nullptr;
-    Work* inactive_tail = nullptr;
-    uint64_t seq = 0;
-    InflightNode inflight; // sentinel of the unfinished instances
-    bool on_mayday = false;
-    PoolWorkqueue* mayday_next = nullptr;
-    PoolWorkqueue* pool_next = nullptr;
-    PoolWorkqueue* pool_prev = nullptr;
-};
-
 struct Workqueue {
     char name[wq_name_len] = {};
     unsigned flags = 0;
@@ -141,10 +179,10 @@ struct Workqueue {
     unsigned nr_pwqs = 0;
     cxxrt::atomic<bool> draining{false};
     cxxrt::atomic<bool> warned_draining{false};
-    Workqueue* next = nullptr;
-    Workqueue* prev = nullptr;
+    // On the engine's list of workqueues (under its wqs lock).
+    base::ListNode entry;
     Worker* rescuer = nullptr;
-    PoolWorkqueue* maydays = nullptr; // under the mayday lock
+    MaydayList maydays; // under the mayday lock
     cxxrt::atomic<uint64_t> executed{0};
     cxxrt::atomic<uint64_t> rescued{0};
     cxxrt::atomic<uint64_t> refused{0};
@@ -152,30 +190,7 @@ struct Workqueue {
     bool percpu() const { return (flags & wq_unbound) == 0; }
 };
 
-// The inflight list of a pwq: a circular list through its sentinel.
-inline void inflight_init(InflightNode& sentinel) {
-    sentinel.prev = sentinel.next = &sentinel;
-}
-inline void inflight_append(InflightNode& sentinel, InflightNode& node) {
-    node.prev = sentinel.prev;
-    node.next = &sentinel;
-    sentinel.prev->next = &node;
-    sentinel.prev = &node;
-}
-inline void inflight_unlink(InflightNode& node) {
-    node.prev->next = node.next;
-    node.next->prev = node.prev;
-    node.prev = node.next = nullptr;
-}
-// Puts 'with' where 'node' is, keeping the list's order.
-inline void inflight_replace(InflightNode& node, InflightNode& with) {
-    with.seq = node.seq;
-    with.prev = node.prev;
-    with.next = node.next;
-    node.prev->next = &with;
-    node.next->prev = &with;
-    node.prev = node.next = nullptr;
-}
+using WorkqueueList = base::List<Workqueue, &Workqueue::entry>;
 
 // The workqueue:workqueue_activate_work/execute_start/end-like events.
 inline void trace_work(irqlab_engine_event_kind kind, const Work& work, void (*func)(Work*)) {

@@ -1,6 +1,7 @@
 // Queueing and cancelling work items: __queue_work(), insert_work(), the
 // pool_workqueue max_active accounting, and try_to_grab_pending() of Linux
 // kernel/workqueue.c.
+#include "core/base/counter.h"
 #include "core/base/cpu.h"
 #include "core/base/trace.h"
 #include "core/workqueue/pool.h"
@@ -22,7 +23,6 @@ constexpr int grab_busy = -1;
 void init_work(Work& work, void (*func)(Work*)) {
     work.func = func;
     work.data.store(0, relaxed);
-    work.next = work.prev = nullptr;
     work.pwq = nullptr;
     work.inactive = false;
     work.scheduled_on = nullptr;
@@ -42,60 +42,46 @@ PoolWorkqueue* Workqueues::pwq_for(Workqueue* wq, unsigned cpu) {
 }
 
 Worker* Workqueues::find_worker_executing(Pool& pool, const Work& work) {
-    for (Worker* worker = pool.busy; worker; worker = worker->busy_next)
-        if (worker->current_work == &work && worker->current_func == work.func)
-            return worker;
+    pool.lock.assert_held();
+    for (Worker& worker : pool.busy)
+        if (worker.current_work == &work && worker.current_func == work.func)
+            return &worker;
     return nullptr;
 }
 
 void Workqueues::append_worklist(Pool& pool, PoolWorkqueue& pwq, Work& work) {
-    work.next = nullptr;
-    work.prev = pool.tail;
-    if (pool.tail)
-        pool.tail->next = &work;
-    else
-        pool.head = &work;
-    pool.tail = &work;
+    pool.lock.assert_held();
+    pool.worklist.push_back(work);
     work.inactive = false;
     ++pwq.nr_in_worklist;
-    pool.nr_queued.store(pool.nr_queued.load(relaxed) + 1, relaxed);
+    base::bump(pool.nr_queued, 1);
 }
 
 void Workqueues::unlink_worklist(Pool& pool, Work& work) {
-    if (work.prev)
-        work.prev->next = work.next;
-    else
-        pool.head = work.next;
-    if (work.next)
-        work.next->prev = work.prev;
-    else
-        pool.tail = work.prev;
-    work.next = work.prev = nullptr;
+    pool.lock.assert_held();
+    WorkList::remove(work);
     --work.pwq->nr_in_worklist;
-    pool.nr_queued.store(pool.nr_queued.load(relaxed) - 1, relaxed);
+    base::bump(pool.nr_queued, -1);
 }
 
 // pwq_dec_nr_active() and pwq_activate_first_inactive(): a slot freed up,
 // so the oldest inactive item (if any) becomes active.
 void Workqueues::pwq_dec_active(Pool& pool, PoolWorkqueue& pwq) {
-    Work* first = pwq.inactive_head;
+    pool.lock.assert_held();
+    Work* first = pwq.inactive.pop_front();
     if (!first) {
-        pwq.nr_active.store(pwq.nr_active.load(relaxed) - 1, relaxed);
+        base::bump(pwq.nr_active, -1);
         return;
     }
-    pwq.inactive_head = first->next;
-    if (pwq.inactive_head)
-        pwq.inactive_head->prev = nullptr;
-    else
-        pwq.inactive_tail = nullptr;
-    pwq.nr_inactive.store(pwq.nr_inactive.load(relaxed) - 1, relaxed);
+    base::bump(pwq.nr_inactive, -1);
     trace_work(IRQLAB_EV_WORK_ACTIVATE, *first, first->func);
     append_worklist(pool, pwq, *first);
 }
 
-// insert_work() with the max_active check of __queue_work(); the pool lock
-// is held and the caller owns PENDING.
+// insert_work() with the max_active check of __queue_work(); the caller
+// owns PENDING.
 void Workqueues::insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work) {
+    pool.lock.assert_held();
     base::trace::emit(IRQLAB_EV_WORK_QUEUE, [&](irqlab_engine_event& ev) {
         ev.object = &work;
         ev.function = reinterpret_cast<const void*>(work.func);
@@ -104,11 +90,11 @@ void Workqueues::insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work) {
         ev.cpu = pool.cpu;
     });
     work.pwq = &pwq;
-    work.queued_gen.store(work.queued_gen.load(relaxed) + 1, relaxed);
+    base::bump(work.queued_gen, 1);
     work.inflight.seq = ++pwq.seq;
-    inflight_append(pwq.inflight, work.inflight);
+    pwq.inflight.push_back(work.inflight);
     if (pwq.nr_active.load(relaxed) < pwq.wq->max_active) {
-        pwq.nr_active.store(pwq.nr_active.load(relaxed) + 1, relaxed);
+        base::bump(pwq.nr_active, 1);
         trace_work(IRQLAB_EV_WORK_ACTIVATE, work, work.func);
         append_worklist(pool, pwq, work);
         work.pool.store(&pool, cxxrt::memory_order::release);
@@ -117,14 +103,8 @@ void Workqueues::insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work) {
         return;
     }
     work.inactive = true;
-    work.next = nullptr;
-    work.prev = pwq.inactive_tail;
-    if (pwq.inactive_tail)
-        pwq.inactive_tail->next = &work;
-    else
-        pwq.inactive_head = &work;
-    pwq.inactive_tail = &work;
-    pwq.nr_inactive.store(pwq.nr_inactive.load(relaxed) + 1, relaxed);
+    pwq.inactive.push_back(work);
+    base::bump(pwq.nr_inactive, 1);
     work.pool.store(&pool, cxxrt::memory_order::release);
 }
 
@@ -196,22 +176,14 @@ int Workqueues::try_grab_pending(Work& work) {
         unlink_scheduled(work);
         pwq_dec_active(*pool, pwq);
     } else if (work.inactive) {
-        if (work.prev)
-            work.prev->next = work.next;
-        else
-            pwq.inactive_head = work.next;
-        if (work.next)
-            work.next->prev = work.prev;
-        else
-            pwq.inactive_tail = work.prev;
-        work.next = work.prev = nullptr;
+        WorkList::remove(work);
         work.inactive = false;
-        pwq.nr_inactive.store(pwq.nr_inactive.load(relaxed) - 1, relaxed);
+        base::bump(pwq.nr_inactive, -1);
     } else {
         unlink_worklist(*pool, work);
         pwq_dec_active(*pool, pwq);
     }
-    inflight_unlink(work.inflight);
+    InflightList::remove(work.inflight);
     work.pwq = nullptr;
     work.pool.store(nullptr, relaxed);
     wake_waiters(*pool);
@@ -241,7 +213,7 @@ bool Workqueues::cancel_work(Work& work) {
 }
 
 bool Workqueues::cancel_work_sync(Work& work) {
-    if (!refuse_sleep("irqlab cancel_work_sync"))
+    if (!may_sleep("irqlab cancel_work_sync"))
         return false;
     // Holding PENDING keeps the item from being queued again (queue_work
     // returns false) while the running instance finishes, as Linux's
@@ -264,62 +236,56 @@ bool Workqueues::cancel_work_sync(Work& work) {
     return result == 1;
 }
 
-bool Workqueues::begin_blocking(Work& self, Pool*& pool, Worker*& worker) {
-    pool = self.last_pool.load(cxxrt::memory_order::acquire);
-    worker = nullptr;
+// wq_worker_sleeping(): the worker running 'self' stops counting as
+// running and, if it was the last one and work is waiting, an idle worker
+// takes over. Returns the worker to hand to end_blocking(), or null when
+// nothing counted it (a BH item, a rescuer, an unbound pool's worker).
+Worker* Workqueues::begin_blocking(Work& self) {
+    Pool* pool = self.last_pool.load(cxxrt::memory_order::acquire);
     if (!pool || pool->bh)
-        return true;
+        return nullptr;
     base::SpinGuard hold{pool->lock};
-    for (Worker* busy = pool->busy; busy; busy = busy->busy_next)
-        if (busy->current_work == &self && !busy->sleeping) {
-            worker = busy;
+    Worker* worker = nullptr;
+    for (Worker& busy : pool->busy)
+        if (busy.current_work == &self && busy.running()) {
+            worker = &busy;
             break;
         }
-    if (!worker || worker->rescuer)
-        return true;
-    // wq_worker_sleeping(): if this was the last running worker and work
-    // is waiting, an idle worker takes over.
-    worker->sleeping = true;
-    if (worker->counted) {
-        pool->nr_running.store(pool->nr_running.load(relaxed) - 1, relaxed);
-        if (pool->nr_queued.load(relaxed) > 0 && pool->nr_running.load(relaxed) == 0 &&
-            pool->idle_head) {
-            pool->counters.concurrency_wakeups.fetch_add(1, relaxed);
-            kick_pool(*pool);
-        }
+    if (!worker)
+        return nullptr;
+    set_worker_flags(*pool, *worker, worker_sleeping, 0);
+    if (pool->nr_queued.load(relaxed) > 0 && pool->nr_running.load(relaxed) == 0 &&
+        !pool->idle_list.empty()) {
+        pool->counters.concurrency_wakeups.fetch_add(1, relaxed);
+        kick_pool(*pool);
     }
-    return true;
+    return worker;
 }
 
 // wq_worker_running(): counted as running again.
-void Workqueues::end_blocking(Pool* pool, Worker* worker) {
+void Workqueues::end_blocking(Worker* worker) {
     if (!worker)
         return;
-    base::SpinGuard hold{pool->lock};
-    worker->sleeping = false;
-    if (worker->counted)
-        pool->nr_running.store(pool->nr_running.load(relaxed) + 1, relaxed);
+    Pool& pool = *worker->pool;
+    base::SpinGuard hold{pool.lock};
+    set_worker_flags(pool, *worker, 0, worker_sleeping);
 }
 
 bool Workqueues::block_in_work(Work& self, uint64_t ns) {
-    if (!refuse_sleep("irqlab workqueue block_in_work"))
+    if (!may_sleep("irqlab workqueue block_in_work"))
         return false;
-    Pool* pool;
-    Worker* worker;
-    begin_blocking(self, pool, worker);
+    Worker* worker = begin_blocking(self);
     base::Thread::sleep_ns(ns);
-    end_blocking(pool, worker);
+    end_blocking(worker);
     return true;
 }
 
 bool Workqueues::wait_in_work(Work& self, base::Completion& done, uint64_t timeout_ns) {
-    if (!refuse_sleep("irqlab workqueue wait_in_work"))
+    if (!may_sleep("irqlab workqueue wait_in_work"))
         return false;
-    Pool* pool;
-    Worker* worker;
-    begin_blocking(self, pool, worker);
+    Worker* worker = begin_blocking(self);
     const bool completed = done.wait(timeout_ns) == base::WaitResult::completed;
-    end_blocking(pool, worker);
+    end_blocking(worker);
     return completed;
 }
 

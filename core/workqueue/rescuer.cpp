@@ -17,26 +17,25 @@ namespace {
 
 constexpr auto relaxed = cxxrt::memory_order::relaxed;
 
-Work* first_of_pwq(Pool& pool, const PoolWorkqueue& pwq) {
-    for (Work* work = pool.head; work; work = work->next)
-        if (work->pwq == &pwq)
-            return work;
+Work* first_of_pwq(Pool& pool, const PoolWorkqueue& pwq) REQUIRES(pool.lock) {
+    for (Work& work : pool.worklist)
+        if (work.pwq == &pwq)
+            return &work;
     return nullptr;
 }
 
 } // namespace
 
-// Pool lock held.
 void Workqueues::send_mayday(Pool& pool) {
-    for (PoolWorkqueue* pwq = pool.pwqs; pwq; pwq = pwq->pool_next) {
-        Workqueue& wq = *pwq->wq;
-        if (!wq.rescuer || pwq->nr_in_worklist == 0 || pwq->on_mayday)
+    pool.lock.assert_held();
+    for (PoolWorkqueue& pwq : pool.pwqs) {
+        Workqueue& wq = *pwq.wq;
+        if (!wq.rescuer || pwq.nr_in_worklist == 0 || pwq.on_mayday)
             continue;
         {
             base::SpinGuard hold{mayday_lock_};
-            pwq->on_mayday = true;
-            pwq->mayday_next = wq.maydays;
-            wq.maydays = pwq;
+            pwq.on_mayday = true;
+            wq.maydays.push_front(pwq);
             wq.rescuer->wake_pending.store(true, cxxrt::memory_order::release);
         }
         wq.rescuer->thread.wake();
@@ -48,7 +47,6 @@ bool Workqueues::create_rescuer(Workqueue& wq) {
     Worker* rescuer = new (cxxrt::may_sleep_ctx) Worker{};
     if (!rescuer)
         return false;
-    rescuer->rescuer = true;
     rescuer->rescue_wq = &wq;
     const char prefix[] = "irqlab-R-";
     unsigned at = 0;
@@ -88,25 +86,22 @@ void Workqueues::rescue(Worker& rescuer) {
         PoolWorkqueue* pwq;
         {
             base::SpinGuard hold{mayday_lock_};
-            pwq = wq.maydays;
+            pwq = wq.maydays.pop_front();
             if (!pwq)
                 return;
-            wq.maydays = pwq->mayday_next;
-            pwq->mayday_next = nullptr;
         }
         Pool& pool = *pwq->pool;
         rescuer.pool = &pool;
-        unsigned long flags = pool.lock.lock_irqsave();
+        base::SpinGuard hold{pool.lock};
         {
-            base::SpinGuard hold{mayday_lock_};
+            base::SpinGuard hold_maydays{mayday_lock_};
             pwq->on_mayday = false;
         }
         while (Work* work = first_of_pwq(pool, *pwq))
-            process_one_work(rescuer, *work, flags);
+            process_one_work(pool, rescuer, *work);
         // Leaving: the pool's own workers go on with the rest, if they can.
         if (pool.nr_queued.load(relaxed) > 0 && pool.nr_running.load(relaxed) == 0)
             kick_pool(pool);
-        pool.lock.unlock_irqrestore(flags);
     }
 }
 

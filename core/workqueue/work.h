@@ -8,6 +8,7 @@
 // worklist, before running it, so the function may queue itself again.
 #pragma once
 
+#include "core/base/list.h"
 #include "core/timer/timers.h"
 #include "cxxrt/atomic.h"
 
@@ -29,10 +30,10 @@ inline constexpr unsigned long work_pending = 1ul << 0;
 // A link in a pool_workqueue's list of unfinished instances, oldest first:
 // flush_workqueue() waits until no instance older than its call remains.
 struct InflightNode {
-    InflightNode* prev = nullptr;
-    InflightNode* next = nullptr;
+    base::ListNode entry;
     uint64_t seq = 0;
 };
+using InflightList = base::List<InflightNode, &InflightNode::entry>;
 
 struct DelayedWork;
 
@@ -44,9 +45,10 @@ struct Work {
     irqlab_line* trace_line = nullptr;
     cxxrt::atomic<unsigned long> data{0};
 
-    // Owned by the pool lock of the pool the item is queued on.
-    Work* next = nullptr;
-    Work* prev = nullptr;
+    // Owned by the pool lock of the pool the item is queued on. 'entry'
+    // links it on that pool's worklist, its pwq's inactive list, or the
+    // scheduled list of the worker still running it.
+    base::ListNode entry;
     PoolWorkqueue* pwq = nullptr;
     bool inactive = false;
     // Set while it waits on the worker that is still running it.
@@ -65,6 +67,8 @@ struct Work {
 
     bool pending() const { return (data.load(cxxrt::memory_order::relaxed) & work_pending) != 0; }
 };
+
+using WorkList = base::List<Work, &Work::entry>;
 
 struct DelayedWork {
     Work work;

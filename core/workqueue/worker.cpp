@@ -1,6 +1,7 @@
 // Worker threads: worker_thread(), process_one_work(), the manager
 // (manage_workers / maybe_create_worker) and idle retirement of Linux
 // kernel/workqueue.c.
+#include "core/base/counter.h"
 #include "core/base/cpu.h"
 #include "core/base/text.h"
 #include "core/base/trace.h"
@@ -38,7 +39,7 @@ bool need_to_create_worker(const Pool& pool) {
     return need_more_worker(pool) && !may_start_working(pool);
 }
 
-bool too_many_workers(const Pool& pool) {
+bool too_many_workers(const Pool& pool) REQUIRES(pool.lock) {
     const unsigned nr_idle = pool.nr_idle.load(relaxed) + (pool.manager_active ? 1 : 0);
     const unsigned nr_busy = pool.nr_workers.load(relaxed) - nr_idle;
     return nr_idle > 2 && (nr_idle - 2) * max_idle_workers_ratio >= nr_busy;
@@ -57,22 +58,17 @@ void name_worker(Worker& worker, const Pool& pool) {
         name.text("H");
 }
 
-void list_push(Worker*& head, Worker& worker) {
-    worker.prev = nullptr;
-    worker.next = head;
-    if (head)
-        head->prev = &worker;
-    head = &worker;
-}
-
-void list_remove(Worker*& head, Worker& worker) {
-    if (worker.prev)
-        worker.prev->next = worker.next;
-    else
-        head = worker.next;
-    if (worker.next)
-        worker.next->prev = worker.prev;
-    worker.next = worker.prev = nullptr;
+// The lowest id no live, dying or starting worker uses (Linux's ida).
+unsigned free_worker_id(Pool& pool) REQUIRES(pool.lock) {
+    WorkerList* const lists[] = {&pool.workers, &pool.dying_workers, &pool.starting};
+    for (unsigned id = 0;; ++id) {
+        bool used = false;
+        for (WorkerList* list : lists)
+            for (Worker& other : *list)
+                used = used || other.id == id;
+        if (!used)
+            return id;
+    }
 }
 
 // Sleeps until woken, told to stop, or 'timeout_ns' passed; no wake is
@@ -107,20 +103,26 @@ void sleep_interruptible(uint64_t ns) {
 
 } // namespace
 
-void Workqueues::set_counted(Pool& pool, Worker& worker, bool counted) {
-    if (!pool.managed || worker.counted == counted)
-        return;
-    worker.counted = counted;
-    pool.nr_running.store(pool.nr_running.load(relaxed) + (counted ? 1 : -1), relaxed);
+// worker_set_flags() and worker_clr_flags(), and the nr_running half of
+// wq_worker_sleeping() and wq_worker_running(): the one writer of
+// pool.nr_running, which counts the workers with no worker_not_running
+// flag.
+void Workqueues::set_worker_flags(Pool& pool, Worker& worker, unsigned set, unsigned clear) {
+    pool.lock.assert_held();
+    const bool was_running = worker.running();
+    worker.flags = (worker.flags | set) & ~clear;
+    if (worker.running() != was_running)
+        base::bump(pool.nr_running, worker.running() ? 1 : -1);
 }
 
 // wake_up_worker() of kick_pool(): the most recently idle worker.
 void Workqueues::kick_pool(Pool& pool) {
+    pool.lock.assert_held();
     if (pool.bh) {
         kick_bh(pool);
         return;
     }
-    Worker* worker = pool.idle_head;
+    Worker* worker = pool.idle_list.front();
     if (!worker)
         return;
     worker->wake_pending.store(true, cxxrt::memory_order::release);
@@ -128,32 +130,23 @@ void Workqueues::kick_pool(Pool& pool) {
 }
 
 void Workqueues::enter_idle(Pool& pool, Worker& worker) {
-    worker.idle = true;
+    pool.lock.assert_held();
+    set_worker_flags(pool, worker, worker_idle, 0);
     worker.last_active_ns = base::now_ns();
-    worker.idle_prev = nullptr;
-    worker.idle_next = pool.idle_head;
-    if (pool.idle_head)
-        pool.idle_head->idle_prev = &worker;
-    pool.idle_head = &worker;
-    pool.nr_idle.store(pool.nr_idle.load(relaxed) + 1, relaxed);
+    pool.idle_list.push_front(worker);
+    base::bump(pool.nr_idle, 1);
 }
 
 void Workqueues::leave_idle(Pool& pool, Worker& worker) {
-    if (!worker.idle)
+    pool.lock.assert_held();
+    if (!worker.is(worker_idle))
         return;
-    if (worker.idle_prev)
-        worker.idle_prev->idle_next = worker.idle_next;
-    else
-        pool.idle_head = worker.idle_next;
-    if (worker.idle_next)
-        worker.idle_next->idle_prev = worker.idle_prev;
-    worker.idle_next = worker.idle_prev = nullptr;
-    worker.idle = false;
-    pool.nr_idle.store(pool.nr_idle.load(relaxed) - 1, relaxed);
+    IdleList::remove(worker);
+    set_worker_flags(pool, worker, 0, worker_idle);
+    base::bump(pool.nr_idle, -1);
 }
 
-// create_worker(): called without the pool lock; the new worker starts
-// idle and woken, as Linux's does.
+// create_worker(): the new worker starts idle and woken, as Linux's does.
 bool Workqueues::create_worker(Pool& pool) {
     if (creation_fault_.load(relaxed)) {
         pool.counters.creation_failures.fetch_add(1, relaxed);
@@ -165,29 +158,18 @@ bool Workqueues::create_worker(Pool& pool) {
         return false;
     }
     worker->pool = &pool;
+    if (!pool.managed)
+        worker->flags |= worker_unbound;
     {
         base::SpinGuard hold{pool.lock};
         if (pool.dying) {
             delete worker;
             return false;
         }
-        // The lowest id no live, dying or starting worker uses (Linux's
-        // ida). Until it runs, the worker is only on 'starting': shutdown
-        // never frees it under its creator, whom it stops first.
-        for (unsigned id = 0;; ++id) {
-            bool used = false;
-            for (Worker* other = pool.workers; other && !used; other = other->next)
-                used = other->id == id;
-            for (Worker* other = pool.dying_workers; other && !used; other = other->next)
-                used = other->id == id;
-            for (Worker* other = pool.starting; other && !used; other = other->next)
-                used = other->id == id;
-            if (!used) {
-                worker->id = id;
-                break;
-            }
-        }
-        list_push(pool.starting, *worker);
+        // Until it runs, the worker is only on 'starting': shutdown never
+        // frees it under its creator, whom it stops first.
+        worker->id = free_worker_id(pool);
+        pool.starting.push_front(*worker);
     }
     name_worker(*worker, pool);
     const unsigned cpu = pool.cpu >= 0 ? static_cast<unsigned>(pool.cpu) : base::any_cpu;
@@ -198,10 +180,10 @@ bool Workqueues::create_worker(Pool& pool) {
         worker->thread.set_nice(highpri_nice);
     {
         base::SpinGuard hold{pool.lock};
-        list_remove(pool.starting, *worker);
+        WorkerList::remove(*worker);
         if (started) {
-            list_push(pool.workers, *worker);
-            pool.nr_workers.store(pool.nr_workers.load(relaxed) + 1, relaxed);
+            pool.workers.push_front(*worker);
+            base::bump(pool.nr_workers, 1);
             enter_idle(pool, *worker);
             worker->wake_pending.store(true, relaxed);
             worker->ready.store(true, cxxrt::memory_order::release);
@@ -225,29 +207,32 @@ void Workqueues::reap_dying(Pool& pool, Worker* self) {
         Worker* worker;
         {
             base::SpinGuard hold{pool.lock};
-            worker = pool.dying_workers;
+            worker = pool.dying_workers.front();
             if (worker && worker == self)
-                worker = worker->next;
+                worker = pool.dying_workers.next(*worker);
             if (!worker)
                 return;
-            list_remove(pool.dying_workers, *worker);
+            WorkerList::remove(*worker);
         }
         worker->thread.stop();
         delete worker;
     }
 }
 
-// maybe_create_worker(): the pool lock is held on entry and exit. While
-// creation fails the manager retries every cooldown and, after
-// mayday_initial_ns, calls the rescuers (Linux arms pool->mayday_timer for
-// that; the engine's manager sends the maydays itself between retries).
-void Workqueues::maybe_create_worker(Pool& pool, unsigned long& flags) {
+// maybe_create_worker(). While creation fails the manager retries every
+// cooldown and, after mayday_initial_ns, calls the rescuers (Linux arms
+// pool->mayday_timer for that; the engine's manager sends the maydays
+// itself between retries).
+void Workqueues::maybe_create_worker(Pool& pool) {
+    pool.lock.assert_held();
     uint64_t next_mayday = base::now_ns() + mayday_initial_ns_.load(relaxed);
     for (;;) {
-        pool.lock.unlock_irqrestore(flags);
-        reap_dying(pool, nullptr);
-        const bool created = create_worker(pool);
-        flags = pool.lock.lock_irqsave();
+        bool created;
+        {
+            base::SpinUnlocked unlocked{pool.lock};
+            reap_dying(pool, nullptr);
+            created = create_worker(pool);
+        }
         if (created || !need_to_create_worker(pool) || pool.dying || base::Thread::should_stop())
             return;
         const uint64_t now = base::now_ns();
@@ -258,105 +243,87 @@ void Workqueues::maybe_create_worker(Pool& pool, unsigned long& flags) {
         uint64_t pause = create_cooldown_ns_.load(relaxed);
         if (next_mayday - now < pause)
             pause = next_mayday - now;
-        pool.lock.unlock_irqrestore(flags);
-        sleep_interruptible(pause);
-        flags = pool.lock.lock_irqsave();
+        {
+            base::SpinUnlocked unlocked{pool.lock};
+            sleep_interruptible(pause);
+        }
         if (!need_to_create_worker(pool) || pool.dying || base::Thread::should_stop())
             return;
     }
 }
 
-bool Workqueues::manage_workers(Worker& worker, unsigned long& flags) {
-    Pool& pool = *worker.pool;
+bool Workqueues::manage_workers(Pool& pool) {
+    pool.lock.assert_held();
     if (pool.manager_active)
         return false;
     pool.manager_active = true;
-    maybe_create_worker(pool, flags);
+    maybe_create_worker(pool);
     pool.manager_active = false;
     return true;
 }
 
 // Idle culling (Linux's idle_timer and idle_cull_fn, done by the idle
-// worker itself when its timeout passes). Pool lock held; on true the
-// worker left the pool and the lock was dropped.
-bool Workqueues::try_retire(Worker& worker) {
-    Pool& pool = *worker.pool;
-    if (!worker.idle || !too_many_workers(pool) ||
+// worker itself when its timeout passes). On true the worker left the
+// pool for its dying list.
+bool Workqueues::try_retire(Pool& pool, Worker& worker) {
+    pool.lock.assert_held();
+    if (!worker.is(worker_idle) || !too_many_workers(pool) ||
         base::now_ns() - worker.last_active_ns < idle_timeout_ns_.load(relaxed))
         return false;
     leave_idle(pool, worker);
-    list_remove(pool.workers, worker);
-    pool.nr_workers.store(pool.nr_workers.load(relaxed) - 1, relaxed);
-    worker.on_dying = true;
-    list_push(pool.dying_workers, worker);
+    WorkerList::remove(worker);
+    base::bump(pool.nr_workers, -1);
+    set_worker_flags(pool, worker, worker_die, 0);
+    pool.dying_workers.push_front(worker);
     pool.counters.retired.fetch_add(1, relaxed);
     return true;
 }
 
-// process_one_work(): the pool lock is held on entry and exit; 'work' is
-// on the worklist. An item another worker of the pool is still running
-// goes to that worker instead (Linux's collision handling), which runs it
-// next: one item never runs on two workers of a pool at once.
-void Workqueues::process_one_work(Worker& worker, Work& work, unsigned long& flags) {
-    Pool& pool = *worker.pool;
+// process_one_work(): 'work' is on the worklist. An item another worker
+// of the pool is still running goes to that worker instead (Linux's
+// collision handling), which runs it next: one item never runs on two
+// workers of a pool at once.
+void Workqueues::process_one_work(Pool& pool, Worker& worker, Work& work) {
+    pool.lock.assert_held();
     unlink_worklist(pool, work);
     if (Worker* collision = find_worker_executing(pool, work)) {
         work.scheduled_on = collision;
-        work.next = nullptr;
-        work.prev = collision->scheduled_tail;
-        if (collision->scheduled_tail)
-            collision->scheduled_tail->next = &work;
-        else
-            collision->scheduled_head = &work;
-        collision->scheduled_tail = &work;
+        collision->scheduled.push_back(work);
         return;
     }
-    run_one(worker, work, flags);
+    run_one(pool, worker, work);
     // process_scheduled_works().
-    while (Work* next = worker.scheduled_head) {
+    while (Work* next = worker.scheduled.front()) {
         unlink_scheduled(*next);
-        run_one(worker, *next, flags);
+        run_one(pool, worker, *next);
     }
 }
 
 void Workqueues::unlink_scheduled(Work& work) {
-    Worker& owner = *work.scheduled_on;
-    if (work.prev)
-        work.prev->next = work.next;
-    else
-        owner.scheduled_head = work.next;
-    if (work.next)
-        work.next->prev = work.prev;
-    else
-        owner.scheduled_tail = work.prev;
-    work.next = work.prev = nullptr;
+    WorkList::remove(work);
     work.scheduled_on = nullptr;
 }
 
-// Runs one item taken off the lists; lock held on entry and exit.
-void Workqueues::run_one(Worker& worker, Work& work, unsigned long& flags) {
-    Pool& pool = *worker.pool;
+// Runs one item taken off the lists, with the pool lock dropped around the
+// function.
+void Workqueues::run_one(Pool& pool, Worker& worker, Work& work) {
+    pool.lock.assert_held();
     PoolWorkqueue& pwq = *work.pwq;
     worker.current_work = &work;
     worker.current_func = work.func;
     worker.current_pwq = &pwq;
     worker.current_gen = work.queued_gen.load(relaxed);
-    inflight_replace(work.inflight, worker.inflight);
-    worker.busy_prev = nullptr;
-    worker.busy_next = pool.busy;
-    if (pool.busy)
-        pool.busy->busy_prev = &worker;
-    pool.busy = &worker;
+    worker.inflight.seq = work.inflight.seq;
+    InflightList::replace(work.inflight, worker.inflight);
+    pool.busy.push_front(worker);
     work.pwq = nullptr;
     work.pool.store(nullptr, relaxed);
     work.last_pool.store(&pool, cxxrt::memory_order::release);
 
     // CPU-intensive items do not hold back the pool's other items.
-    const bool cpu_intensive = (pwq.wq->flags & wq_cpu_intensive) != 0 && !worker.rescuer;
-    if (cpu_intensive && worker.counted) {
-        set_counted(pool, worker, false);
-        worker.cpu_intensive = true;
-    }
+    const bool cpu_intensive = (pwq.wq->flags & wq_cpu_intensive) != 0 && !worker.rescue_wq;
+    if (cpu_intensive && worker.running())
+        set_worker_flags(pool, worker, worker_cpu_intensive, 0);
     // Unbound pools (nr_running stays 0) spread out over idle workers here.
     if (!pool.bh && need_more_worker(pool))
         kick_pool(pool);
@@ -364,31 +331,21 @@ void Workqueues::run_one(Worker& worker, Work& work, unsigned long& flags) {
     // from now on queues a new instance.
     work.data.fetch_and(~work_pending, cxxrt::memory_order::release);
     void (*func)(Work*) = worker.current_func;
-    pool.lock.unlock_irqrestore(flags);
-
-    trace_work(IRQLAB_EV_WORK_START, work, func);
-    func(&work); // 'work' may be freed by now: the end event only names it
-    trace_work(IRQLAB_EV_WORK_END, work, func);
-
-    flags = pool.lock.lock_irqsave();
-    if (worker.cpu_intensive) {
-        worker.cpu_intensive = false;
-        set_counted(pool, worker, true);
+    {
+        base::SpinUnlocked unlocked{pool.lock};
+        trace_work(IRQLAB_EV_WORK_START, work, func);
+        func(&work); // 'work' may be freed by now: the end event only names it
+        trace_work(IRQLAB_EV_WORK_END, work, func);
     }
-    if (worker.busy_prev)
-        worker.busy_prev->busy_next = worker.busy_next;
-    else
-        pool.busy = worker.busy_next;
-    if (worker.busy_next)
-        worker.busy_next->busy_prev = worker.busy_prev;
-    worker.busy_next = worker.busy_prev = nullptr;
-    inflight_unlink(worker.inflight);
+    set_worker_flags(pool, worker, 0, worker_cpu_intensive);
+    BusyList::remove(worker);
+    InflightList::remove(worker.inflight);
     worker.current_work = nullptr;
     worker.current_func = nullptr;
     worker.current_pwq = nullptr;
     pool.counters.executed.fetch_add(1, relaxed);
     pwq.wq->executed.fetch_add(1, relaxed);
-    if (worker.rescuer) {
+    if (worker.rescue_wq) {
         pool.counters.rescued.fetch_add(1, relaxed);
         pwq.wq->rescued.fetch_add(1, relaxed);
     }
@@ -400,48 +357,48 @@ int Workqueues::worker_main(void* raw) {
     auto& worker = *static_cast<Worker*>(raw);
     base::Thread::sleep_until([&] { return worker.ready.load(cxxrt::memory_order::acquire); });
     if (!base::Thread::should_stop())
-        worker.pool->owner->worker_loop(worker);
+        worker.pool->owner->worker_loop(*worker.pool, worker);
     return 0;
 }
 
 // worker_thread().
-void Workqueues::worker_loop(Worker& worker) {
-    Pool& pool = *worker.pool;
-    unsigned long flags = pool.lock.lock_irqsave();
-    for (;;) {
-        const bool woken = worker.wake_pending.exchange(false, cxxrt::memory_order::acq_rel);
-        if (base::Thread::should_stop() || pool.dying)
-            break;
-        if (!woken && worker.idle) {
-            if (try_retire(worker)) {
-                pool.lock.unlock_irqrestore(flags);
-                // Reaps earlier retirees, then waits for whoever reaps us.
-                reap_dying(pool, &worker);
-                base::Thread::sleep_until([] { return false; });
-                return;
-            }
-        } else {
-            leave_idle(pool, worker);
-            for (;;) {
-                if (!need_more_worker(pool))
-                    break;
-                if (!may_start_working(pool) && manage_workers(worker, flags))
-                    continue;
-                set_counted(pool, worker, true);
-                do
-                    process_one_work(worker, *pool.head, flags);
-                while (keep_working(pool));
-                set_counted(pool, worker, false);
+void Workqueues::worker_loop(Pool& pool, Worker& worker) {
+    bool retired = false;
+    {
+        base::SpinGuard hold{pool.lock};
+        for (;;) {
+            const bool woken = worker.wake_pending.exchange(false, cxxrt::memory_order::acq_rel);
+            if (base::Thread::should_stop() || pool.dying)
                 break;
+            if (!woken && worker.is(worker_idle)) {
+                retired = try_retire(pool, worker);
+                if (retired)
+                    break;
+            } else {
+                leave_idle(pool, worker);
+                for (;;) {
+                    if (!need_more_worker(pool))
+                        break;
+                    if (!may_start_working(pool) && manage_workers(pool))
+                        continue;
+                    set_worker_flags(pool, worker, 0, worker_prep);
+                    do
+                        process_one_work(pool, worker, *pool.worklist.front());
+                    while (keep_working(pool));
+                    set_worker_flags(pool, worker, worker_prep, 0);
+                    break;
+                }
+                enter_idle(pool, worker);
             }
-            enter_idle(pool, worker);
+            base::SpinUnlocked unlocked{pool.lock};
+            sleep_woken(worker, idle_timeout_ns_.load(relaxed));
         }
-        pool.lock.unlock_irqrestore(flags);
-        sleep_woken(worker, idle_timeout_ns_.load(relaxed));
-        flags = pool.lock.lock_irqsave();
+        if (!retired)
+            leave_idle(pool, worker);
     }
-    leave_idle(pool, worker);
-    pool.lock.unlock_irqrestore(flags);
+    // Reaps earlier retirees, then waits for whoever reaps us.
+    if (retired)
+        reap_dying(pool, &worker);
     // kthreads run until kthread_stop(): whoever stops us frees us.
     base::Thread::sleep_until([] { return false; });
 }
@@ -457,16 +414,17 @@ void Workqueues::stop_pool_workers(Pool& pool) {
         Worker* worker;
         {
             base::SpinGuard hold{pool.lock};
-            worker = pool.dying_workers ? pool.dying_workers : pool.workers;
+            worker = pool.dying_workers.front();
+            const bool live = !worker;
+            if (live)
+                worker = pool.workers.front();
             if (!worker)
                 break;
             // Out of the lists first: a retiring worker looks only at itself.
-            if (worker == pool.dying_workers) {
-                list_remove(pool.dying_workers, *worker);
-            } else {
+            WorkerList::remove(*worker);
+            if (live) {
                 leave_idle(pool, *worker);
-                list_remove(pool.workers, *worker);
-                pool.nr_workers.store(pool.nr_workers.load(relaxed) - 1, relaxed);
+                base::bump(pool.nr_workers, -1);
             }
         }
         worker->thread.stop();

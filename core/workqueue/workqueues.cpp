@@ -23,7 +23,7 @@ constexpr unsigned bh_allows = wq_bh | wq_highpri;
 
 } // namespace
 
-bool Workqueues::refuse_sleep(const char* operation) {
+bool Workqueues::may_sleep(const char* operation) {
     if (context_.might_sleep(operation))
         return true;
     atomic_refusals_.fetch_add(1, relaxed);
@@ -57,7 +57,8 @@ bool Workqueues::init_pool(Pool& pool, unsigned id, int cpu, bool highpri, bool 
     if (!pool.bh_worker)
         return false;
     pool.bh_worker->pool = &pool;
-    pool.bh_worker->bh = true;
+    // Runs items from a tasklet: never counted as running.
+    pool.bh_worker->flags |= worker_unbound;
     softirq::tasklet_setup(pool.tasklet, bh_tasklet_fn);
     pool.tasklet.data = &pool;
     timer::timer_setup(pool.kick_timer, bh_kick_timer_fn);
@@ -121,7 +122,7 @@ void Workqueues::shutdown() {
         Workqueue* wq;
         {
             base::SpinGuard hold{wqs_lock_};
-            wq = wqs_;
+            wq = wqs_.front();
         }
         if (!wq)
             break;
@@ -165,19 +166,14 @@ bool Workqueues::link_pwqs(Workqueue& wq) {
         Pool& pool = pools_[index];
         pwq.pool = &pool;
         pwq.wq = &wq;
-        inflight_init(pwq.inflight);
         base::SpinGuard hold{pool.lock};
-        pwq.pool_prev = nullptr;
-        pwq.pool_next = pool.pwqs;
-        if (pool.pwqs)
-            pool.pwqs->pool_prev = &pwq;
-        pool.pwqs = &pwq;
+        pool.pwqs.push_front(pwq);
     }
     return true;
 }
 
 Workqueue* Workqueues::alloc_workqueue(const char* name, unsigned flags, int max_active) {
-    if (!initialised_ || !refuse_sleep("irqlab alloc_workqueue"))
+    if (!initialised_ || !may_sleep("irqlab alloc_workqueue"))
         return nullptr;
     if ((flags & wq_bh) && (flags & ~bh_allows))
         return nullptr;
@@ -198,11 +194,7 @@ Workqueue* Workqueues::alloc_workqueue(const char* name, unsigned flags, int max
         return nullptr;
     }
     base::SpinGuard hold{wqs_lock_};
-    wq->prev = nullptr;
-    wq->next = wqs_;
-    if (wqs_)
-        wqs_->prev = wq;
-    wqs_ = wq;
+    wqs_.push_front(*wq);
     return wq;
 }
 
@@ -222,32 +214,21 @@ void Workqueues::free_workqueue(Workqueue* wq) {
         PoolWorkqueue& pwq = wq->pwqs[i];
         if (!pwq.pool)
             continue;
-        Pool& pool = *pwq.pool;
-        base::SpinGuard hold{pool.lock};
-        if (pwq.pool_prev)
-            pwq.pool_prev->pool_next = pwq.pool_next;
-        else if (pool.pwqs == &pwq)
-            pool.pwqs = pwq.pool_next;
-        if (pwq.pool_next)
-            pwq.pool_next->pool_prev = pwq.pool_prev;
+        base::SpinGuard hold{pwq.pool->lock};
+        PwqList::remove(pwq);
     }
     delete[] wq->pwqs;
     delete wq;
 }
 
 void Workqueues::destroy_workqueue(Workqueue* wq) {
-    if (!wq || !refuse_sleep("irqlab destroy_workqueue"))
+    if (!wq || !may_sleep("irqlab destroy_workqueue"))
         return;
     wq->draining.store(true, cxxrt::memory_order::release);
     wait_empty(wq);
     {
         base::SpinGuard hold{wqs_lock_};
-        if (wq->prev)
-            wq->prev->next = wq->next;
-        else
-            wqs_ = wq->next;
-        if (wq->next)
-            wq->next->prev = wq->prev;
+        WorkqueueList::remove(*wq);
     }
     free_workqueue(wq);
 }
@@ -280,8 +261,10 @@ unsigned Workqueues::for_each_worker(unsigned pool_index, WorkerVisitor visit, v
     Pool& pool = pools_[pool_index];
     base::SpinGuard hold{pool.lock};
     unsigned count = 0;
-    for (Worker* worker = pool.workers; worker; worker = worker->next, ++count)
-        visit(worker->name, worker->idle, arg);
+    for (Worker& worker : pool.workers) {
+        visit(worker.name, worker.is(worker_idle), arg);
+        ++count;
+    }
     return count;
 }
 
@@ -313,10 +296,11 @@ unsigned Workqueues::for_each_workqueue(WorkqueueVisitor visit, void* arg) const
         return 0;
     base::SpinGuard hold{wqs_lock_};
     unsigned count = 0;
-    for (const Workqueue* wq = wqs_; wq; wq = wq->next, ++count) {
+    for (const Workqueue& wq : wqs_) {
         WorkqueueStats stats;
-        fill_stats(*wq, stats);
+        fill_stats(wq, stats);
         visit(stats, arg);
+        ++count;
     }
     return count;
 }
@@ -326,9 +310,9 @@ unsigned Workqueues::workqueue_at(unsigned index, WorkqueueStats& stats) const {
         return 0;
     base::SpinGuard hold{wqs_lock_};
     unsigned count = 0;
-    for (const Workqueue* wq = wqs_; wq; wq = wq->next, ++count)
-        if (count == index)
-            fill_stats(*wq, stats);
+    for (const Workqueue& wq : wqs_)
+        if (count++ == index)
+            fill_stats(wq, stats);
     return count;
 }
 

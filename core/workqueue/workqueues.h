@@ -17,11 +17,13 @@
 #pragma once
 
 #include "core/base/completion.h"
+#include "core/base/list.h"
 #include "core/base/spinlock.h"
 #include "core/engine/context.h"
 #include "core/softirq/softirqs.h"
 #include "core/softirq/tasklet.h"
 #include "core/timer/timers.h"
+#include "core/workqueue/pool.h"
 #include "core/workqueue/work.h"
 #include "core/workqueue/workqueue_stats.h"
 #include "cxxrt/atomic.h"
@@ -165,53 +167,57 @@ public:
 private:
     friend struct WorkqueuesAccess;
 
+    // Locking: REQUIRES(pool.lock) names the pool lock a function expects
+    // held (and asserts it); EXCLUDES(pool.lock) one it takes itself.
+
     // queueing (queue.cpp)
     bool queue_owned(unsigned cpu, Workqueue* wq, Work& work);
     bool refuse_draining(Workqueue* wq, Work& work);
-    void insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work);
-    void append_worklist(Pool& pool, PoolWorkqueue& pwq, Work& work);
-    void unlink_worklist(Pool& pool, Work& work);
-    void pwq_dec_active(Pool& pool, PoolWorkqueue& pwq);
+    void insert_work(Pool& pool, PoolWorkqueue& pwq, Work& work) REQUIRES(pool.lock);
+    void append_worklist(Pool& pool, PoolWorkqueue& pwq, Work& work) REQUIRES(pool.lock);
+    void unlink_worklist(Pool& pool, Work& work) REQUIRES(pool.lock);
+    void pwq_dec_active(Pool& pool, PoolWorkqueue& pwq) REQUIRES(pool.lock);
     int try_grab_pending(Work& work);
     int grab_pending(Work& work);
     void release_pending(Work& work);
-    static Worker* find_worker_executing(Pool& pool, const Work& work);
+    static Worker* find_worker_executing(Pool& pool, const Work& work) REQUIRES(pool.lock);
     PoolWorkqueue* pwq_for(Workqueue* wq, unsigned cpu);
-    bool begin_blocking(Work& self, Pool*& pool, Worker*& worker);
-    void end_blocking(Pool* pool, Worker* worker);
+    Worker* begin_blocking(Work& self);
+    void end_blocking(Worker* worker);
 
     // workers (worker.cpp)
     static int worker_main(void* raw);
-    void worker_loop(Worker& worker);
-    void process_one_work(Worker& worker, Work& work, unsigned long& flags);
-    void run_one(Worker& worker, Work& work, unsigned long& flags);
+    void worker_loop(Pool& pool, Worker& worker) EXCLUDES(pool.lock);
+    void process_one_work(Pool& pool, Worker& worker, Work& work) REQUIRES(pool.lock);
+    void run_one(Pool& pool, Worker& worker, Work& work) REQUIRES(pool.lock);
     static void unlink_scheduled(Work& work);
-    bool create_worker(Pool& pool);
-    bool manage_workers(Worker& worker, unsigned long& flags);
-    void maybe_create_worker(Pool& pool, unsigned long& flags);
-    bool try_retire(Worker& worker);
-    void reap_dying(Pool& pool, Worker* self);
-    void kick_pool(Pool& pool);
-    void enter_idle(Pool& pool, Worker& worker);
-    void leave_idle(Pool& pool, Worker& worker);
-    static void set_counted(Pool& pool, Worker& worker, bool counted);
-    void stop_pool_workers(Pool& pool);
+    bool create_worker(Pool& pool) EXCLUDES(pool.lock);
+    bool manage_workers(Pool& pool) REQUIRES(pool.lock);
+    void maybe_create_worker(Pool& pool) REQUIRES(pool.lock);
+    bool try_retire(Pool& pool, Worker& worker) REQUIRES(pool.lock);
+    void reap_dying(Pool& pool, Worker* self) EXCLUDES(pool.lock);
+    void kick_pool(Pool& pool) REQUIRES(pool.lock);
+    void enter_idle(Pool& pool, Worker& worker) REQUIRES(pool.lock);
+    void leave_idle(Pool& pool, Worker& worker) REQUIRES(pool.lock);
+    static void set_worker_flags(Pool& pool, Worker& worker, unsigned set, unsigned clear)
+        REQUIRES(pool.lock);
+    void stop_pool_workers(Pool& pool) EXCLUDES(pool.lock);
 
     // flushing (flush.cpp)
     using PoolPredicate = bool (*)(Pool& pool, void* arg);
-    void wait_pool(Pool& pool, PoolPredicate done, void* arg);
-    static void wake_waiters(Pool& pool);
-    bool wait_instance(Pool& pool, Work& work, uint64_t gen);
+    void wait_pool(Pool& pool, PoolPredicate done, void* arg) EXCLUDES(pool.lock);
+    static void wake_waiters(Pool& pool) REQUIRES(pool.lock);
+    bool wait_instance(Pool& pool, Work& work, uint64_t gen) EXCLUDES(pool.lock);
     void wait_empty(Workqueue* wq);
 
     // BH pools (bh.cpp)
     static void bh_tasklet_fn(softirq::Tasklet* tasklet);
     static void bh_kick_timer_fn(timer::Timer* timer);
-    void kick_bh(Pool& pool);
-    void run_bh_pool(Pool& pool);
+    void kick_bh(Pool& pool) REQUIRES(pool.lock);
+    void run_bh_pool(Pool& pool) EXCLUDES(pool.lock);
 
     // rescuers (rescuer.cpp)
-    void send_mayday(Pool& pool);
+    void send_mayday(Pool& pool) REQUIRES(pool.lock);
     bool create_rescuer(Workqueue& wq);
     static int rescuer_main(void* raw);
     void rescue(Worker& rescuer);
@@ -224,7 +230,8 @@ private:
     bool init_pool(Pool& pool, unsigned id, int cpu, bool highpri, bool bh);
     bool link_pwqs(Workqueue& wq);
     void free_workqueue(Workqueue* wq);
-    bool refuse_sleep(const char* operation);
+    // False (counted) in engine atomic context, where sleeping is refused.
+    bool may_sleep(const char* operation);
     void fill_stats(const Workqueue& wq, WorkqueueStats& stats) const;
 
     engine::Context& context_;
@@ -238,7 +245,8 @@ private:
     bool initialised_ = false;
 
     mutable base::SpinLock wqs_lock_;
-    Workqueue* wqs_ = nullptr;
+    // Newest first.
+    WorkqueueList wqs_ GUARDED_BY(wqs_lock_);
     base::SpinLock mayday_lock_;
 
     Workqueue* system_ = nullptr;

@@ -6,6 +6,7 @@
 
 #include "core/base/completion.h"
 #include "core/base/cpu.h"
+#include "core/base/list.h"
 #include "core/base/percpu.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
@@ -124,6 +125,91 @@ void spinlocks_of_two_classes_nest(irqlab_ktest_ctx* ctx) {
     outer.assert_held();
     inner.assert_held();
     KT_EXPECT(ctx, irqs_disabled());
+}
+
+void spin_unlocked_drops_the_lock_for_its_scope(irqlab_ktest_ctx* ctx) {
+    Guarded guarded;
+    KT_ASSERT(ctx, guarded.lock.init(counter_lock_class, cxxrt::may_sleep_ctx));
+    KT_ASSERT(ctx, !irqs_disabled());
+    SpinGuard hold{guarded.lock};
+    guarded.value = 1;
+    {
+        SpinUnlocked dropped{guarded.lock};
+        // The holder's interrupt state is back, and anyone may take it.
+        KT_EXPECT(ctx, !irqs_disabled());
+        SpinGuard other{guarded.lock};
+        guarded.value = 2;
+    }
+    guarded.lock.assert_held();
+    KT_EXPECT(ctx, irqs_disabled());
+    KT_EXPECT(ctx, guarded.value == 2);
+}
+
+struct Item {
+    int value;
+    ListNode link;
+    ListNode other_link;
+};
+using Items = List<Item, &Item::link>;
+using OtherItems = List<Item, &Item::other_link>;
+
+template <unsigned long N>
+bool holds(Items& list, const int (&expected)[N]) {
+    unsigned long seen = 0;
+    for (Item& item : list)
+        if (seen >= N || item.value != expected[seen++])
+            return false;
+    return seen == N;
+}
+
+void list_keeps_order_and_unlinks(irqlab_ktest_ctx* ctx) {
+    Item a{1, {}, {}}, b{2, {}, {}}, c{3, {}, {}};
+    Items list;
+    KT_EXPECT(ctx, list.empty() && !list.front() && !Items::linked(a));
+    list.push_back(b);
+    list.push_back(c);
+    list.push_front(a);
+    KT_EXPECT(ctx, holds(list, {1, 2, 3}));
+    KT_EXPECT(ctx, list.front() == &a && list.back() == &c);
+    KT_EXPECT(ctx, list.next(a) == &b && list.next(c) == nullptr);
+    Items::remove(b);
+    KT_EXPECT(ctx, !Items::linked(b) && holds(list, {1, 3}));
+    Items::remove(b); // unlinking an unlinked node changes nothing
+    KT_EXPECT(ctx, holds(list, {1, 3}));
+    KT_EXPECT(ctx, list.pop_front() == &a && holds(list, {3}));
+    KT_EXPECT(ctx, list.pop_front() == &c && list.empty() && !list.pop_front());
+}
+
+void list_iteration_may_unlink_the_current_item(irqlab_ktest_ctx* ctx) {
+    Item items[5] = {{0, {}, {}}, {1, {}, {}}, {2, {}, {}}, {3, {}, {}}, {4, {}, {}}};
+    Items list;
+    for (Item& item : items)
+        list.push_back(item);
+    for (Item& item : list)
+        if (item.value % 2 == 0)
+            Items::remove(item);
+    KT_EXPECT(ctx, holds(list, {1, 3}));
+}
+
+void list_splices_and_replaces(irqlab_ktest_ctx* ctx) {
+    Item a{1, {}, {}}, b{2, {}, {}}, c{3, {}, {}}, d{4, {}, {}};
+    Items first, second;
+    first.push_back(a);
+    second.push_back(b);
+    second.push_back(c);
+    first.splice_back(second);
+    KT_EXPECT(ctx, second.empty() && holds(first, {1, 2, 3}));
+    first.splice_back(second); // an empty list moves nothing
+    KT_EXPECT(ctx, holds(first, {1, 2, 3}));
+    Items::replace(b, d);
+    KT_EXPECT(ctx, !Items::linked(b) && holds(first, {1, 4, 3}));
+    // One object, two lists: each link is its own.
+    OtherItems others;
+    others.push_back(a);
+    Items::remove(a);
+    KT_EXPECT(ctx, holds(first, {4, 3}) && others.front() == &a);
+    OtherItems::remove(a);
+    KT_EXPECT(ctx, others.empty());
 }
 
 struct Loop {
@@ -276,6 +362,10 @@ constexpr irqlab_ktest_case cases[] = {
     {"percpu_copies_are_private", percpu_copies_are_private},
     {"spinlock_excludes_other_cpus", spinlock_excludes_other_cpus},
     {"spinlocks_of_two_classes_nest", spinlocks_of_two_classes_nest},
+    {"spin_unlocked_drops_the_lock_for_its_scope", spin_unlocked_drops_the_lock_for_its_scope},
+    {"list_keeps_order_and_unlinks", list_keeps_order_and_unlinks},
+    {"list_iteration_may_unlink_the_current_item", list_iteration_may_unlink_the_current_item},
+    {"list_splices_and_replaces", list_splices_and_replaces},
     {"thread_stop_returns_the_result", thread_stop_returns_the_result},
     {"thread_park_freezes_it_until_unpark", thread_park_freezes_it_until_unpark},
     {"thread_sleeps_until_woken", thread_sleeps_until_woken},
