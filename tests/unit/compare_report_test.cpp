@@ -260,6 +260,16 @@ TEST(CompareReport, PlotWritesPng) {
     EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }
 
+TEST(CompareReport, PlotSaysWhatGnuplotSaid) {
+    if (!gnuplot_installed())
+        GTEST_SKIP() << "gnuplot not installed (scripts/deps.sh check)";
+    std::string error;
+    EXPECT_NE(write_plot(sample_result(), "/nonexistent-irqlab-dir/plot.png", error), 0);
+    EXPECT_EQ(error.rfind("gnuplot failed: ", 0), 0u) << error;
+    EXPECT_NE(error.find("cannot open file"), std::string::npos) << error;
+    EXPECT_NE(error.back(), '\n') << error;
+}
+
 TEST(CompareReport, PlotRefusesAnEmptyResult) {
     Result empty;
     std::string error;

@@ -2,22 +2,16 @@
 // shown in microseconds; JSON and CSV keep nanoseconds.
 #include "compare_report.h"
 
+#include "subprocess.h"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <csignal>
-#include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
 #include <string>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <utility>
 #include <vector>
-
-extern char** environ;
 
 namespace irqlab::cli::compare {
 
@@ -322,71 +316,19 @@ std::string plot_script(const Result& r, unsigned metric, const std::string& ter
 // Runs gnuplot on 'script'. Returns its error messages on failure, empty on success;
 // 'missing' tells that gnuplot is not installed.
 std::string run_gnuplot(const std::string& script, bool& missing) {
-    missing = false;
-    int to_gnuplot[2];
-    int from_gnuplot[2];
-    if (pipe2(to_gnuplot, O_CLOEXEC) != 0)
-        return fmt::format("pipe: {}", std::strerror(errno));
-    if (pipe2(from_gnuplot, O_CLOEXEC) != 0) {
-        const int saved = errno;
-        close(to_gnuplot[0]);
-        close(to_gnuplot[1]);
-        return fmt::format("pipe: {}", std::strerror(saved));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_gnuplot[0], STDIN_FILENO);
     // With no usable output file, gnuplot writes the image to stdout: that
     // is no message to show.
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, from_gnuplot[1], STDERR_FILENO);
-    char gnuplot[] = "gnuplot";
-    char* argv[] = {gnuplot, nullptr};
-    pid_t pid = 0;
-    const int spawned = posix_spawnp(&pid, gnuplot, &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(to_gnuplot[0]);
-    close(from_gnuplot[1]);
-    if (spawned != 0) {
-        close(to_gnuplot[1]);
-        close(from_gnuplot[0]);
-        missing = spawned == ENOENT;
-        return missing ? "gnuplot not found (install gnuplot-nox)"
-                       : fmt::format("cannot run gnuplot: {}", std::strerror(spawned));
-    }
-    // gnuplot quits at the first error without reading the rest: the write
-    // must fail with EPIPE then, not kill the CLI with SIGPIPE.
-    struct sigaction ignore {};
-    struct sigaction previous {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &previous);
-    size_t written = 0;
-    while (written < script.size()) {
-        const ssize_t n = write(to_gnuplot[1], script.data() + written, script.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        written += static_cast<size_t>(n);
-    }
-    close(to_gnuplot[1]);
-    sigaction(SIGPIPE, &previous, nullptr);
-    std::string said;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = read(from_gnuplot[0], buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        said.append(buffer, static_cast<size_t>(n));
-    }
-    close(from_gnuplot[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    const ProcessResult ran = run_process({"gnuplot"}, script, Stdout::discard);
+    missing = !ran.started && ran.error_number == ENOENT;
+    if (missing)
+        return "gnuplot not found (install gnuplot-nox)";
+    if (!ran.started)
+        return ran.error;
+    if (!ran.error.empty())
+        return fmt::format("running gnuplot: {}", ran.error);
+    if (ran.exit_code == 0)
         return {};
+    std::string said = ran.err;
     while (!said.empty() && (said.back() == '\n' || said.back() == ' '))
         said.pop_back();
     return fmt::format("gnuplot failed{}{}", said.empty() ? "" : ": ", said);

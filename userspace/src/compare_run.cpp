@@ -14,6 +14,7 @@
 
 #include "accounting.h"
 #include "bpf_probe.h"
+#include "compare_reconcile.h"
 #include "fire_run.h"
 
 #include <algorithm>
@@ -129,6 +130,33 @@ irqlab_run_status fire(const Device& module, const Parameters& params, uint64_t 
     return done;
 }
 
+// The module's histograms of one path and, with the probes, theirs.
+void read_histograms(const Device& module, unsigned mechanism, unsigned path, bpf::Probe* probe,
+                     PathResult& side) {
+    for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
+        side.metrics[metric] = from_uapi(module.hist_read(mechanism, path, metric, -1));
+    if (probe) {
+        std::array<Histogram, IRQLAB_NR_METRICS> seen;
+        for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
+            seen[metric] = from_uapi(probe->read(path, mechanism, metric));
+        side.bpf = seen;
+    }
+}
+
+void record_accounting(const PhaseCounters& counted, PathResult& side) {
+    side.fired = counted.triggers.fired;
+    side.received = counted.triggers.received;
+    side.coalesced_triggers = counted.triggers.coalesced + counted.triggers.busy;
+    side.arrivals = counted.stages.arrivals;
+    side.hardirqs = counted.stages.hardirqs;
+    side.served = counted.stages.served;
+    side.runs = counted.stages.runs;
+    side.ends = counted.stages.ends;
+    const Reconciliation reconciled = reconcile(counted);
+    side.lost = reconciled.lost;
+    side.accounting_note = reconciled.note();
+}
+
 // The measured phase: one run (or 'repeat' runs) over both vectors.
 void measured_phase(const Device& module, const RunOptions& options, MechanismResult& result,
                     bpf::Probe* probe) {
@@ -145,15 +173,16 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
         const irqlab_run_status done = fire(module, params, attachment.vectors(), params.count);
         result.fired_from_cpu = merge_firing_cpu(result.fired_from_cpu, done.fired_from_cpu);
     }
-    PathResult& engine = result.paths[IRQLAB_PATH_ENGINE];
-    int64_t engine_replays = 0;
+    std::array<PhaseCounters, IRQLAB_NR_PATHS> counted{};
+    const PathResult& engine = result.paths[IRQLAB_PATH_ENGINE];
     if (engine.available) {
         // Everything deferred has run; the line's latched arrivals and
-        // replays complete its accounting.
+        // replays complete its accounting, read before detaching ends it.
         module.engine_flush(params.device, bit(engine.vector));
-        if (const auto line = module.engine_line(params.device, engine.vector))
-            engine_replays =
-                static_cast<int64_t>(line->replays) - static_cast<int64_t>(line->pending_arrivals);
+        if (const auto line = module.engine_line(params.device, engine.vector)) {
+            counted[IRQLAB_PATH_ENGINE].pending_arrivals = line->pending_arrivals;
+            counted[IRQLAB_PATH_ENGINE].replays = line->replays;
+        }
     }
     attachment.detach();
 
@@ -161,61 +190,11 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
         PathResult& side = result.paths[path];
         if (!side.available)
             continue;
-        const VectorTotals totals{module.stats(params.device, side.vector)};
-        const irqlab_mech_stats stats = module.mech_stats(params.device, side.vector);
-        side.fired = totals.sum.fired;
-        side.received = totals.sum.received;
-        side.coalesced_triggers = totals.sum.coalesced + totals.sum.busy;
-        side.arrivals = stats.arrivals;
-        side.hardirqs = stats.hardirqs;
-        side.served = stats.served;
-        side.runs = stats.runs;
-        side.ends = stats.ends;
-        for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
-            side.metrics[metric] = from_uapi(module.hist_read(result.mechanism, path, metric, -1));
-        if (probe) {
-            std::array<Histogram, IRQLAB_NR_METRICS> seen;
-            for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
-                seen[metric] = from_uapi(probe->read(path, result.mechanism, metric));
-            side.bpf = seen;
-        }
-
-        // Every event accounted for, or named where it was not.
-        std::vector<std::string> gaps;
-        const int64_t expected_t1 =
-            static_cast<int64_t>(side.arrivals) + (path == IRQLAB_PATH_ENGINE ? engine_replays : 0);
-        int64_t lost = 0;
-        if (params.trigger != "external") {
-            const long long missing = totals.missing();
-            if (missing > 0) {
-                gaps.push_back(fmt::format("{} triggers never arrived", missing));
-                lost += missing;
-            } else if (missing < 0) {
-                gaps.push_back(
-                    fmt::format("{} arrivals without a trigger (the device's own)", -missing));
-            }
-        }
-        if (const int64_t gap = expected_t1 - static_cast<int64_t>(side.hardirqs); gap != 0) {
-            gaps.push_back(
-                fmt::format("{} arrivals but {} handler entries", expected_t1, side.hardirqs));
-            lost += gap > 0 ? gap : -gap;
-        }
-        if (side.served != side.hardirqs) {
-            gaps.push_back(fmt::format("{} handled, {} taken over by bottom halves", side.hardirqs,
-                                       side.served));
-            lost += static_cast<int64_t>(side.hardirqs > side.served ? side.hardirqs - side.served
-                                                                     : side.served - side.hardirqs);
-        }
-        if (side.runs != side.ends) {
-            gaps.push_back(
-                fmt::format("{} bottom half runs started, {} ended", side.runs, side.ends));
-            lost += static_cast<int64_t>(side.runs > side.ends ? side.runs - side.ends
-                                                               : side.ends - side.runs);
-        }
-        side.lost = lost;
-        side.accounting_note.clear();
-        for (const std::string& gap : gaps)
-            side.accounting_note += (side.accounting_note.empty() ? "" : "; ") + gap;
+        counted[path].triggers = VectorTotals{module.stats(params.device, side.vector)}.sum;
+        counted[path].triggers_counted = params.trigger != "external";
+        counted[path].stages = module.mech_stats(params.device, side.vector);
+        read_histograms(module, result.mechanism, path, probe, side);
+        record_accounting(counted[path], side);
     }
 }
 
