@@ -119,6 +119,8 @@ int irqlab_device_list(struct irqlab_device_list *out);
 /* The hardirq handler of every claimed vector: counts the arrival. */
 irqreturn_t irqlab_vector_irq(int irq, void *data);
 int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
+/* A request's vector mask: -EINVAL when empty, -ERANGE past the device. */
+int irqlab_vectors_valid(const struct irqlab_device *dev, u64 vectors);
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,

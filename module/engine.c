@@ -60,15 +60,6 @@ void irqlab_engine_stop(void)
 	irqlab_engine = NULL;
 }
 
-static int irqlab_vectors_valid(struct irqlab_device *dev, u64 vectors)
-{
-	if (!vectors)
-		return -EINVAL;
-	if (dev->nr_vectors < 64 && vectors >> dev->nr_vectors)
-		return -ERANGE;
-	return 0;
-}
-
 static void irqlab_engine_detach_one(struct irqlab_device *dev, struct irqlab_vector *vec)
 {
 	WRITE_ONCE(vec->engine_attached, false);

@@ -37,15 +37,6 @@ static void irqlab_engine_twin(u32 mech, struct irqlab_engine_attach *req)
 	req->flags = mech == IRQLAB_MECH_THREAD_ONESHOT ? IRQLAB_ATTACH_ONESHOT : 0;
 }
 
-static int irqlab_mech_vectors_valid(struct irqlab_device *dev, u64 vectors)
-{
-	if (!vectors)
-		return -EINVAL;
-	if (dev->nr_vectors < 64 && vectors >> dev->nr_vectors)
-		return -ERANGE;
-	return 0;
-}
-
 static int irqlab_mech_attach_engine(struct irqlab_device *dev,
 				     const struct irqlab_mech_attach *req)
 {
@@ -94,7 +85,7 @@ int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attac
 	if (req->flags || req->pad || req->mechanism >= IRQLAB_NR_MECHS ||
 	    req->path >= IRQLAB_NR_PATHS)
 		return -EINVAL;
-	ret = irqlab_mech_vectors_valid(dev, req->vectors);
+	ret = irqlab_vectors_valid(dev, req->vectors);
 	if (ret)
 		return ret;
 	for (i = 0; i < dev->nr_vectors; i++) {
@@ -114,7 +105,7 @@ int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors)
 	unsigned int i;
 	int ret;
 
-	ret = irqlab_mech_vectors_valid(dev, vectors);
+	ret = irqlab_vectors_valid(dev, vectors);
 	if (ret)
 		return ret;
 	for (i = 0; i < dev->nr_vectors; i++) {

@@ -132,6 +132,16 @@ void irqlab_vectors_teardown(struct irqlab_device *dev)
 	dev->irqs_requested = false;
 }
 
+/* Vectors are a u64 mask, so a device with 64 or more has no bit past it. */
+int irqlab_vectors_valid(const struct irqlab_device *dev, u64 vectors)
+{
+	if (!vectors)
+		return -EINVAL;
+	if (dev->nr_vectors < 64 && vectors >> dev->nr_vectors)
+		return -ERANGE;
+	return 0;
+}
+
 static u64 irqlab_mask_bits(const struct cpumask *mask)
 {
 	u64 bits = 0;
