@@ -30,7 +30,28 @@ public:
     IrqSaveGuard& operator=(const IrqSaveGuard&) = delete;
 
 private:
+    friend class IrqRestored;
+
     unsigned long flags_;
+};
+
+// The other way round, as SpinUnlocked is for a lock: for its scope the
+// state an IrqSaveGuard saved is back (interrupts on again if they were on
+// before the guard), and interrupts go off again at its end, as
+// __do_softirq() runs the handlers between local_irq_enable() and
+// local_irq_disable(). The guard then restores the state found at that
+// end, like a save taken there.
+class IrqRestored {
+public:
+    explicit IrqRestored(IrqSaveGuard& saved) : saved_{saved} {
+        irqlab_plat_irq_restore(saved_.flags_);
+    }
+    ~IrqRestored() { saved_.flags_ = irqlab_plat_irq_save(); }
+    IrqRestored(const IrqRestored&) = delete;
+    IrqRestored& operator=(const IrqRestored&) = delete;
+
+private:
+    IrqSaveGuard& saved_;
 };
 
 // Preemption off for the guard's scope: cpu_id() stays valid inside.

@@ -39,15 +39,6 @@ public:
 #endif
     }
 
-    // TRANSITIONAL: the old flags-carrying pair, until every caller holds
-    // the lock through a guard.
-    unsigned long lock_irqsave() {
-        return irqlab_plat_spin_lock_irqsave(lock_.get());
-    }
-    void unlock_irqrestore(unsigned long flags) {
-        irqlab_plat_spin_unlock_irqrestore(lock_.get(), flags);
-    }
-
 private:
     friend class SpinGuard;
     friend class SpinUnlocked;

@@ -41,7 +41,9 @@ struct IrqAction {
     const char* name;
     unsigned flags;
     // Linked under the descriptor's lock; walked without it by the CPU
-    // that runs the line's handlers, hence atomic.
+    // that runs the line's handlers (as Linux walks desc->action under
+    // RCU), hence an atomic link and not a base::List, whose plain
+    // pointers a lock-free reader could see half-changed.
     cxxrt::atomic<IrqAction*> next{nullptr};
 
     // How often the handler claimed the interrupt (handled or

@@ -5,6 +5,7 @@
 namespace irqlab::irq {
 
 void DescOps::mask_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     // A masked line is not masked again: chips need not count.
     if (desc.has(irqs_masked))
         return;
@@ -13,6 +14,7 @@ void DescOps::mask_irq(IrqDesc& desc) {
 }
 
 void DescOps::unmask_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     if (!desc.has(irqs_masked))
         return;
     desc.data_.chip->unmask(desc.data_);
@@ -20,28 +22,34 @@ void DescOps::unmask_irq(IrqDesc& desc) {
 }
 
 void DescOps::mask_ack_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     mask_irq(desc);
     ack_irq(desc);
 }
 
 void DescOps::ack_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.data_.chip->ack(desc.data_);
 }
 
 void DescOps::eoi_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.data_.chip->eoi(desc.data_);
 }
 
 void DescOps::irq_enable(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.clear(irqs_disabled);
     unmask_irq(desc);
 }
 
 void DescOps::irq_disable(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.set(irqs_disabled);
 }
 
 bool DescOps::irq_startup(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.depth_.store(0, cxxrt::memory_order::relaxed);
     desc.set(irqs_started);
     irq_enable(desc);
@@ -49,6 +57,7 @@ bool DescOps::irq_startup(IrqDesc& desc) {
 }
 
 void DescOps::irq_shutdown(IrqDesc& desc) {
+    desc.lock_.assert_held();
     desc.clear(irqs_started);
     desc.set(irqs_disabled);
     mask_irq(desc);
@@ -56,6 +65,7 @@ void DescOps::irq_shutdown(IrqDesc& desc) {
 }
 
 bool DescOps::enable_one_level(IrqDesc& desc) {
+    desc.lock_.assert_held();
     const unsigned depth = desc.depth_.load(cxxrt::memory_order::relaxed);
     if (depth == 1)
         return irq_startup(desc);

@@ -5,6 +5,7 @@
 #include "core/base/completion.h"
 #include "core/base/percpu.h"
 #include "core/base/spinlock.h"
+#include "core/base/thread_safety.h"
 #include "core/irq/action.h"
 #include "core/irq/chip.h"
 #include "cxxrt/atomic.h"
@@ -99,9 +100,13 @@ private:
     bool has(unsigned bits) const {
         return (istate_.load(cxxrt::memory_order::acquire) & bits) != 0;
     }
-    // Writers hold lock_; the word is atomic for the lock-free readers.
-    void set(unsigned bits) { istate_.fetch_or(bits, cxxrt::memory_order::release); }
-    void clear(unsigned bits) { istate_.fetch_and(~bits, cxxrt::memory_order::release); }
+    // The word is atomic for the lock-free readers.
+    void set(unsigned bits) REQUIRES(lock_) {
+        istate_.fetch_or(bits, cxxrt::memory_order::release);
+    }
+    void clear(unsigned bits) REQUIRES(lock_) {
+        istate_.fetch_and(~bits, cxxrt::memory_order::release);
+    }
     void count_this_cpu() { kstat_.local().count.fetch_add(1, cxxrt::memory_order::relaxed); }
     void count_pending_arrival() { pending_arrivals_.fetch_add(1, cxxrt::memory_order::relaxed); }
     void count_replay() { replays_.fetch_add(1, cxxrt::memory_order::relaxed); }
@@ -109,6 +114,8 @@ private:
     IrqData data_;
     FlowType flow_;
     const char* name_;
+    // Of what lock_ guards, only the plain members say so (GUARDED_BY):
+    // the atomic ones are also read without it, which GUARDED_BY forbids.
     base::SpinLock lock_;
     cxxrt::atomic<IrqAction*> action_{nullptr};
     // A new descriptor is shut down: disabled once, masked (as
@@ -116,9 +123,9 @@ private:
     cxxrt::atomic<unsigned> depth_{1};
     cxxrt::atomic<unsigned> istate_{irqs_disabled | irqs_masked};
     base::PerCpu<KstatCpu> kstat_;
-    // note_interrupt()'s window, under lock_.
-    unsigned irq_count_ = 0;
-    unsigned irqs_unhandled_ = 0;
+    // note_interrupt()'s window.
+    unsigned irq_count_ GUARDED_BY(lock_) = 0;
+    unsigned irqs_unhandled_ GUARDED_BY(lock_) = 0;
     cxxrt::atomic<uint64_t> unhandled_total_{0};
     cxxrt::atomic<uint64_t> wake_without_thread_{0};
     cxxrt::atomic<uint64_t> bogus_returns_{0};
@@ -132,8 +139,8 @@ private:
     cxxrt::atomic<unsigned long> threads_oneshot_{0};
     cxxrt::atomic<unsigned> threads_active_{0};
     cxxrt::atomic<unsigned> threads_handled_{0};
-    // note_interrupt()'s deferred detection, under lock_.
-    unsigned threads_handled_last_ = 0;
+    // note_interrupt()'s deferred detection.
+    unsigned threads_handled_last_ GUARDED_BY(lock_) = 0;
     // wait_for_threads: waiters announce themselves, so that a thread that
     // takes threads_active_ to zero completes once per waiter.
     cxxrt::atomic<unsigned> thread_waiters_{0};

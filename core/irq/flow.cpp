@@ -16,6 +16,7 @@ bool irq_may_run(const IrqDesc& desc) {
 } // namespace
 
 void DescOps::cond_unmask_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     // Unmasked unless a oneshot thread of the line still has to run: a
     // plain line, or a oneshot one whose primary handled it alone.
     if (!desc.has(irqs_disabled) && desc.has(irqs_masked) &&
@@ -24,6 +25,7 @@ void DescOps::cond_unmask_irq(IrqDesc& desc) {
 }
 
 void DescOps::cond_unmask_eoi_irq(IrqDesc& desc) {
+    desc.lock_.assert_held();
     if (!desc.has(irqs_oneshot)) {
         eoi_irq(desc);
         return;
@@ -51,7 +53,7 @@ bool DescOps::handle_flow(IrqDesc& desc) {
 }
 
 bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
-    unsigned long flags = desc.lock_.lock_irqsave();
+    base::SpinGuard hold{desc.lock_};
     if (!irq_may_run(desc)) {
         // Linux drops this interrupt unless the chip asks for
         // IRQD_RESEND_WHEN_IN_PROGRESS; the engine always asks: its
@@ -60,7 +62,6 @@ bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
         desc.set(irqs_pending);
         desc.count_pending_arrival();
         eoi_irq(desc);
-        desc.lock_.unlock_irqrestore(flags);
         return false;
     }
     desc.clear(irqs_replay);
@@ -69,30 +70,27 @@ bool DescOps::handle_fasteoi_irq(IrqDesc& desc) {
         desc.count_pending_arrival();
         mask_irq(desc);
         eoi_irq(desc);
-        desc.lock_.unlock_irqrestore(flags);
         return false;
     }
     desc.count_this_cpu();
     // Oneshot: masked until the line's threads are done.
     if (desc.has(irqs_oneshot))
         mask_irq(desc);
-    handle_irq_event(desc, flags);
+    handle_irq_event(desc);
     cond_unmask_eoi_irq(desc);
     // The race above: an interrupt came while the handlers ran. Replay it
     // now, as check_irq_resend() would; a disabled line keeps it pending
     // for enable_irq().
-    bool replay = false;
     if (desc.has(irqs_pending) && !desc.has(irqs_disabled))
-        replay = check_irq_resend(desc);
-    desc.lock_.unlock_irqrestore(flags);
-    return replay;
+        return check_irq_resend(desc);
+    return false;
 }
 
 // As Linux's, the edge flow ignores oneshot: an edge line needs no mask
 // while its thread runs, and irq_finalize_oneshot() unmasks only a line
 // that something masked.
 void DescOps::handle_edge_irq(IrqDesc& desc) {
-    unsigned long flags = desc.lock_.lock_irqsave();
+    base::SpinGuard hold{desc.lock_};
     desc.clear(irqs_replay);
     // Running elsewhere, disabled or without handlers: remember the edge
     // and mask, so that it is not lost and does not storm.
@@ -101,7 +99,6 @@ void DescOps::handle_edge_irq(IrqDesc& desc) {
         desc.set(irqs_pending);
         desc.count_pending_arrival();
         mask_ack_irq(desc);
-        desc.lock_.unlock_irqrestore(flags);
         return;
     }
     desc.count_this_cpu();
@@ -115,13 +112,12 @@ void DescOps::handle_edge_irq(IrqDesc& desc) {
         // it again, unless it was disabled meanwhile.
         if (desc.has(irqs_pending) && !desc.has(irqs_disabled) && desc.has(irqs_masked))
             unmask_irq(desc);
-        handle_irq_event(desc, flags);
+        handle_irq_event(desc);
     } while (desc.has(irqs_pending) && !desc.has(irqs_disabled));
-    desc.lock_.unlock_irqrestore(flags);
 }
 
 void DescOps::handle_level_irq(IrqDesc& desc) {
-    unsigned long flags = desc.lock_.lock_irqsave();
+    base::SpinGuard hold{desc.lock_};
     mask_ack_irq(desc);
     // Running elsewhere: that CPU unmasks when it is done, and the line,
     // still asserted, comes again.
@@ -132,11 +128,10 @@ void DescOps::handle_level_irq(IrqDesc& desc) {
             desc.count_pending_arrival();
         } else {
             desc.count_this_cpu();
-            handle_irq_event(desc, flags);
+            handle_irq_event(desc);
             cond_unmask_irq(desc);
         }
     }
-    desc.lock_.unlock_irqrestore(flags);
 }
 
 } // namespace irqlab::irq

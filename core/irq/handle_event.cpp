@@ -54,18 +54,19 @@ unsigned run_actions(IrqDesc& desc, IrqAction* action, bool& woke_without_thread
 
 } // namespace
 
-void DescOps::handle_irq_event(IrqDesc& desc, unsigned long& flags) {
+void DescOps::handle_irq_event(IrqDesc& desc) {
     desc.clear(irqs_pending);
     desc.set(irqs_inprogress);
     IrqAction* const first = desc.action_.load(cxxrt::memory_order::acquire);
-    desc.lock_.unlock_irqrestore(flags);
-
-    bool woke_without_thread = false;
-    const unsigned retval = run_actions(desc, first, woke_without_thread);
-    if (woke_without_thread)
-        desc.wake_without_thread_.fetch_add(1, cxxrt::memory_order::relaxed);
-
-    flags = desc.lock_.lock_irqsave();
+    unsigned retval;
+    {
+        // The in-progress bit keeps the other CPUs' flows out meanwhile.
+        base::SpinUnlocked running_actions{desc.lock_};
+        bool woke_without_thread = false;
+        retval = run_actions(desc, first, woke_without_thread);
+        if (woke_without_thread)
+            desc.wake_without_thread_.fetch_add(1, cxxrt::memory_order::relaxed);
+    }
     // Linux runs note_interrupt() before retaking the lock (the in-progress
     // bit serializes it); the engine runs it under the lock, which its
     // spurious disable needs anyway.

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "core/base/spinlock.h"
+#include "core/base/thread_safety.h"
 #include "core/engine/context.h"
 #include "core/irq/chip.h"
 #include "core/irq/desc.h"
@@ -137,8 +138,8 @@ private:
     void replay(unsigned virq);
     void setup_forced_threading(IrqAction& action) const;
     int setup_thread(IrqDesc& desc, IrqAction& action);
-    // Under desc.lock_: checks and links a new action (__setup_irq()).
-    int link_action(IrqDesc& desc, IrqAction& action, bool& replay_now);
+    // Checks and links a new action (__setup_irq()).
+    int link_action(IrqDesc& desc, IrqAction& action, bool& replay_now) REQUIRES(desc.lock_);
     void run_flow(IrqDesc& desc);
 
     engine::Context& context_;
@@ -146,8 +147,8 @@ private:
     // free_desc().
     mutable base::SpinLock table_lock_;
     cxxrt::atomic<IrqDesc*> descs_[max_irqs];
-    // Numbers in use, published or not yet / no longer; under table_lock_.
-    bool reserved_[max_irqs] = {};
+    // Numbers in use, published or not yet / no longer.
+    bool reserved_[max_irqs] GUARDED_BY(table_lock_) = {};
     EntryTracker entries_;
     // Read at each request; the glue may switch it between requests.
     cxxrt::atomic<bool> forced_threading_{false};

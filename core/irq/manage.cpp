@@ -66,6 +66,7 @@ int IrqCore::setup_thread(IrqDesc& desc, IrqAction& action) {
 }
 
 int IrqCore::link_action(IrqDesc& desc, IrqAction& action, bool& replay_now) {
+    desc.lock_.assert_held();
     IrqAction* old = desc.action_.load(cxxrt::memory_order::relaxed);
     if (old && !can_share(old->flags, action.flags)) {
         log_irq(desc.virq(), "flags mismatch, line not shared");

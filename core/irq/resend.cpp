@@ -13,6 +13,7 @@
 namespace irqlab::irq {
 
 bool DescOps::check_irq_resend(IrqDesc& desc) {
+    desc.lock_.assert_held();
     // A level line stays asserted while its device wants service, so
     // unmasking suffices; the engine's level sources must re-raise the
     // line themselves, as hardware would keep it raised.

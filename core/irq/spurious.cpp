@@ -33,6 +33,7 @@ constexpr unsigned spurious_deferred = 0x8000'0000u;
 // is deferred to the next such interrupt, which then counts as handled if
 // any thread of the line returned handled since the one before.
 unsigned DescOps::deferred_spurious_verdict(IrqDesc& desc, unsigned action_ret) {
+    desc.lock_.assert_held();
     constexpr unsigned wake = static_cast<unsigned>(IrqReturn::wake_thread);
     if (!(action_ret & wake))
         return action_ret;
@@ -54,6 +55,7 @@ unsigned DescOps::deferred_spurious_verdict(IrqDesc& desc, unsigned action_ret) 
 }
 
 void DescOps::note_interrupt(IrqDesc& desc, unsigned action_ret) {
+    desc.lock_.assert_held();
     if (action_ret & ~irq_return_valid_bits) {
         if (desc.bogus_returns_.fetch_add(1, cxxrt::memory_order::relaxed) == 0)
             log_irq(desc.virq(), "bogus return value from a handler");

@@ -136,30 +136,25 @@ int DescOps::irq_thread(void* raw) {
 void DescOps::irq_finalize_oneshot(IrqDesc& desc, IrqAction& action) {
     if (!desc.has(irqs_oneshot))
         return;
-    for (;;) {
-        unsigned long flags = desc.lock_.lock_irqsave();
-        // A flow still running on another CPU would find the line unmasked
-        // and leave it masked by its own oneshot mask for good: wait for
-        // it to finish (Linux spins the same way).
-        if (desc.has(irqs_inprogress)) {
-            desc.lock_.unlock_irqrestore(flags);
-            if (!base::irqs_disabled())
-                irqlab_plat_cond_resched();
-            continue;
-        }
-        // Woken again meanwhile: the bit stays for the run to come.
-        if (!action.runthread.load(cxxrt::memory_order::relaxed)) {
-            const unsigned long oneshot =
-                desc.threads_oneshot_.load(cxxrt::memory_order::relaxed) & ~action.thread_mask;
-            desc.threads_oneshot_.store(oneshot, cxxrt::memory_order::relaxed);
-            // unmask_threaded_irq(); the engine's chips have no
-            // IRQCHIP_EOI_THREADED, so no eoi here.
-            if (oneshot == 0 && !desc.has(irqs_disabled) && desc.has(irqs_masked))
-                unmask_irq(desc);
-        }
-        desc.lock_.unlock_irqrestore(flags);
-        return;
+    base::SpinGuard hold{desc.lock_};
+    // A flow still running on another CPU would find the line unmasked
+    // and leave it masked by its own oneshot mask for good: wait for it
+    // to finish (Linux spins the same way).
+    while (desc.has(irqs_inprogress)) {
+        base::SpinUnlocked waiting{desc.lock_};
+        if (!base::irqs_disabled())
+            irqlab_plat_cond_resched();
     }
+    // Woken again meanwhile: the bit stays for the run to come.
+    if (action.runthread.load(cxxrt::memory_order::relaxed))
+        return;
+    const unsigned long oneshot =
+        desc.threads_oneshot_.load(cxxrt::memory_order::relaxed) & ~action.thread_mask;
+    desc.threads_oneshot_.store(oneshot, cxxrt::memory_order::relaxed);
+    // unmask_threaded_irq(); the engine's chips have no
+    // IRQCHIP_EOI_THREADED, so no eoi here.
+    if (oneshot == 0 && !desc.has(irqs_disabled) && desc.has(irqs_masked))
+        unmask_irq(desc);
 }
 
 void DescOps::wait_for_threads(IrqDesc& desc) {

@@ -3,7 +3,7 @@
 // "schedule once, poll until drained" work.
 #pragma once
 
-#include "core/napi/poll_list.h"
+#include "core/base/list.h"
 #include "cxxrt/atomic.h"
 
 #include <stdint.h>
@@ -65,7 +65,7 @@ struct Napi {
     cxxrt::atomic<unsigned long> state{0};
     // On a CPU's poll list (or net_rx_action's private ones) while
     // scheduled and not being polled; owned by that CPU, interrupts off.
-    ListNode poll_list;
+    base::ListNode poll_list;
     // The CPU whose list it was last put on (list_owner), ~0u when none.
     cxxrt::atomic<unsigned> list_owner{~0u};
     // The driver's.
@@ -94,5 +94,7 @@ struct Napi {
     NapiStats stats() const;
     unsigned long state_bits() const { return state.load(cxxrt::memory_order::relaxed); }
 };
+
+using PollList = base::List<Napi, &Napi::poll_list>;
 
 } // namespace irqlab::napi

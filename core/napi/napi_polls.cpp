@@ -5,11 +5,10 @@
 #include "core/napi/napi_polls.h"
 #include "core/base/trace.h"
 
+#include "core/base/counter.h"
 #include "core/base/cpu.h"
 #include "core/base/thread.h"
 #include "irqlab/platform.h"
-
-#include <stddef.h>
 
 namespace irqlab::napi {
 
@@ -22,18 +21,6 @@ constexpr auto release = cxxrt::memory_order::release;
 
 // napi_disable()'s pause between looks (usleep_range(20, 200) in Linux).
 constexpr uint64_t disable_poll_ns = 20'000;
-
-// For counters with one writer at a time (the CPU polling the instance,
-// or the CPU itself): a plain load and store, as __this_cpu_inc().
-void bump(cxxrt::atomic<uint64_t>& counter, uint64_t amount = 1) {
-    counter.store(counter.load(relaxed) + amount, relaxed);
-}
-
-// container_of(node, struct napi_struct, poll_list).
-Napi& napi_of(ListNode* node) {
-    static_assert(__is_standard_layout(Napi), "offsetof needs a standard-layout Napi");
-    return *reinterpret_cast<Napi*>(reinterpret_cast<char*>(node) - offsetof(Napi, poll_list));
-}
 
 } // namespace
 
@@ -62,14 +49,13 @@ bool NapiPolls::init() {
 void NapiPolls::add(Napi& napi, PollFn poll, int weight) {
     napi.poll = poll;
     napi.weight = weight > 0 ? weight : default_weight;
-    napi.poll_list.init();
     napi.list_owner.store(~0u, relaxed);
     // Disabled until enable(), as netif_napi_add() leaves it.
     napi.state.store(napi_sched, relaxed);
 }
 
 void NapiPolls::del(Napi& napi) {
-    if (!(napi.state.load(acquire) & napi_sched) || !napi.poll_list.empty())
+    if (!(napi.state.load(acquire) & napi_sched) || PollList::linked(napi))
         irqlab_plat_log("irqlab napi: del of an instance that is not disabled");
     napi.poll = nullptr;
 }
@@ -104,7 +90,7 @@ bool NapiPolls::schedule(Napi& napi) {
 void NapiPolls::queue(Napi& napi) {
     base::IrqSaveGuard irqs_off;
     Cpu& cpu = cpus_.local();
-    cpu.poll_list.add_tail(napi.poll_list);
+    cpu.poll_list.push_back(napi);
     napi.list_owner.store(cpu.cpu, relaxed);
     // net_rx_action running here looks at the list again before it ends.
     if (!cpu.in_net_rx_action.load(relaxed))
@@ -115,9 +101,9 @@ bool NapiPolls::complete_done(Napi& napi, int work_done) {
     // Linux flushes GRO and arms the deferred-IRQ timer with work_done;
     // the engine has neither.
     (void)work_done;
-    if (!napi.poll_list.empty()) {
+    if (PollList::linked(napi)) {
         base::IrqSaveGuard irqs_off;
-        napi.poll_list.del_init();
+        PollList::remove(napi);
     }
     napi.list_owner.store(~0u, relaxed);
     unsigned long old = napi.state.load(relaxed);
@@ -138,7 +124,7 @@ bool NapiPolls::complete_done(Napi& napi, int work_done) {
     return true;
 }
 
-int NapiPolls::poll(Cpu& cpu, Napi& napi, ListNode& repoll) {
+int NapiPolls::poll(Cpu& cpu, Napi& napi, PollList& repoll) {
     napi.in_poll.fetch_add(1, relaxed);
     const int work = poll_once(cpu, napi, repoll);
     // The last touch: disable() may return (and the owner free it) now.
@@ -146,8 +132,8 @@ int NapiPolls::poll(Cpu& cpu, Napi& napi, ListNode& repoll) {
     return work;
 }
 
-int NapiPolls::poll_once(Cpu& cpu, Napi& napi, ListNode& repoll) {
-    napi.poll_list.del_init();
+int NapiPolls::poll_once(Cpu& cpu, Napi& napi, PollList& repoll) {
+    PollList::remove(napi);
     const int weight = napi.weight;
     int work = 0;
     if ((napi.state.load(acquire) & napi_sched) && napi.poll) {
@@ -171,7 +157,7 @@ int NapiPolls::poll_once(Cpu& cpu, Napi& napi, ListNode& repoll) {
     napi.counters.histogram[histogram_bucket(work)].fetch_add(1, relaxed);
     if (work > weight) {
         // Linux warns once per driver; here it is counted.
-        bump(cpu.over_weight);
+        base::bump(cpu.over_weight);
         irqlab_plat_log("irqlab napi: poll returned more than its weight");
     }
     if (work < weight)
@@ -184,32 +170,32 @@ int NapiPolls::poll_once(Cpu& cpu, Napi& napi, ListNode& repoll) {
         complete_done(napi, 0);
         return work;
     }
-    if (!napi.poll_list.empty()) {
+    if (PollList::linked(napi)) {
         irqlab_plat_log("irqlab napi: budget exhausted after the poll rescheduled");
         return work;
     }
-    repoll.add_tail(napi.poll_list);
+    repoll.push_back(napi);
     return work;
 }
 
 void NapiPolls::net_rx_action() {
     Cpu& cpu = cpus_.local();
-    bump(cpu.rounds);
+    base::bump(cpu.rounds);
     const Budget limit = budget();
     // Deliberate difference: the time limit is on the monotonic clock in
     // ns, not in jiffies (Linux rounds netdev_budget_usecs up to at least
     // one jiffy).
     const uint64_t time_limit = base::now_ns() + limit.usecs * 1000;
     int budget = limit.events;
-    ListNode list;
-    ListNode repoll;
+    PollList list;
+    PollList repoll;
 
     bool more = true;
     while (more) {
         cpu.in_net_rx_action.store(true, relaxed);
         {
             base::IrqSaveGuard irqs_off;
-            list.splice_tail_init(cpu.poll_list);
+            list.splice_back(cpu.poll_list);
         }
         for (;;) {
             if (list.empty()) {
@@ -227,11 +213,11 @@ void NapiPolls::net_rx_action() {
                 more = false;
                 break;
             }
-            budget -= poll(cpu, napi_of(list.next), repoll);
+            budget -= poll(cpu, *list.front(), repoll);
             if (budget <= 0 || base::now_ns() >= time_limit) {
                 // As Linux, counted whenever the round is cut short, even
                 // if what was left turns out to be nothing.
-                bump(cpu.time_squeeze);
+                base::bump(cpu.time_squeeze);
                 more = false;
                 break;
             }
@@ -239,9 +225,9 @@ void NapiPolls::net_rx_action() {
     }
 
     base::IrqSaveGuard irqs_off;
-    list.splice_tail_init(cpu.poll_list);
-    list.splice_tail_init(repoll);
-    cpu.poll_list.splice_tail_init(list);
+    list.splice_back(cpu.poll_list);
+    list.splice_back(repoll);
+    cpu.poll_list.splice_back(list);
     if (!cpu.poll_list.empty())
         softirqs_.raise_irqoff_nowake(softirq::SoftirqNr::net_rx);
     else

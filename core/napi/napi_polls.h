@@ -75,7 +75,7 @@ private:
     struct alignas(64) Cpu {
         // Scheduled instances waiting for net_rx_action (softnet_data's
         // poll_list): changed only on this CPU, interrupts off.
-        ListNode poll_list;
+        PollList poll_list;
         // Set while net_rx_action runs here: schedules then need no raise.
         cxxrt::atomic<bool> in_net_rx_action{false};
         cxxrt::atomic<uint64_t> rounds{0};
@@ -89,8 +89,8 @@ private:
     void queue(Napi& napi);
     // napi_poll(): one round of one instance, moved to 'repoll' when it
     // stays scheduled.
-    int poll(Cpu& cpu, Napi& napi, ListNode& repoll);
-    int poll_once(Cpu& cpu, Napi& napi, ListNode& repoll);
+    int poll(Cpu& cpu, Napi& napi, PollList& repoll);
+    int poll_once(Cpu& cpu, Napi& napi, PollList& repoll);
 
     softirq::Softirqs& softirqs_;
     base::PerCpu<Cpu> cpus_;

@@ -74,17 +74,17 @@ bool Softirqs::daemon_should_run(unsigned cpu) const {
 }
 
 void Softirqs::run_daemon(Cpu& cpu) {
-    // Preemption off as Linux's softirq count implies it: the engine's
-    // count is not the host's. Interrupts stay on for the handlers.
-    irqlab_plat_preempt_disable();
-    if (base::cpu_id() != cpu.cpu) {
-        irqlab_plat_bug("irqlab softirq daemon runs on a foreign CPU");
-        __builtin_trap();
+    {
+        // Preemption off as Linux's softirq count implies it: the engine's
+        // count is not the host's. Interrupts go back on for the handlers.
+        base::PreemptGuard preempt_off;
+        if (base::cpu_id() != cpu.cpu) {
+            irqlab_plat_bug("irqlab softirq daemon runs on a foreign CPU");
+            __builtin_trap();
+        }
+        base::IrqSaveGuard irqs_off;
+        maybe_process(Origin::daemon, irqs_off);
     }
-    unsigned long flags = irqlab_plat_irq_save();
-    maybe_process(Origin::daemon, flags);
-    irqlab_plat_irq_restore(flags);
-    irqlab_plat_preempt_enable();
     irqlab_plat_cond_resched();
 }
 

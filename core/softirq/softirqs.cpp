@@ -3,6 +3,7 @@
 #include "core/softirq/softirqs.h"
 #include "core/base/trace.h"
 
+#include "core/base/counter.h"
 #include "core/base/cpu.h"
 #include "irqlab/platform.h"
 
@@ -15,12 +16,6 @@ namespace {
 constexpr auto relaxed = cxxrt::memory_order::relaxed;
 
 constinit base::LockClass daemon_lock_class{"irqlab_softirq_daemon"};
-
-// For counters with a single writer at a time: a plain load and store, not
-// a locked read-modify-write, as Linux's __this_cpu_inc().
-void bump(cxxrt::atomic<uint64_t>& counter, uint64_t amount = 1) {
-    counter.store(counter.load(relaxed) + amount, relaxed);
-}
 
 void trace_slot(irqlab_engine_event_kind kind, unsigned nr) {
     base::trace::emit(kind, [nr](irqlab_engine_event& ev) { ev.vec = nr; });
@@ -90,10 +85,10 @@ void Softirqs::raise_irqoff_nowake(SoftirqNr nr) {
     const uint32_t bit = softirq_bit(nr);
     const uint32_t pending = cpu.pending.load(relaxed);
     SlotCounters& counters = cpu.slots[static_cast<unsigned>(nr)];
-    bump(counters.raised);
+    base::bump(counters.raised);
     trace_slot(IRQLAB_EV_SOFTIRQ_RAISE, static_cast<unsigned>(nr));
     if (pending & bit)
-        bump(counters.coalesced);
+        base::bump(counters.coalesced);
     else
         cpu.pending.store(pending | bit, relaxed);
 }
@@ -119,9 +114,8 @@ void Softirqs::bottom_half(void* self) {
 void Softirqs::run_irq_exit_round() {
     // With the caller's interrupts (on, in the host's bottom half): the
     // handlers run with them on, as under Linux's __do_softirq().
-    unsigned long flags = irqlab_plat_irq_save();
-    maybe_process(Origin::irq_exit, flags);
-    irqlab_plat_irq_restore(flags);
+    base::IrqSaveGuard irqs_off;
+    maybe_process(Origin::irq_exit, irqs_off);
 }
 
 void Softirqs::local_bh_disable() {
@@ -141,9 +135,8 @@ void Softirqs::local_bh_enable() {
         report_misuse("local_bh_enable with interrupts off");
     context_.sub(engine::softirq_disable_offset);
     if (!context_.in_interrupt() && pending()) {
-        unsigned long flags = irqlab_plat_irq_save();
-        maybe_process(Origin::bh_enable, flags);
-        irqlab_plat_irq_restore(flags);
+        base::IrqSaveGuard irqs_off;
+        maybe_process(Origin::bh_enable, irqs_off);
     }
     irqlab_plat_preempt_enable();
 }
@@ -165,7 +158,7 @@ Softirqs::Budget Softirqs::budget() const {
     return {budget_ns_.load(relaxed), budget_restarts_.load(relaxed)};
 }
 
-void Softirqs::maybe_process(Origin origin, unsigned long& flags) {
+void Softirqs::maybe_process(Origin origin, base::IrqSaveGuard& irqs_off) {
     // Deliberate difference: Linux needs no in_interrupt() check in
     // ksoftirqd, as nothing else runs on its CPU meanwhile. Hosted, other
     // threads share a simulated CPU, so every path checks, in the same
@@ -176,13 +169,13 @@ void Softirqs::maybe_process(Origin origin, unsigned long& flags) {
     if (!cpu.pending.load(relaxed))
         return;
     CpuCounters& counters = cpu.counters;
-    bump(origin == Origin::irq_exit    ? counters.irq_exit_rounds
-         : origin == Origin::bh_enable ? counters.bh_enable_rounds
-                                       : counters.daemon_rounds);
-    process(cpu, origin, flags);
+    base::bump(origin == Origin::irq_exit    ? counters.irq_exit_rounds
+               : origin == Origin::bh_enable ? counters.bh_enable_rounds
+                                             : counters.daemon_rounds);
+    process(cpu, origin, irqs_off);
 }
 
-void Softirqs::process(Cpu& cpu, Origin origin, unsigned long& flags) {
+void Softirqs::process(Cpu& cpu, Origin origin, base::IrqSaveGuard& irqs_off) {
     const Budget limit = budget();
     const uint64_t start = base::now_ns();
     unsigned restarts = 0;
@@ -193,11 +186,12 @@ void Softirqs::process(Cpu& cpu, Origin origin, unsigned long& flags) {
     for (;;) {
         const uint32_t pending = cpu.pending.load(relaxed);
         cpu.pending.store(0, relaxed);
-        // Interrupts back on for the handlers if the caller had them on;
-        // a no-op on the irq_exit path.
-        irqlab_plat_irq_restore(flags);
-        run_handlers(cpu, pending);
-        flags = irqlab_plat_irq_save();
+        {
+            // Interrupts back on for the handlers if the caller had them
+            // on; a no-op on the irq_exit path.
+            base::IrqRestored irqs_as_before{irqs_off};
+            run_handlers(cpu, pending);
+        }
 
         if (!cpu.pending.load(relaxed))
             break;
@@ -219,7 +213,7 @@ void Softirqs::process(Cpu& cpu, Origin origin, unsigned long& flags) {
     // the mask and leaving serving without being seen by someone.
     context_.sub(engine::softirq_offset);
 
-    bump(counters.restarts, restarts);
+    base::bump(counters.restarts, restarts);
     if (restarts > counters.max_round_restarts.load(relaxed))
         counters.max_round_restarts.store(restarts, relaxed);
     if (!handover)
@@ -227,10 +221,10 @@ void Softirqs::process(Cpu& cpu, Origin origin, unsigned long& flags) {
     if (origin == Origin::daemon) {
         // The daemon goes on by itself after cond_resched (Linux wakes
         // ksoftirqd, which is itself).
-        bump(counters.daemon_yields);
+        base::bump(counters.daemon_yields);
         return;
     }
-    bump(*handover);
+    base::bump(*handover);
     // After leaving serving, so a daemon on another thread of this
     // (simulated) CPU finds the CPU free when it looks.
     wake_daemon(cpu);
@@ -251,8 +245,8 @@ void Softirqs::run_handlers(Cpu& cpu, uint32_t pending) {
         handler(slot.arg.load(relaxed));
         trace_slot(IRQLAB_EV_SOFTIRQ_EXIT, nr);
         SlotCounters& counters = cpu.slots[nr];
-        bump(counters.runs);
-        bump(counters.ns, base::now_ns() - begin);
+        base::bump(counters.runs);
+        base::bump(counters.ns, base::now_ns() - begin);
     }
 }
 
@@ -260,7 +254,7 @@ void Softirqs::wake_daemon(Cpu& cpu) {
     base::SpinGuard hold{cpu.daemon_lock};
     if (!cpu.wakeable)
         return;
-    bump(cpu.counters.daemon_wakeups);
+    base::bump(cpu.counters.daemon_wakeups);
     cpu.daemon.wake();
 }
 

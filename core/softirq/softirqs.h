@@ -20,9 +20,11 @@
 // interrupt, work pending" and the entry into serving are one irqs-off step.
 #pragma once
 
+#include "core/base/cpu.h"
 #include "core/base/percpu.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
+#include "core/base/thread_safety.h"
 #include "core/engine/context.h"
 #include "core/softirq/softirq_nr.h"
 #include "core/softirq/softirq_stats.h"
@@ -139,10 +141,10 @@ private:
         SlotCounters slots[nr_softirqs];
         CpuCounters counters;
 
-        // Guards 'wakeable': a wake from this CPU and stop_daemons() on
-        // another must not overlap, or the wake would use a freed thread.
+        // A wake from this CPU and stop_daemons() on another must not
+        // overlap, or the wake would use a freed thread.
         base::SpinLock daemon_lock;
-        bool wakeable = false;
+        bool wakeable GUARDED_BY(daemon_lock) = false;
         base::Thread daemon;
         Softirqs* owner = nullptr;
         unsigned cpu = 0;
@@ -155,11 +157,11 @@ private:
     void run_daemon(Cpu& cpu);
 
     // Runs a processing round if the CPU may and there is work; called with
-    // interrupts off and preemption off. 'flags' is what the caller's
-    // irq_save returned: interrupts go back on around handlers only if the
+    // preemption off and interrupts off by 'irqs_off', which the round
+    // undoes around the handlers: they run with interrupts on only if the
     // caller had them on.
-    void maybe_process(Origin origin, unsigned long& flags);
-    void process(Cpu& cpu, Origin origin, unsigned long& flags);
+    void maybe_process(Origin origin, base::IrqSaveGuard& irqs_off);
+    void process(Cpu& cpu, Origin origin, base::IrqSaveGuard& irqs_off);
     void run_handlers(Cpu& cpu, uint32_t pending);
     void wake_daemon(Cpu& cpu);
     void report_misuse(const char* what);

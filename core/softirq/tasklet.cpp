@@ -50,7 +50,6 @@ TaskletStats Tasklet::stats() const {
 }
 
 void tasklet_setup(Tasklet& tasklet, void (*callback)(Tasklet*)) {
-    tasklet.next = nullptr;
     tasklet.state.store(0, relaxed);
     tasklet.count.store(0, relaxed);
     tasklet.callback = callback;
@@ -87,14 +86,8 @@ void Tasklets::schedule_common(Tasklet& tasklet, List Lists::*which, SoftirqNr n
         return;
     }
     base::IrqSaveGuard irqs_off;
-    enqueue(lists_.local().*which, tasklet);
+    (lists_.local().*which).push_back(tasklet);
     softirqs_.raise_irqoff(nr);
-}
-
-void Tasklets::enqueue(List& list, Tasklet& tasklet) {
-    tasklet.next = nullptr;
-    *list.tail = &tasklet;
-    list.tail = &tasklet.next;
 }
 
 void Tasklets::tasklet_action(void* self) {
@@ -106,17 +99,15 @@ void Tasklets::hi_action(void* self) {
 }
 
 void Tasklets::action_common(List Lists::*which, SoftirqNr nr) {
-    Tasklet* list;
+    List list;
     {
         base::IrqSaveGuard irqs_off;
-        List& mine = lists_.local().*which;
-        list = mine.head;
-        mine.head = nullptr;
-        mine.tail = &mine.head;
+        list.splice_back(lists_.local().*which);
     }
-    while (list) {
-        Tasklet& tasklet = *list;
-        list = list->next;
+    // Each leaves the round's list before its callback, which may
+    // schedule it again.
+    while (Tasklet* first = list.pop_front()) {
+        Tasklet& tasklet = *first;
         if (trylock(tasklet)) {
             if (tasklet.count.load() == 0) {
                 if (clear_sched(tasklet)) {
@@ -136,7 +127,7 @@ void Tasklets::action_common(List Lists::*which, SoftirqNr nr) {
         // Disabled, or running on another CPU: back on this CPU's list,
         // and the softirq again, which the running round picks up.
         base::IrqSaveGuard irqs_off;
-        enqueue(lists_.local().*which, tasklet);
+        (lists_.local().*which).push_back(tasklet);
         softirqs_.raise_irqoff_nowake(nr);
     }
 }

@@ -4,6 +4,7 @@
 // one that is already scheduled is not cumulative: it runs once.
 #pragma once
 
+#include "core/base/list.h"
 #include "core/base/percpu.h"
 #include "core/softirq/softirqs.h"
 #include "cxxrt/atomic.h"
@@ -30,8 +31,9 @@ struct TaskletStats {
 };
 
 struct Tasklet {
-    // Owned by the list of the CPU the tasklet is queued on.
-    Tasklet* next = nullptr;
+    // On the list of the CPU it is queued on, or of the round that took
+    // that list over: changed only by that CPU.
+    base::ListNode entry;
     cxxrt::atomic<unsigned long> state{0};
     // Disable depth: runs only at zero.
     cxxrt::atomic<int> count{0};
@@ -91,10 +93,7 @@ public:
     void kill(Tasklet& tasklet);
 
 private:
-    struct List {
-        Tasklet* head = nullptr;
-        Tasklet** tail = &head;
-    };
+    using List = base::List<Tasklet, &Tasklet::entry>;
     struct alignas(64) Lists {
         List normal;
         List hi;
@@ -105,7 +104,6 @@ private:
     void schedule_common(Tasklet& tasklet, List Lists::*which, SoftirqNr nr);
     void action_common(List Lists::*which, SoftirqNr nr);
     void wait_not_running(Tasklet& tasklet);
-    static void enqueue(List& list, Tasklet& tasklet);
 
     Softirqs& softirqs_;
     base::PerCpu<Lists> lists_;

@@ -3,6 +3,7 @@
 // sorted list per CPU instead of the timer wheel.
 #include "core/timer/timers.h"
 
+#include "core/base/counter.h"
 #include "core/base/cpu.h"
 #include "core/base/text.h"
 #include "irqlab/platform.h"
@@ -17,7 +18,7 @@ constexpr auto release = cxxrt::memory_order::release;
 
 constexpr unsigned never_armed = ~0u;
 // Timer::cpu while the timer moves between two CPUs' lists (Linux's
-// TIMER_MIGRATING): lock_base() waits until the move is over.
+// TIMER_MIGRATING): base_of() waits until the move is over.
 constexpr unsigned migrating = ~0u - 1;
 constexpr uint64_t no_expiry = ~0ull;
 // How long a timer thread waits before raising TIMER again when expired
@@ -32,8 +33,6 @@ constinit base::LockClass base_lock_class{"irqlab_timer_base"};
 void timer_setup(Timer& timer, void (*callback)(Timer*)) {
     timer.callback = callback;
     timer.expires_ns = 0;
-    timer.next = nullptr;
-    timer.prev = nullptr;
     timer.cpu.store(never_armed, relaxed);
     timer.queued.store(false, relaxed);
 }
@@ -52,7 +51,6 @@ bool Timers::init() {
         Cpu& base = cpus_.on(cpu);
         base.owner = this;
         base.cpu = cpu;
-        base.running_target = cpu;
         if (!base.lock.init(base_lock_class, cxxrt::may_sleep_ctx))
             return false;
     }
@@ -69,12 +67,10 @@ bool Timers::init() {
             opened_ = false;
             return false;
         }
-        base::IrqSaveGuard irqs_off;
-        lock(base);
+        base::SpinGuard hold{base.lock};
         base.wakeable = true;
         // An arm before 'wakeable' woke nobody: let the thread look again.
         base.thread.wake();
-        unlock(base);
     }
     return true;
 }
@@ -85,10 +81,8 @@ void Timers::stop() {
     for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
         Cpu& base = cpus_.on(cpu);
         {
-            base::IrqSaveGuard irqs_off;
-            lock(base);
+            base::SpinGuard hold{base.lock};
             base.wakeable = false;
-            unlock(base);
         }
         base.thread.stop();
     }
@@ -106,36 +100,43 @@ bool Timers::mod_on(Timer& timer, uint64_t expires_ns, unsigned cpu) {
         irqlab_plat_log("irqlab timer: mod_on for an offline CPU, armed on this CPU instead");
         cpu = base::cpu_id();
     }
+    // Interrupts stay off between the two locks of a move, so whoever
+    // waits in base_of() for it waits only briefly.
     base::IrqSaveGuard irqs_off;
-    Cpu* base = &lock_base(timer, cpu);
-    const bool was_pending = timer.queued.load(relaxed);
-    if (was_pending)
-        detach(*base, timer);
-    if (base->running == &timer) {
-        // As __mod_timer(), a timer whose callback runs stays on that
-        // CPU's list while it runs, or timer_delete_sync() would miss the
-        // callback; unlike Linux it moves to 'cpu' once the callback
-        // returned, so it still fires where it was armed for.
-        base->running_target = cpu;
-    } else if (base->cpu != cpu) {
-        base = &move(*base, timer, cpu);
+    bool was_pending;
+    for (;;) {
+        Cpu& base = base_of(timer, cpu);
+        base::SpinGuard hold{base.lock};
+        if (!holds(base, timer))
+            continue;
+        was_pending = detach(base, timer);
+        timer.expires_ns = expires_ns;
+        if (base.running == &timer) {
+            // As __mod_timer(), a timer whose callback runs stays on that
+            // CPU's list while it runs, or timer_delete_sync() would miss
+            // the callback; unlike Linux it moves to 'cpu' once the
+            // callback returned, so it still fires where it was armed for.
+            base.running_target = cpu;
+        } else if (base.cpu != cpu) {
+            timer.cpu.store(migrating, release);
+            break;
+        }
+        enqueue(base, timer);
+        return was_pending;
     }
-    timer.expires_ns = expires_ns;
-    enqueue(*base, timer);
-    unlock(*base);
+    arrive(timer, cpu);
     return was_pending;
 }
 
 bool Timers::del(Timer& timer) {
     if (timer.cpu.load(acquire) == never_armed)
         return false;
-    base::IrqSaveGuard irqs_off;
-    Cpu& base = lock_base(timer, 0);
-    const bool was_pending = timer.queued.load(relaxed);
-    if (was_pending)
-        detach(base, timer);
-    unlock(base);
-    return was_pending;
+    for (;;) {
+        Cpu& base = base_of(timer, 0);
+        base::SpinGuard hold{base.lock};
+        if (holds(base, timer))
+            return detach(base, timer);
+    }
 }
 
 bool Timers::del_sync(Timer& timer) {
@@ -148,16 +149,12 @@ bool Timers::del_sync(Timer& timer) {
         return false;
     for (;;) {
         {
-            base::IrqSaveGuard irqs_off;
-            Cpu& base = lock_base(timer, 0);
-            if (base.running != &timer) {
-                const bool was_pending = timer.queued.load(relaxed);
-                if (was_pending)
-                    detach(base, timer);
-                unlock(base);
-                return was_pending;
-            }
-            unlock(base);
+            Cpu& base = base_of(timer, 0);
+            base::SpinGuard hold{base.lock};
+            if (!holds(base, timer))
+                continue;
+            if (base.running != &timer)
+                return detach(base, timer);
         }
         // Deliberate difference: Linux sleeps on the base's expiry
         // sequence (timer_sync_wait_running); the engine polls, politely
@@ -187,44 +184,39 @@ void Timers::expire(Cpu& base) {
     for (;;) {
         Timer* timer;
         {
+            // Interrupts stay off between the two locks of a move.
             base::IrqSaveGuard irqs_off;
-            lock(base);
+            base::SpinGuard hold{base.lock};
             if (ran) {
                 base.running = nullptr;
                 // Re-armed for another CPU while it ran: move it there now.
                 // Only then is the timer touched after its callback, which
                 // (as in Linux) may have freed it.
                 if (base.running_target != base.cpu && ran->queued.load(relaxed)) {
+                    const unsigned target = base.running_target;
                     detach(base, *ran);
-                    Cpu& target = move(base, *ran, base.running_target);
-                    enqueue(target, *ran);
-                    unlock(target);
-                    lock(base);
+                    ran->cpu.store(migrating, release);
+                    base::SpinUnlocked moving{base.lock};
+                    arrive(*ran, target);
                 }
             } else {
                 // Collect what has expired now; timers re-armed by their
-                // callbacks go back on 'head' and wait for the next round,
-                // as Linux's go to the wheel for a later jiffy.
-                Timer* last = nullptr;
-                for (Timer* t = base.head; t && t->expires_ns <= now; t = t->next)
-                    last = t;
-                if (last) {
-                    base.expiring = base.head;
-                    base.head = last->next;
-                    if (base.head)
-                        base.head->prev = nullptr;
-                    last->next = nullptr;
+                // callbacks go back on 'waiting' and wait for the next
+                // round, as Linux's go to the wheel for a later jiffy.
+                for (Timer* first = base.waiting.front(); first && first->expires_ns <= now;
+                     first = base.waiting.front()) {
+                    TimerList::remove(*first);
+                    base.expiring.push_back(*first);
                 }
             }
-            timer = base.expiring;
+            timer = base.expiring.front();
             if (timer) {
                 detach(base, *timer);
                 base.running = timer;
                 base.running_target = base.cpu;
                 // Counted before the callback: whoever it signals sees it.
-                base.runs.store(base.runs.load(relaxed) + 1, relaxed);
+                base::bump(base.runs);
             }
-            unlock(base);
         }
         if (!timer)
             return;
@@ -273,14 +265,12 @@ void Timers::run_thread(Cpu& base) {
 }
 
 uint64_t Timers::earliest(Cpu& base) {
-    base::IrqSaveGuard irqs_off;
-    lock(base);
-    const uint64_t next = base.head ? base.head->expires_ns : no_expiry;
-    unlock(base);
-    return next;
+    base::SpinGuard hold{base.lock};
+    const Timer* first = base.waiting.front();
+    return first ? first->expires_ns : no_expiry;
 }
 
-Timers::Cpu& Timers::lock_base(Timer& timer, unsigned hint) {
+Timers::Cpu& Timers::base_of(Timer& timer, unsigned hint) {
     for (;;) {
         unsigned cpu = timer.cpu.load(acquire);
         if (cpu == migrating)
@@ -289,68 +279,46 @@ Timers::Cpu& Timers::lock_base(Timer& timer, unsigned hint) {
             timer.cpu.compare_exchange_strong(cpu, hint);
             continue;
         }
-        Cpu& base = cpus_.on(cpu);
-        lock(base);
-        if (timer.cpu.load(relaxed) == cpu)
-            return base;
-        unlock(base);
+        return cpus_.on(cpu);
     }
 }
 
-void Timers::lock(Cpu& base) {
-    base.lock_flags = base.lock.lock_irqsave();
+bool Timers::holds(const Cpu& base, const Timer& timer) {
+    return timer.cpu.load(relaxed) == base.cpu;
 }
 
-void Timers::unlock(Cpu& base) {
-    base.lock.unlock_irqrestore(base.lock_flags);
-}
-
-Timers::Cpu& Timers::move(Cpu& from, Timer& timer, unsigned to_cpu) {
-    // Interrupts stay off (the callers' guard) between the two locks, so
-    // whoever waits in lock_base() for the move waits only briefly.
-    timer.cpu.store(migrating, release);
-    unlock(from);
+void Timers::arrive(Timer& timer, unsigned to_cpu) {
     Cpu& to = cpus_.on(to_cpu);
-    lock(to);
+    base::SpinGuard hold{to.lock};
     timer.cpu.store(to_cpu, release);
-    return to;
+    enqueue(to, timer);
 }
 
-void Timers::detach(Cpu& base, Timer& timer) {
+bool Timers::detach(Cpu& base, Timer& timer) {
+    base.lock.assert_held();
+    if (!timer.queued.load(relaxed))
+        return false;
     // Deleted while its callback runs: nothing to move afterwards.
     if (base.running == &timer)
         base.running_target = base.cpu;
-    if (timer.prev)
-        timer.prev->next = timer.next;
-    else if (base.head == &timer)
-        base.head = timer.next;
-    else
-        base.expiring = timer.next;
-    if (timer.next)
-        timer.next->prev = timer.prev;
-    timer.next = nullptr;
-    timer.prev = nullptr;
+    TimerList::remove(timer);
     timer.queued.store(false, relaxed);
+    return true;
 }
 
 void Timers::enqueue(Cpu& base, Timer& timer) {
-    Timer* prev = nullptr;
-    Timer* next = base.head;
-    while (next && next->expires_ns <= timer.expires_ns) {
-        prev = next;
-        next = next->next;
-    }
-    timer.prev = prev;
-    timer.next = next;
-    if (next)
-        next->prev = &timer;
-    if (prev)
-        prev->next = &timer;
+    base.lock.assert_held();
+    // Behind every timer that expires no later: FIFO among equals.
+    Timer* later = base.waiting.front();
+    while (later && later->expires_ns <= timer.expires_ns)
+        later = base.waiting.next(*later);
+    if (later)
+        TimerList::insert_before(*later, timer);
     else
-        base.head = &timer;
+        base.waiting.push_back(timer);
     timer.queued.store(true, relaxed);
     // A new earliest expiry: the CPU's thread sleeps until the old one.
-    if (!prev && base.wakeable)
+    if (base.waiting.front() == &timer && base.wakeable)
         base.thread.wake();
 }
 

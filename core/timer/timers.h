@@ -6,9 +6,11 @@
 // runs them from run_timer_softirq().
 #pragma once
 
+#include "core/base/list.h"
 #include "core/base/percpu.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
+#include "core/base/thread_safety.h"
 #include "core/softirq/softirqs.h"
 #include "cxxrt/atomic.h"
 
@@ -22,9 +24,8 @@ struct Timer {
     void (*callback)(Timer*) = nullptr;
     // Absolute expiry (irqlab_plat_clock_ns()); valid while pending.
     uint64_t expires_ns = 0;
-    // Owned by the CPU list it is queued on, under that list's lock.
-    Timer* next = nullptr;
-    Timer* prev = nullptr;
+    // On a list of the CPU it is queued on, under that CPU's lock.
+    base::ListNode entry;
     // The CPU whose list holds it (or last held it), ~0u when never armed.
     cxxrt::atomic<unsigned> cpu{~0u};
     cxxrt::atomic<bool> queued{false};
@@ -67,23 +68,22 @@ public:
     uint64_t expired_runs(unsigned cpu) const;
 
 private:
-    // One CPU's timers (Linux's timer_base), all fields under 'lock'
-    // except the counter and the thread.
+    using TimerList = base::List<Timer, &Timer::entry>;
+
+    // One CPU's timers (Linux's timer_base).
     struct alignas(64) Cpu {
         base::SpinLock lock;
-        // What lock_irqsave() returned; valid while held. Always taken
-        // with interrupts already off (see lock()).
-        unsigned long lock_flags = 0;
-        Timer* head = nullptr; // sorted by expires_ns, FIFO among equals
-        // Expired timers taken off 'head' by the running expiry round,
+        // Sorted by expires_ns, FIFO among equals.
+        TimerList waiting GUARDED_BY(lock);
+        // Expired timers taken off 'waiting' by the running expiry round,
         // still pending until their turn (Linux's collected buckets).
-        Timer* expiring = nullptr;
-        Timer* running = nullptr;
+        TimerList expiring GUARDED_BY(lock);
+        Timer* running GUARDED_BY(lock) = nullptr;
         // Where 'running' goes once its callback returns, if re-armed for
         // another CPU meanwhile.
-        unsigned running_target = 0;
+        unsigned running_target GUARDED_BY(lock) = 0;
         // Whether 'thread' may be woken: false once stop() began.
-        bool wakeable = false;
+        bool wakeable GUARDED_BY(lock) = false;
         cxxrt::atomic<uint64_t> runs{0};
         base::Thread thread;
         Timers* owner = nullptr;
@@ -92,21 +92,23 @@ private:
     };
 
     static void timer_action(void* self);
-    void expire(Cpu& base);
+    void expire(Cpu& base) EXCLUDES(base.lock);
     static int thread_main(void* raw);
     void run_thread(Cpu& base);
-    uint64_t earliest(Cpu& base);
+    uint64_t earliest(Cpu& base) EXCLUDES(base.lock);
 
-    // lock_timer_base(): the locked list 'timer' is on (or was last on);
-    // a never-armed timer is first given 'hint'. Interrupts must be off.
-    Cpu& lock_base(Timer& timer, unsigned hint);
-    static void lock(Cpu& base);
-    static void unlock(Cpu& base);
-    // Takes 'timer' (detached) from the locked 'from' to 'to_cpu', whose
-    // list it returns locked; 'from' is unlocked.
-    Cpu& move(Cpu& from, Timer& timer, unsigned to_cpu);
-    static void detach(Cpu& base, Timer& timer);
-    static void enqueue(Cpu& base, Timer& timer);
+    // The first half of lock_timer_base(): the CPU whose lists 'timer' is
+    // on (or was last on), once no move is under way; a never-armed timer
+    // is first given 'hint'. Lock it, then check holds(): the timer may
+    // have moved before the lock was taken.
+    Cpu& base_of(Timer& timer, unsigned hint);
+    static bool holds(const Cpu& base, const Timer& timer);
+    // The second half of a move, which detached 'timer' under its old
+    // CPU's lock and marked it migrating: queues it on 'to_cpu'.
+    void arrive(Timer& timer, unsigned to_cpu);
+    // Takes 'timer' off its list; returns whether it was on one.
+    static bool detach(Cpu& base, Timer& timer) REQUIRES(base.lock);
+    static void enqueue(Cpu& base, Timer& timer) REQUIRES(base.lock);
 
     softirq::Softirqs& softirqs_;
     base::PerCpu<Cpu> cpus_;

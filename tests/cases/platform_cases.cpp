@@ -203,6 +203,9 @@ void list_splices_and_replaces(irqlab_ktest_ctx* ctx) {
     KT_EXPECT(ctx, holds(first, {1, 2, 3}));
     Items::replace(b, d);
     KT_EXPECT(ctx, !Items::linked(b) && holds(first, {1, 4, 3}));
+    Items::insert_before(c, b); // keeping an order: b before c
+    KT_EXPECT(ctx, holds(first, {1, 4, 2, 3}));
+    Items::remove(b);
     // One object, two lists: each link is its own.
     OtherItems others;
     others.push_back(a);
