@@ -17,6 +17,11 @@ struct Hold {
     bool spins() const { return kind == IRQLAB_ENGINE_HOLD_SPIN && ns; }
 };
 
+// What 'config' asks each deferred run to hold.
+inline Hold hold_of(const irqlab_engine_attach_config& config) {
+    return {config.hold, config.hold_us * 1000ull};
+}
+
 // Busy for 'ns' (udelay): callable in any context.
 inline void spin_ns(uint64_t ns) {
     const uint64_t deadline = base::now_ns() + ns;

@@ -29,7 +29,7 @@ unsigned wq_flags(unsigned kind) {
 LineWork::LineWork(workqueue::Workqueues& workqueues, irqlab_line* line,
                    const irqlab_engine_attach_config& config)
     : workqueues_{workqueues}, line_{line}, kind_{config.work}, flags_{config.flags},
-      hold_{config.hold, config.hold_us * 1000ull}, delay_ns_{config.delay_us * 1000ull} {
+      hold_{hold_of(config)}, delay_ns_{config.delay_us * 1000ull} {
     workqueue::init_delayed_work(item_, run);
     item_.work.user = this;
     item_.work.trace_line = line;
