@@ -1,17 +1,24 @@
 # KTAP helpers for the shell-based test tiers. Source it; then call
 # ktap_case STATUS NAME [DIAGNOSTIC...] for each case and ktap_end last.
 # STATUS is 0 for pass (a shell status), anything else for fail.
+#
+# A case that took ktap_slow_s seconds or more since the previous one says
+# so in a diagnostic line, so a slow tier's log shows where its time went.
 
 ktap_index=0
 ktap_failed=0
+ktap_slow_s=${KTAP_SLOW_S:-10}
+ktap_last_s=$SECONDS
 
 ktap_begin() {
 	echo "KTAP version 1"
 }
 
 ktap_case() {
-	local status=$1 name=$2
+	local status=$1 name=$2 took=$((SECONDS - ktap_last_s))
 	shift 2
+	ktap_last_s=$SECONDS
+	[ "$took" -ge "$ktap_slow_s" ] && echo "# $name: $took s"
 	ktap_index=$((ktap_index + 1))
 	if [ "$status" -eq 0 ]; then
 		echo "ok $ktap_index $name"
