@@ -26,6 +26,9 @@ void reset_alloc_stats();
 
 // The next 'count' allocations fail, as kmalloc may.
 void fail_next_allocations(unsigned count);
+// The allocation after the next 'skip' ones fails, once; a negative 'skip'
+// cancels what was asked and not yet reached.
+void fail_allocation_after(int skip);
 
 // How many CPUs the platform simulates (default 4). Change it only while
 // no per-CPU storage and no platform thread exists.

@@ -16,8 +16,16 @@ std::atomic<unsigned long> may_sleep_allocs{0};
 std::atomic<unsigned long> frees{0};
 std::atomic<unsigned long> failed_allocs{0};
 std::atomic<unsigned> allocations_to_fail{0};
+// Allocations to let through before the one fail_allocation_after() fails;
+// negative when none is asked for.
+std::atomic<int> allocations_before_failure{-1};
 
 bool consume_injected_failure() {
+    int before = allocations_before_failure.load();
+    while (before >= 0) {
+        if (allocations_before_failure.compare_exchange_weak(before, before - 1))
+            return before == 0;
+    }
     unsigned pending = allocations_to_fail.load();
     while (pending > 0) {
         if (allocations_to_fail.compare_exchange_weak(pending, pending - 1))
@@ -40,10 +48,15 @@ void reset_alloc_stats() {
     frees = 0;
     failed_allocs = 0;
     allocations_to_fail = 0;
+    allocations_before_failure = -1;
 }
 
 void fail_next_allocations(unsigned count) {
     allocations_to_fail = count;
+}
+
+void fail_allocation_after(int skip) {
+    allocations_before_failure = skip < 0 ? -1 : skip;
 }
 
 } // namespace irqlab::hosted

@@ -14,7 +14,7 @@
 
 namespace irqlab::test {
 
-constexpr int einval = 22, erange = 34, ealready = 114, enoent = 2;
+constexpr int einval = 22, erange = 34, ealready = 114, enoent = 2, enomem = 12;
 constexpr unsigned softirq_block = 4;
 constexpr unsigned softirq_hi = 0;
 

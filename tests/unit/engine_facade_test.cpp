@@ -78,6 +78,37 @@ TEST_F(EngineFacade, RejectsBadAttachments) {
     EXPECT_EQ(irqlab_engine_detach(domain_, 0), -enoent);
 }
 
+// Out of memory at any one allocation an attach makes, for every action:
+// the attach fails with -ENOMEM and leaves nothing attached (ASan's leak
+// check sees the rest), and the same attach then works.
+TEST_F(EngineFacade, AttachOutOfMemoryAtEachAllocationLeavesNothing) {
+    auto softirq = config(IRQLAB_ENGINE_SOFTIRQ);
+    softirq.softirq = softirq_block;
+    const irqlab_engine_attach_config configs[] = {
+        config(IRQLAB_ENGINE_COUNT),   config(IRQLAB_ENGINE_NONE),       softirq,
+        config(IRQLAB_ENGINE_TASKLET), config(IRQLAB_ENGINE_TASKLET_HI), config(IRQLAB_ENGINE_WORK),
+        config(IRQLAB_ENGINE_THREAD),  config(IRQLAB_ENGINE_NAPI),
+    };
+    for (const irqlab_engine_attach_config& attach : configs) {
+        unsigned failed = 0;
+        for (int skip = 0;; ++skip) {
+            ASSERT_LT(skip, 64) << "action " << attach.action;
+            irqlab::hosted::fail_allocation_after(skip);
+            const int ret = irqlab_engine_attach(domain_, 0, &lines_[0], "oom", &attach);
+            irqlab::hosted::fail_allocation_after(-1);
+            if (ret > 0) { // fewer than skip + 1 allocations: none failed
+                EXPECT_EQ(irqlab_engine_detach(domain_, 0), 0);
+                break;
+            }
+            ++failed;
+            EXPECT_EQ(ret, -enomem) << "action " << attach.action << ", allocation " << skip;
+            EXPECT_EQ(irqlab_engine_detach(domain_, 0), -enoent) << "action " << attach.action;
+        }
+        // The line and its action at least.
+        EXPECT_GE(failed, 2u) << "action " << attach.action;
+    }
+}
+
 TEST_F(EngineFacade, LineNobodyCaresAboutIsDisabledAndMasked) {
     auto none = config(IRQLAB_ENGINE_NONE);
     none.shared_none = 2;
