@@ -26,7 +26,8 @@ splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thun
 # The wide box: 72 vCPUs on one host thread. Multi-threaded TCG gives each
 # vCPU a host thread, and 72 of them on a 2-core host fight over every
 # cross-CPU step of boot (IPIs, stop_machine, code patching): a trivial
-# scenario took 546 s on a loaded machine, against 44 s with one thread.
+# scenario took 546 s on a loaded machine (a second try had not booted
+# after 600 s), against 44-51 s with one thread.
 wide_box=(--smp 72 --mem 2048 --ivshmem-vectors 128 --tcg-single)
 options=()
 case $scenario in
