@@ -29,9 +29,11 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
   --log FILE        full kernel console log (default: OUT/console.log)
   --smp N           guest CPUs (2)
   --mem MB          guest memory (1024)
+  --ivshmem-vectors V
+                    MSI-X vectors of the ivshmem-doorbell, 1-1024 (4)
   --append PARAMS   extra kernel command line parameters
   --qemu-arg ARG    extra QEMU argument, repeatable (one argv word each)
-  --tcg-single      both vCPUs on one host thread (for scenarios that patch
+  --tcg-single      all vCPUs on one host thread (for scenarios that patch
                     kernel code at run time: tracepoints, BPF)
 The script's stdout and stderr are streamed to this script's stdout; the
 runner's own messages go to stderr.
@@ -43,11 +45,12 @@ usage_error() { echo "run.sh: $*" >&2; usage >&2; exit 2; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
-# Both sides of the doorbell must agree: the server hands out one eventfd
-# per vector and QEMU rejects a peer with more eventfds than vectors.
-readonly IVSHMEM_VECTORS=4
 
+# Both sides of the doorbell must agree: the server hands out one eventfd
+# per vector and QEMU rejects a peer with more eventfds than vectors, so
+# one variable sets both.
 kver='' script='' timeout_s=120 out='' log='' smp=2 mem=1024 append='' tcg_single=0
+ivshmem_vectors=4
 qemu_extra=() script_args=()
 need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
 while [ $# -gt 0 ]; do
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--log) need_arg "$@"; log=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--ivshmem-vectors) need_arg "$@"; ivshmem_vectors=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
 	--tcg-single) tcg_single=1; shift ;;
@@ -69,9 +73,11 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$kver" ] || usage_error "--kernel is required"
 [ -n "$script" ] || usage_error "--script is required"
-for n in "$timeout_s" "$smp" "$mem"; do
+for n in "$timeout_s" "$smp" "$mem" "$ivshmem_vectors"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
 done
+# ivshmem-server's own bound (MAX_VECTORS); MSI-X itself allows 2048.
+[ "$ivshmem_vectors" -le 1024 ] || usage_error "--ivshmem-vectors: at most 1024"
 # Short names (6.1, 6.12) map through the KVER_* lines of kernels.env.
 if [ ! -d "$cache/kernels/$kver" ] && [ -f "$cache/kernels.env" ]; then
 	alias_var=KVER_${kver//./_}
@@ -177,7 +183,7 @@ mkdir "$tmp/ctl"
 # for the lifetime of the run (see ivshmem-server.c for its protocol).
 mkfifo "$tmp/ivshmem.ready"
 "$server" -F -v -S "$tmp/ivshmem.sock" -c "$tmp/ivshmem.ctl" -l 1M \
-	-n "$IVSHMEM_VECTORS" -r 3 3>"$tmp/ivshmem.ready" </dev/null \
+	-n "$ivshmem_vectors" -r 3 3>"$tmp/ivshmem.ready" </dev/null \
 	2>"$tmp/ivshmem.log" &
 server_pid=$!
 if ! read -r _ <"$tmp/ivshmem.ready"; then
@@ -309,7 +315,7 @@ qemu=(
 	-netdev "dgram,id=nic,local.type=unix,local.path=$tmp/nic.sock,remote.type=unix,remote.path=$tmp/nowhere.sock"
 	-device e1000e,netdev=nic
 	-chardev "socket,id=ivshmem,path=$tmp/ivshmem.sock"
-	-device "ivshmem-doorbell,chardev=ivshmem,vectors=$IVSHMEM_VECTORS"
+	-device "ivshmem-doorbell,chardev=ivshmem,vectors=$ivshmem_vectors"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	${qemu_extra[@]+"${qemu_extra[@]}"}
 )
