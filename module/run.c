@@ -190,7 +190,8 @@ static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fi
 	case IRQLAB_TRIGGER_DEVICE:
 		if (!dev->ops)
 			return -EOPNOTSUPP;
-		if (fire->vectors >> min(dev->ops->max_vectors, 63U))
+		if (dev->ops->max_vectors < 64 &&
+		    fire->vectors >> dev->ops->max_vectors)
 			return -ERANGE;
 		break;
 	case IRQLAB_TRIGGER_IPI:

@@ -189,7 +189,7 @@ int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
 		if (cpus & BIT_ULL(cpu))
 			cpumask_set_cpu(cpu, mask);
 	if (cpumask_empty(mask) || !cpumask_subset(mask, cpu_online_mask) ||
-	    (cpus >> min(64U, nr_cpu_ids)))
+	    (nr_cpu_ids < 64 && cpus >> nr_cpu_ids))
 		ret = -ERANGE;
 	else
 		ret = irq_set_affinity(dev->vectors[vector].irq, mask);
