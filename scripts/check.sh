@@ -33,8 +33,10 @@ for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
 		"vm:$k:deferred.sh" "vm:$k:compare.sh")
 done
+# Ownership (kill -9, SIGHUP, concurrent compares) on the newer kernel only.
+suites+=("vm:$KVER_6_12:ownership.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:ownership.sh)
 
 debug_kernel() {
 	local start status
@@ -84,7 +86,7 @@ run_suite() {
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
-	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
+	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:ownership.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	vm:*)
