@@ -6,7 +6,8 @@
  * well, so a chmod of the node does not hand the device to other users.
  * Commands are matched by number first: a known number with another size or
  * direction is a caller built against another ABI (-EINVAL), an unknown one
- * is not ours (-ENOTTY).
+ * is not ours (-ENOTTY). Each open file has a context (file.c): the
+ * commands that attach or start something pass it on as the owner.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +22,7 @@
 
 #include "irqlab/uapi.h"
 #include "irqlab/version.h"
+#include "file.h"
 #include "ioctl.h"
 #include "irqlab.h"
 
@@ -44,6 +46,8 @@ static long irqlab_ioctl_version(void __user *arg)
 struct irqlab_ioctl {
 	unsigned int cmd;
 	long (*handler)(void __user *arg);
+	/* Instead of handler: a command whose effect the open file owns. */
+	long (*owned)(struct irqlab_file *file, void __user *arg);
 };
 
 static const struct irqlab_ioctl irqlab_ioctls[] = {
@@ -52,14 +56,14 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_RELEASE, irqlab_ioctl_release },
 	{ IRQLAB_IOC_VECTOR_INFO, irqlab_ioctl_vector_info },
 	{ IRQLAB_IOC_SET_AFFINITY, irqlab_ioctl_set_affinity },
-	{ IRQLAB_IOC_FIRE, irqlab_ioctl_fire },
+	{ IRQLAB_IOC_FIRE, .owned = irqlab_ioctl_fire },
 	{ IRQLAB_IOC_RUN_STATUS, irqlab_ioctl_run_status },
 	{ IRQLAB_IOC_STOP, irqlab_ioctl_stop },
 	{ IRQLAB_IOC_STATS, irqlab_ioctl_stats },
 	{ IRQLAB_IOC_RESET, irqlab_ioctl_reset },
 	{ IRQLAB_IOC_LIST, irqlab_ioctl_list },
 	{ IRQLAB_IOC_DEVICE_CAPS, irqlab_ioctl_device_caps },
-	{ IRQLAB_IOC_ENGINE_ATTACH, irqlab_ioctl_engine_attach },
+	{ IRQLAB_IOC_ENGINE_ATTACH, .owned = irqlab_ioctl_engine_attach },
 	{ IRQLAB_IOC_ENGINE_DETACH, irqlab_ioctl_engine_detach },
 	{ IRQLAB_IOC_ENGINE_LINE, irqlab_ioctl_engine_line },
 	{ IRQLAB_IOC_ENGINE_SOFTIRQS, irqlab_ioctl_engine_softirqs },
@@ -67,11 +71,11 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_ENGINE_WORKQUEUE, irqlab_ioctl_engine_workqueue },
 	{ IRQLAB_IOC_ENGINE_CONFIG, irqlab_ioctl_engine_config },
 	{ IRQLAB_IOC_ENGINE_FLUSH, irqlab_ioctl_engine_flush },
-	{ IRQLAB_IOC_MECH_ATTACH, irqlab_ioctl_mech_attach },
+	{ IRQLAB_IOC_MECH_ATTACH, .owned = irqlab_ioctl_mech_attach },
 	{ IRQLAB_IOC_MECH_DETACH, irqlab_ioctl_mech_detach },
 	{ IRQLAB_IOC_MECH_STATS, irqlab_ioctl_mech_stats },
-	{ IRQLAB_IOC_HIST_CONFIG, irqlab_ioctl_hist_config },
-	{ IRQLAB_IOC_HIST_READ, irqlab_ioctl_hist_read },
+	{ IRQLAB_IOC_HIST_CONFIG, .owned = irqlab_ioctl_hist_config },
+	{ IRQLAB_IOC_HIST_READ, .owned = irqlab_ioctl_hist_read },
 };
 
 static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,
@@ -91,6 +95,8 @@ static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,
 			return -EINVAL;
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
+		if (ioctl->owned)
+			return ioctl->owned(file->private_data, (void __user *)arg);
 		return ioctl->handler((void __user *)arg);
 	}
 	return -ENOTTY;
@@ -98,6 +104,8 @@ static long irqlab_unlocked_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations irqlab_fops = {
 	.owner = THIS_MODULE,
+	.open = irqlab_file_open,
+	.release = irqlab_file_release,
 	.unlocked_ioctl = irqlab_unlocked_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

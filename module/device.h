@@ -28,6 +28,11 @@
 #include "measure.h"
 
 struct irqlab_device;
+/*
+ * An open /dev/irqlab (file.c). What it attached or started is undone when
+ * it is closed; here it is only compared, never followed.
+ */
+struct irqlab_file;
 
 /* A device irqlab can make fire by itself (see triggers.c). */
 struct irqlab_device_ops {
@@ -63,6 +68,12 @@ struct irqlab_vector {
 	struct irqlab_line line;
 	/* The handler feeds the engine; set and cleared under dev->lock. */
 	bool engine_attached;
+	/*
+	 * The file whose close detaches the vector's engine line or
+	 * mechanism; NULL: kept (IRQLAB_ATTACH_KEEP) or nothing attached.
+	 * Under dev->lock.
+	 */
+	struct irqlab_file *owner;
 	/* Requesting the irq again failed (native.c): it has no handler. */
 	bool irq_lost;
 	struct irqlab_native native;
@@ -75,6 +86,8 @@ struct irqlab_vector {
 
 struct irqlab_run {
 	struct task_struct *task;	/* pinned; NULL when none */
+	/* The file whose close stops the run; NULL: IRQLAB_FIRE_DETACHED. */
+	struct irqlab_file *owner;
 	struct irqlab_fire params;
 	/* Written by the run thread, read by RUN_STATUS. */
 	atomic_t state;			/* enum irqlab_run_state */
@@ -142,8 +155,10 @@ int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger);
 /* engine.c */
 int irqlab_engine_start(void);
 void irqlab_engine_stop(void);
+/* The lines belong to 'owner' unless the request says IRQLAB_ATTACH_KEEP. */
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
-				 const struct irqlab_engine_attach *req);
+				 const struct irqlab_engine_attach *req,
+				 struct irqlab_file *owner);
 int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors);
 /* Detaches everything and drops the domain; before the vectors go. */
 void irqlab_engine_device_teardown(struct irqlab_device *dev);
@@ -158,11 +173,13 @@ int irqlab_engine_config(struct irqlab_engine_config *config);
 int irqlab_native_init(void);
 void irqlab_native_exit(void);
 void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
-int irqlab_native_attach(struct irqlab_vector *vec, u32 mech);
+int irqlab_native_attach(struct irqlab_vector *vec, u32 mech, struct irqlab_hist_set *hists);
 void irqlab_native_detach(struct irqlab_vector *vec);
 
 /* mech.c */
-int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req);
+/* Measured into 'hists'; the vectors belong to 'owner'. */
+int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req,
+		       struct irqlab_file *owner, struct irqlab_hist_set *hists);
 int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors);
 int irqlab_mech_stats_read(struct irqlab_device *dev, struct irqlab_mech_stats *stats);
 /* Detaches every measured vector; before the vectors go. */
@@ -173,7 +190,9 @@ void irqlab_trace_start(void);
 void irqlab_trace_stop(void);
 
 /* run.c */
-int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire);
+/* The run belongs to 'owner' unless the request says IRQLAB_FIRE_DETACHED. */
+int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire,
+		     struct irqlab_file *owner);
 void irqlab_run_stop(struct irqlab_device *dev);
 void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *status);
 

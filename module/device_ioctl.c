@@ -10,6 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
+#include "file.h"
 #include "ioctl.h"
 
 /* A BDF from userspace must be NUL-terminated within its field. */
@@ -20,9 +21,10 @@ static int irqlab_bdf_valid(const char *bdf)
 
 /*
  * Runs 'op' on the claimed device named by 'bdf' under its lock; -ENOENT
- * when it is not claimed, or was removed meanwhile.
+ * when it is not claimed, or was removed meanwhile. With 'owner', the
+ * owner tracks the device before 'op' may give it state there.
  */
-static long irqlab_with_device(const char *bdf,
+static long irqlab_with_device(const char *bdf, struct irqlab_file *owner,
 			       long (*op)(struct irqlab_device *dev, void *arg),
 			       void *arg)
 {
@@ -35,6 +37,11 @@ static long irqlab_with_device(const char *bdf,
 	dev = irqlab_device_get(bdf);
 	if (!dev)
 		return -ENOENT;
+	ret = owner ? irqlab_file_track(owner, dev) : 0;
+	if (ret) {
+		irqlab_device_put(dev);
+		return ret;
+	}
 	mutex_lock(&dev->lock);
 	ret = dev->dead ? -ENOENT : op(dev, arg);
 	mutex_unlock(&dev->lock);
@@ -85,10 +92,21 @@ long irqlab_device_request(void __user *uarg, void *req, size_t size,
 
 	if (copy_from_user(req, uarg, size))
 		return -EFAULT;
-	ret = irqlab_with_device(req, op, req);
+	ret = irqlab_with_device(req, NULL, op, req);
 	if (!ret && answer && copy_to_user(uarg, req, size))
 		return -EFAULT;
 	return ret;
+}
+
+/* See ioctl.h. */
+long irqlab_owned_device_request(struct irqlab_file *file, void __user *uarg, void *req,
+				 size_t size, long (*op)(struct irqlab_device *dev, void *arg))
+{
+	struct irqlab_owned_request owned = { .file = file, .req = req };
+
+	if (copy_from_user(req, uarg, size))
+		return -EFAULT;
+	return irqlab_with_device(req, file, op, &owned);
 }
 
 static_assert(offsetof(struct irqlab_vector_info, bdf) == 0);
@@ -129,14 +147,16 @@ long irqlab_ioctl_set_affinity(void __user *uarg)
 
 static long irqlab_op_fire(struct irqlab_device *dev, void *arg)
 {
-	return irqlab_run_start(dev, arg);
+	const struct irqlab_owned_request *owned = arg;
+
+	return irqlab_run_start(dev, owned->req, owned->file);
 }
 
-long irqlab_ioctl_fire(void __user *uarg)
+long irqlab_ioctl_fire(struct irqlab_file *file, void __user *uarg)
 {
 	struct irqlab_fire fire;
 
-	return irqlab_device_request(uarg, &fire, sizeof(fire), irqlab_op_fire, false);
+	return irqlab_owned_device_request(file, uarg, &fire, sizeof(fire), irqlab_op_fire);
 }
 
 static long irqlab_op_run_status(struct irqlab_device *dev, void *arg)
@@ -167,11 +187,11 @@ long irqlab_ioctl_stop(void __user *uarg)
 	if (copy_from_user(&stop, uarg, sizeof(stop)))
 		return -EFAULT;
 	if (stop.bdf[0])
-		return irqlab_with_device(stop.bdf, irqlab_op_stop, NULL);
+		return irqlab_with_device(stop.bdf, NULL, irqlab_op_stop, NULL);
 	/* Empty: every device; one released meanwhile has nothing to stop. */
 	irqlab_device_list(&list);
 	for (i = 0; i < list.count; i++)
-		irqlab_with_device(list.bdf[i], irqlab_op_stop, NULL);
+		irqlab_with_device(list.bdf[i], NULL, irqlab_op_stop, NULL);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * Attaching and detaching happen under dev->lock. A vector's handler reads
  * engine_attached without a lock: it is set only after the engine line is
  * complete, and cleared, followed by synchronize_irq(), before the engine
- * line is taken apart.
+ * line is taken apart. A line belongs to the open file that attached it
+ * (vec->owner) unless it was attached with IRQLAB_ATTACH_KEEP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,6 +63,7 @@ void irqlab_engine_stop(void)
 
 static void irqlab_engine_detach_one(struct irqlab_device *dev, struct irqlab_vector *vec)
 {
+	vec->owner = NULL;
 	WRITE_ONCE(vec->engine_attached, false);
 	synchronize_irq(vec->irq);
 	irqlab_engine_detach(dev->engine_domain, vec->index);
@@ -82,7 +84,8 @@ static bool irqlab_attach_in_range(const struct irqlab_engine_attach *req)
 }
 
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
-				 const struct irqlab_engine_attach *req)
+				 const struct irqlab_engine_attach *req,
+				 struct irqlab_file *owner)
 {
 	struct irqlab_engine_attach_config config = {
 		.action = req->action,
@@ -96,7 +99,8 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 		.delay_us = req->delay_us,
 		.napi_weight = req->napi_weight,
 		.napi_events = req->napi_events,
-		.flags = req->flags,
+		/* Ownership is the glue's business, not the engine's. */
+		.flags = req->flags & ~IRQLAB_ATTACH_KEEP,
 	};
 	u64 done = 0;
 	unsigned int i;
@@ -129,6 +133,7 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 		ret = irqlab_engine_attach(dev->engine_domain, i, &vec->line, vec->name, &config);
 		if (ret < 0)
 			break;
+		vec->owner = req->flags & IRQLAB_ATTACH_KEEP ? NULL : owner;
 		WRITE_ONCE(vec->engine_attached, true);
 		done |= BIT_ULL(i);
 		ret = 0;
@@ -243,6 +248,9 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	info->napi_weight = stats.napi_weight;
 	info->napi_events = stats.napi_events;
 	info->attach_flags = stats.flags;
+	/* Not owned by a file: it stays until detached by hand. */
+	if (!dev->vectors[vector].owner)
+		info->attach_flags |= IRQLAB_ATTACH_KEEP;
 	info->pad2 = 0;
 	strscpy(info->workqueue_name, stats.workqueue_name, sizeof(info->workqueue_name));
 	strscpy(info->thread_name, stats.thread_name, sizeof(info->thread_name));

@@ -15,15 +15,17 @@ static_assert(offsetof(struct irqlab_engine_flush, bdf) == 0);
 
 static long irqlab_op_engine_attach(struct irqlab_device *dev, void *arg)
 {
-	return irqlab_engine_attach_vectors(dev, arg);
+	const struct irqlab_owned_request *owned = arg;
+
+	return irqlab_engine_attach_vectors(dev, owned->req, owned->file);
 }
 
-long irqlab_ioctl_engine_attach(void __user *uarg)
+long irqlab_ioctl_engine_attach(struct irqlab_file *file, void __user *uarg)
 {
 	struct irqlab_engine_attach attach;
 
-	return irqlab_device_request(uarg, &attach, sizeof(attach),
-				     irqlab_op_engine_attach, false);
+	return irqlab_owned_device_request(file, uarg, &attach, sizeof(attach),
+					   irqlab_op_engine_attach);
 }
 
 static long irqlab_op_engine_detach(struct irqlab_device *dev, void *arg)

@@ -15,6 +15,7 @@
 #include "irqlab/core.h"
 #include "irqlab/version.h"
 #include "device.h"
+#include "file.h"
 #include "irqlab.h"
 
 /*
@@ -61,12 +62,12 @@ static int __init irqlab_init(void)
 	}
 	pr_info("C++ self-check passed\n");
 
-	ret = irqlab_measure_init();
+	ret = irqlab_file_init();
 	if (ret)
 		return ret;
 	ret = irqlab_native_init();
 	if (ret)
-		goto err_measure;
+		goto err_file;
 	irqlab_trace_start();
 	ret = irqlab_engine_start();
 	if (ret)
@@ -91,8 +92,8 @@ err_engine:
 err_native:
 	irqlab_trace_stop();
 	irqlab_native_exit();
-err_measure:
-	irqlab_measure_exit();
+err_file:
+	irqlab_file_exit();
 	return ret;
 }
 
@@ -104,7 +105,7 @@ static void __exit irqlab_exit(void)
 	irqlab_engine_stop();
 	irqlab_trace_stop();
 	irqlab_native_exit();
-	irqlab_measure_exit();
+	irqlab_file_exit();
 	pr_info("unloaded\n");
 }
 

@@ -15,7 +15,9 @@
  *
  * Histograms are aggregated where the sample is taken, like rtla's
  * in-kernel histograms: per CPU, with interrupts off for the few
- * instructions of an update, and summed only when read.
+ * instructions of an update, and summed only when read. Each open
+ * /dev/irqlab has its own set (struct irqlab_hist_set); a vector records
+ * into the set of the file that attached it, found through m->hists.
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
@@ -23,6 +25,7 @@
 #include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "device.h"
@@ -42,16 +45,24 @@ struct irqlab_hist_cpu {
 	struct irqlab_hist_cell cell[IRQLAB_NR_MECHS][IRQLAB_NR_PATHS][IRQLAB_NR_METRICS];
 };
 
-/* The layout changes only while no vector is measured (measure_lock). */
-static DEFINE_MUTEX(irqlab_measure_lock);
-static unsigned int irqlab_measured_vectors;
-static struct irqlab_hist_config irqlab_layout = {
+/*
+ * One open /dev/irqlab's histograms (see file.c): every vector it measures
+ * records here, so compares of two files run side by side. The layout
+ * changes only while none of them is measured; a vector stops recording
+ * (irqlab_measure_stop) before its set may go.
+ */
+struct irqlab_hist_set {
+	struct mutex lock;		/* layout, measured, and reads */
+	unsigned int measured;		/* vectors recording into the set */
+	struct irqlab_hist_config layout;
+	struct irqlab_hist_cpu *cpus;	/* nr_cpu_ids of them */
+};
+
+static const struct irqlab_hist_config irqlab_default_layout = {
 	.scale = IRQLAB_HIST_LOG2,
 	.buckets = 32,
 	.width_ns = 1000,
 };
-
-static struct irqlab_hist_cpu *irqlab_hists;	/* nr_cpu_ids of them */
 
 /* TASKLET_SOFTIRQ on one CPU, for the softirq mechanism of one path. */
 struct irqlab_softirq_track {
@@ -62,50 +73,71 @@ struct irqlab_softirq_track {
 static DEFINE_PER_CPU(struct irqlab_vector *, irqlab_current_vector);
 static DEFINE_PER_CPU(struct irqlab_softirq_track[IRQLAB_NR_PATHS], irqlab_softirq_tracks);
 
-int irqlab_measure_init(void)
+struct irqlab_hist_set *irqlab_hist_set_create(void)
 {
-	irqlab_hists = vzalloc(array_size(nr_cpu_ids, sizeof(*irqlab_hists)));
-	return irqlab_hists ? 0 : -ENOMEM;
+	struct irqlab_hist_set *set = kzalloc(sizeof(*set), GFP_KERNEL);
+
+	if (!set)
+		return NULL;
+	set->cpus = vzalloc(array_size(nr_cpu_ids, sizeof(*set->cpus)));
+	if (!set->cpus) {
+		kfree(set);
+		return NULL;
+	}
+	mutex_init(&set->lock);
+	set->layout = irqlab_default_layout;
+	return set;
 }
 
-void irqlab_measure_exit(void)
+/* Once no vector records into it any more. */
+void irqlab_hist_set_destroy(struct irqlab_hist_set *set)
 {
-	vfree(irqlab_hists);
-	irqlab_hists = NULL;
+	if (!set)
+		return;
+	WARN_ON(set->measured);
+	mutex_destroy(&set->lock);
+	vfree(set->cpus);
+	kfree(set);
 }
 
-static unsigned int irqlab_bucket_of(u64 ns)
+static unsigned int irqlab_bucket_of(const struct irqlab_hist_config *layout, u64 ns)
 {
-	u64 units = div64_u64(ns, irqlab_layout.width_ns);
+	u64 units = div64_u64(ns, layout->width_ns);
 
-	if (irqlab_layout.scale == IRQLAB_HIST_LINEAR)
-		return units < irqlab_layout.buckets ? units : irqlab_layout.buckets;
+	if (layout->scale == IRQLAB_HIST_LINEAR)
+		return units < layout->buckets ? units : layout->buckets;
 	/* Log2: [0, w) is bucket 0, [w << (i - 1), w << i) bucket i. */
-	return min_t(unsigned int, units ? fls64(units) : 0, irqlab_layout.buckets);
+	return min_t(unsigned int, units ? fls64(units) : 0, layout->buckets);
 }
 
-/* This CPU's cell, interrupts off. */
-static void irqlab_hist_cell_add(const struct irqlab_measure *m, unsigned int metric, u64 ns)
+/*
+ * This CPU's cell of the set, interrupts off. No lock: the layout cannot
+ * change while the set has a measured vector.
+ */
+static void irqlab_hist_cell_add(struct irqlab_hist_set *set, const struct irqlab_measure *m,
+				 unsigned int metric, u64 ns)
 {
 	struct irqlab_hist_cell *cell;
-	unsigned int bucket = irqlab_bucket_of(ns);
+	unsigned int bucket = irqlab_bucket_of(&set->layout, ns);
 
-	cell = &irqlab_hists[smp_processor_id()].cell[m->mech][m->path][metric];
+	cell = &set->cpus[smp_processor_id()].cell[m->mech][m->path][metric];
 	if (!cell->count || ns < cell->min)
 		cell->min = ns;
 	cell->max = max(cell->max, ns);
 	cell->sum += ns;
 	cell->count++;
-	if (bucket < irqlab_layout.buckets)
+	if (bucket < set->layout.buckets)
 		cell->bucket[bucket]++;
 	else
 		cell->overflow++;
 }
 
-/* Called with m->lock held. */
+/* Called with m->lock held, which keeps m->hists alive (irqlab_measure_stop). */
 static void irqlab_hist_record(struct irqlab_measure *m, unsigned int metric, u64 ns)
 {
-	irqlab_hist_cell_add(m, metric, ns);
+	if (!m->hists)
+		return;
+	irqlab_hist_cell_add(m->hists, m, metric, ns);
 	m->stats.samples[metric]++;
 }
 
@@ -121,14 +153,16 @@ void irqlab_measure_init_vector(struct irqlab_vector *vec)
 	vec->measure.path = IRQLAB_PATH_ENGINE;
 }
 
-void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path)
+void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path,
+			  struct irqlab_hist_set *hists)
 {
 	struct irqlab_measure *m = &vec->measure;
 
-	mutex_lock(&irqlab_measure_lock);
-	irqlab_measured_vectors++;
-	mutex_unlock(&irqlab_measure_lock);
+	mutex_lock(&hists->lock);
+	hists->measured++;
+	mutex_unlock(&hists->lock);
 	raw_spin_lock_irq(&m->lock);
+	m->hists = hists;
 	m->mech = mech;
 	m->path = path;
 	m->t0 = 0;
@@ -143,13 +177,26 @@ void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path)
 	smp_store_release(&m->attached, true);
 }
 
-/* After every handler and bottom half of the vector finished. */
+/*
+ * After every handler and bottom half of the vector finished. A point that
+ * still runs (the softirq exit probe after tasklet_kill()) finds no set
+ * under m->lock, so the set may go once this returned.
+ */
 void irqlab_measure_stop(struct irqlab_vector *vec)
 {
-	WRITE_ONCE(vec->measure.attached, false);
-	mutex_lock(&irqlab_measure_lock);
-	irqlab_measured_vectors--;
-	mutex_unlock(&irqlab_measure_lock);
+	struct irqlab_measure *m = &vec->measure;
+	struct irqlab_hist_set *hists;
+
+	WRITE_ONCE(m->attached, false);
+	raw_spin_lock_irq(&m->lock);
+	hists = m->hists;
+	m->hists = NULL;
+	raw_spin_unlock_irq(&m->lock);
+	if (!hists)
+		return;
+	mutex_lock(&hists->lock);
+	hists->measured--;
+	mutex_unlock(&hists->lock);
 }
 
 void irqlab_measure_trigger(struct irqlab_vector *vec, unsigned int trigger, bool issued)
@@ -255,10 +302,15 @@ void irqlab_measure_t3(struct irqlab_vector *vec)
 void irqlab_measure_hardirq(struct irqlab_vector *vec, u64 entry)
 {
 	struct irqlab_measure *m = irqlab_measured(vec);
+	struct irqlab_hist_set *hists;
 
 	if (!m)
 		return;
-	irqlab_hist_cell_add(m, IRQLAB_METRIC_HARDIRQ, irqlab_measure_now() - entry);
+	/* Stopping waits for this handler (synchronize_irq) before the set goes. */
+	hists = READ_ONCE(m->hists);
+	if (!hists)
+		return;
+	irqlab_hist_cell_add(hists, m, IRQLAB_METRIC_HARDIRQ, irqlab_measure_now() - entry);
 	atomic64_inc(&m->arrivals);
 }
 
@@ -340,7 +392,7 @@ int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stat
 	return 0;
 }
 
-int irqlab_hist_configure(const struct irqlab_hist_config *config)
+int irqlab_hist_configure(struct irqlab_hist_set *set, const struct irqlab_hist_config *config)
 {
 	int ret = 0;
 
@@ -348,14 +400,14 @@ int irqlab_hist_configure(const struct irqlab_hist_config *config)
 	    config->buckets > IRQLAB_HIST_MAX_BUCKETS || !config->width_ns ||
 	    config->width_ns > NSEC_PER_SEC)
 		return -EINVAL;
-	mutex_lock(&irqlab_measure_lock);
-	if (irqlab_measured_vectors) {
+	mutex_lock(&set->lock);
+	if (set->measured) {
 		ret = -EBUSY;
 	} else {
-		irqlab_layout = *config;
-		memset(irqlab_hists, 0, array_size(nr_cpu_ids, sizeof(*irqlab_hists)));
+		set->layout = *config;
+		memset(set->cpus, 0, array_size(nr_cpu_ids, sizeof(*set->cpus)));
 	}
-	mutex_unlock(&irqlab_measure_lock);
+	mutex_unlock(&set->lock);
 	return ret;
 }
 
@@ -375,7 +427,8 @@ static void irqlab_hist_add(struct irqlab_hist *hist, const struct irqlab_hist_c
 		hist->bucket[i] += cell->bucket[i];
 }
 
-int irqlab_hist_read(struct irqlab_hist *hist)
+/* 'set' NULL: a file that measured nothing yet has empty histograms. */
+int irqlab_hist_read(struct irqlab_hist_set *set, struct irqlab_hist *hist)
 {
 	const struct irqlab_hist which = {
 		.mechanism = hist->mechanism,
@@ -391,14 +444,18 @@ int irqlab_hist_read(struct irqlab_hist *hist)
 	if (which.cpu < -1 || (which.cpu >= 0 && which.cpu >= nr_cpu_ids))
 		return -ERANGE;
 	*hist = which;
-	mutex_lock(&irqlab_measure_lock);
-	hist->config = irqlab_layout;
+	if (!set) {
+		hist->config = irqlab_default_layout;
+		return 0;
+	}
+	mutex_lock(&set->lock);
+	hist->config = set->layout;
 	for_each_possible_cpu(cpu) {
 		if (hist->cpu >= 0 && cpu != hist->cpu)
 			continue;
-		irqlab_hist_add(hist, &irqlab_hists[cpu].cell[hist->mechanism][hist->path]
-							[hist->metric]);
+		irqlab_hist_add(hist, &set->cpus[cpu].cell[hist->mechanism][hist->path]
+						  [hist->metric]);
 	}
-	mutex_unlock(&irqlab_measure_lock);
+	mutex_unlock(&set->lock);
 	return 0;
 }

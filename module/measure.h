@@ -15,6 +15,8 @@
 #include "irqlab/uapi.h"
 
 struct irqlab_vector;
+/* The histograms of one open /dev/irqlab (measure.c). */
+struct irqlab_hist_set;
 
 /* One vector's measuring state; see irqlab_measure_t1() for the rules. */
 struct irqlab_measure {
@@ -23,6 +25,8 @@ struct irqlab_measure {
 	u32 path;			/* enum irqlab_path */
 	bool attached;
 	raw_spinlock_t lock;		/* everything below */
+	/* The attaching file's histograms; NULL once stopped. */
+	struct irqlab_hist_set *hists;
 	u64 t0;				/* the trigger's, taken by t1 */
 	u64 pending;			/* interrupts no bottom half took yet */
 	u64 first_t0;			/* ... the oldest one's t0 (0: unknown) */
@@ -38,12 +42,16 @@ static inline u64 irqlab_measure_now(void)
 	return ktime_get_ns();
 }
 
-int irqlab_measure_init(void);
-void irqlab_measure_exit(void);
+struct irqlab_hist_set *irqlab_hist_set_create(void);
+void irqlab_hist_set_destroy(struct irqlab_hist_set *set);
 
 void irqlab_measure_init_vector(struct irqlab_vector *vec);
-/* Under the device lock, nothing in flight on the vector. */
-void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path);
+/*
+ * Under the device lock, nothing in flight on the vector; it records into
+ * 'hists' until irqlab_measure_stop().
+ */
+void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path,
+			  struct irqlab_hist_set *hists);
 void irqlab_measure_stop(struct irqlab_vector *vec);
 
 /* The measuring points. Callable from any context. */
@@ -78,7 +86,7 @@ struct irqlab_vector *irqlab_measure_softirq(u32 path, enum irqlab_softirq_event
 void irqlab_measure_softirq_served(struct irqlab_vector *vec);
 
 int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stats *stats);
-int irqlab_hist_configure(const struct irqlab_hist_config *config);
-int irqlab_hist_read(struct irqlab_hist *hist);
+int irqlab_hist_configure(struct irqlab_hist_set *set, const struct irqlab_hist_config *config);
+int irqlab_hist_read(struct irqlab_hist_set *set, struct irqlab_hist *hist);
 
 #endif /* IRQLAB_MEASURE_H */

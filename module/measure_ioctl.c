@@ -6,6 +6,7 @@
 #include <linux/uaccess.h>
 
 #include "device.h"
+#include "file.h"
 #include "ioctl.h"
 
 static_assert(offsetof(struct irqlab_mech_attach, bdf) == 0);
@@ -14,14 +15,20 @@ static_assert(offsetof(struct irqlab_mech_stats, bdf) == 0);
 
 static long irqlab_op_mech_attach(struct irqlab_device *dev, void *arg)
 {
-	return irqlab_mech_attach(dev, arg);
+	const struct irqlab_owned_request *owned = arg;
+
+	/* Made before the request: stable while the file is open. */
+	return irqlab_mech_attach(dev, owned->req, owned->file, owned->file->hists);
 }
 
-long irqlab_ioctl_mech_attach(void __user *uarg)
+long irqlab_ioctl_mech_attach(struct irqlab_file *file, void __user *uarg)
 {
 	struct irqlab_mech_attach attach;
 
-	return irqlab_device_request(uarg, &attach, sizeof(attach), irqlab_op_mech_attach, false);
+	if (!irqlab_file_hists(file))
+		return -ENOMEM;
+	return irqlab_owned_device_request(file, uarg, &attach, sizeof(attach),
+					   irqlab_op_mech_attach);
 }
 
 static long irqlab_op_mech_detach(struct irqlab_device *dev, void *arg)
@@ -50,16 +57,20 @@ long irqlab_ioctl_mech_stats(void __user *uarg)
 	return irqlab_device_request(uarg, &stats, sizeof(stats), irqlab_op_mech_stats, true);
 }
 
-long irqlab_ioctl_hist_config(void __user *uarg)
+long irqlab_ioctl_hist_config(struct irqlab_file *file, void __user *uarg)
 {
 	struct irqlab_hist_config config;
+	struct irqlab_hist_set *hists;
 
 	if (copy_from_user(&config, uarg, sizeof(config)))
 		return -EFAULT;
-	return irqlab_hist_configure(&config);
+	hists = irqlab_file_hists(file);
+	if (!hists)
+		return -ENOMEM;
+	return irqlab_hist_configure(hists, &config);
 }
 
-long irqlab_ioctl_hist_read(void __user *uarg)
+long irqlab_ioctl_hist_read(struct irqlab_file *file, void __user *uarg)
 {
 	/* Over half a KiB: not on the kernel stack. */
 	struct irqlab_hist *hist = kzalloc(sizeof(*hist), GFP_KERNEL);
@@ -69,7 +80,10 @@ long irqlab_ioctl_hist_read(void __user *uarg)
 		return -ENOMEM;
 	if (copy_from_user(hist, uarg, sizeof(*hist)))
 		goto out;
-	ret = irqlab_hist_read(hist);
+	/* Read under the file's lock: the set may be in the making. */
+	mutex_lock(&file->lock);
+	ret = irqlab_hist_read(file->hists, hist);
+	mutex_unlock(&file->lock);
 	if (!ret && copy_to_user(uarg, hist, sizeof(*hist)))
 		ret = -EFAULT;
 out:

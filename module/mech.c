@@ -2,8 +2,9 @@
 /*
  * Measured mechanisms (IRQLAB_IOC_MECH_*): a vector's interrupts deferred
  * through one mechanism, by the engine (an engine line with the matching
- * action) or by the native kernel (native.c), and measured the same way.
- * Called with dev->lock held.
+ * action) or by the native kernel (native.c), and measured the same way,
+ * into the histograms of the open file that attached them, which owns
+ * them: its close detaches them (file.c). Called with dev->lock held.
  */
 #include <linux/bits.h>
 
@@ -38,7 +39,8 @@ static void irqlab_engine_twin(u32 mech, struct irqlab_engine_attach *req)
 }
 
 static int irqlab_mech_attach_engine(struct irqlab_device *dev,
-				     const struct irqlab_mech_attach *req)
+				     const struct irqlab_mech_attach *req,
+				     struct irqlab_file *owner, struct irqlab_hist_set *hists)
 {
 	struct irqlab_engine_attach engine = { .vectors = req->vectors };
 	unsigned int i;
@@ -48,8 +50,9 @@ static int irqlab_mech_attach_engine(struct irqlab_device *dev,
 	/* Measured from the first interrupt the engine line sees. */
 	for (i = 0; i < dev->nr_vectors; i++)
 		if (req->vectors & BIT_ULL(i))
-			irqlab_measure_start(&dev->vectors[i], req->mechanism, IRQLAB_PATH_ENGINE);
-	ret = irqlab_engine_attach_vectors(dev, &engine);
+			irqlab_measure_start(&dev->vectors[i], req->mechanism, IRQLAB_PATH_ENGINE,
+					     hists);
+	ret = irqlab_engine_attach_vectors(dev, &engine, owner);
 	if (!ret)
 		return 0;
 	for (i = 0; i < dev->nr_vectors; i++)
@@ -59,7 +62,8 @@ static int irqlab_mech_attach_engine(struct irqlab_device *dev,
 }
 
 static int irqlab_mech_attach_native(struct irqlab_device *dev,
-				     const struct irqlab_mech_attach *req)
+				     const struct irqlab_mech_attach *req,
+				     struct irqlab_file *owner, struct irqlab_hist_set *hists)
 {
 	unsigned int i;
 	u64 done = 0;
@@ -68,16 +72,19 @@ static int irqlab_mech_attach_native(struct irqlab_device *dev,
 	for (i = 0; i < dev->nr_vectors && !ret; i++) {
 		if (!(req->vectors & BIT_ULL(i)))
 			continue;
-		ret = irqlab_native_attach(&dev->vectors[i], req->mechanism);
-		if (!ret)
+		ret = irqlab_native_attach(&dev->vectors[i], req->mechanism, hists);
+		if (!ret) {
+			dev->vectors[i].owner = owner;
 			done |= BIT_ULL(i);
+		}
 	}
 	if (ret)
 		irqlab_mech_detach(dev, done);
 	return ret;
 }
 
-int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req)
+int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req,
+		       struct irqlab_file *owner, struct irqlab_hist_set *hists)
 {
 	unsigned int i;
 	int ret;
@@ -96,8 +103,8 @@ int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attac
 			return -EBUSY;
 	}
 	if (req->path == IRQLAB_PATH_ENGINE)
-		return irqlab_mech_attach_engine(dev, req);
-	return irqlab_mech_attach_native(dev, req);
+		return irqlab_mech_attach_engine(dev, req, owner, hists);
+	return irqlab_mech_attach_native(dev, req, owner, hists);
 }
 
 int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors)

@@ -282,7 +282,7 @@ static int irqlab_native_rerequest(struct irqlab_vector *vec, u32 mech)
 }
 
 /* Called with dev->lock held, the vector attached to nothing. */
-int irqlab_native_attach(struct irqlab_vector *vec, u32 mech)
+int irqlab_native_attach(struct irqlab_vector *vec, u32 mech, struct irqlab_hist_set *hists)
 {
 	struct irqlab_native *native = &vec->native;
 	int ret;
@@ -315,7 +315,7 @@ int irqlab_native_attach(struct irqlab_vector *vec, u32 mech)
 		if (ret)
 			return ret;
 	}
-	irqlab_measure_start(vec, mech, IRQLAB_PATH_NATIVE);
+	irqlab_measure_start(vec, mech, IRQLAB_PATH_NATIVE, hists);
 	native->mech = mech;
 	/* Everything the handler needs exists: publish. */
 	smp_store_release(&native->attached, true);
@@ -330,6 +330,7 @@ void irqlab_native_detach(struct irqlab_vector *vec)
 
 	if (!native->attached)
 		return;
+	vec->owner = NULL;
 	WRITE_ONCE(native->attached, false);
 	/* No handler defers any more; threads have finished too. */
 	synchronize_irq(vec->irq);

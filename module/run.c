@@ -3,7 +3,9 @@
  * Firing runs: a kernel thread per device issues 'count' triggers on each
  * chosen vector, round robin, paced to the rate. The ioctl that starts a
  * run returns at once; RUN_STATUS polls it and STOP cancels it, so no
- * caller ever sleeps uninterruptibly on a run.
+ * caller ever sleeps uninterruptibly on a run. A run belongs to the open
+ * file that started it (run.owner), whose close stops it (file.c), unless
+ * it was started detached.
  *
  * Back to back (rate 0) means: the next trigger on a vector as soon as the
  * previous one arrived, waiting at most IRQLAB_DELIVERY_WAIT_NS, so a run
@@ -171,18 +173,22 @@ void irqlab_run_stop(struct irqlab_device *dev)
 {
 	struct task_struct *task = dev->run.task;
 
+	dev->run.owner = NULL;
 	if (!task)
 		return;
 	kthread_stop(task);
 	put_task_struct(task);
 	dev->run.task = NULL;
+	/* Stopped before it ever ran: kthread() skips the thread function. */
+	atomic_cmpxchg(&dev->run.state, IRQLAB_RUN_RUNNING, IRQLAB_RUN_STOPPED);
 }
 
 static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fire *fire)
 {
 	u64 all = dev->nr_vectors >= 64 ? ~0ULL : BIT_ULL(dev->nr_vectors) - 1;
 
-	if (fire->pad || !fire->count || fire->count > IRQLAB_MAX_COUNT || !fire->vectors)
+	if ((fire->flags & ~IRQLAB_FIRE_FLAGS) || !fire->count ||
+	    fire->count > IRQLAB_MAX_COUNT || !fire->vectors)
 		return -EINVAL;
 	if (fire->vectors & ~all)
 		return -ERANGE;
@@ -227,7 +233,8 @@ static void irqlab_run_place(struct task_struct *task, int target)
 }
 
 /* Called with dev->lock held. */
-int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
+int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire,
+		     struct irqlab_file *owner)
 {
 	struct task_struct *task;
 	unsigned int v;
@@ -266,6 +273,7 @@ int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire)
 	irqlab_run_place(task, fire->cpu);
 	get_task_struct(task);
 	dev->run.task = task;
+	dev->run.owner = fire->flags & IRQLAB_FIRE_DETACHED ? NULL : owner;
 	wake_up_process(task);
 	return 0;
 }

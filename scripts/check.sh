@@ -35,8 +35,10 @@ for k in "${stock[@]}"; do
 done
 # The wide box (72 vCPUs, 128 vectors) on the newer stock kernel only.
 suites+=("vm:$KVER_6_12:wide.sh")
+# Ownership (kill -9, SIGHUP, concurrent compares) on the newer kernel only.
+suites+=("vm:$KVER_6_12:ownership.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:ownership.sh)
 
 # The debug kernel (some 25 minutes of compiling on an empty cache; a
 # moment once cached) builds from the start, at the lowest priority: it
@@ -99,7 +101,7 @@ run_suite() {
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
-	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
+	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:ownership.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	# 72 vCPUs on one TCG thread: boot alone takes about a minute.

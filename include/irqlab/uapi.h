@@ -18,9 +18,15 @@
 /*
  * Bumped on any incompatible change (major) or backwards-compatible
  * addition (minor). The CLI refuses a module with another major.
+ *
+ * Ownership (1.6): what a caller attaches or starts through an open
+ * /dev/irqlab belongs to that open file and is undone when it is closed,
+ * whatever ends the process: firing runs (unless IRQLAB_FIRE_DETACHED),
+ * measured mechanisms, engine lines (unless IRQLAB_ATTACH_KEEP), and the
+ * file's histograms. Claims are never owned: they last until released.
  */
 #define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	5
+#define IRQLAB_ABI_MINOR	6
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -107,8 +113,11 @@ struct irqlab_affinity {
  * IRQLAB_IOC_FIRE: start a firing run in a kernel thread; returns at once.
  * 'count' interrupts on each vector of 'vectors', round robin, paced at
  * 'rate_hz' (0: back to back). With cpu >= 0 the vectors are pointed at
- * that CPU for the run.
+ * that CPU for the run. The run belongs to the open file that started it:
+ * closing the file stops it, unless IRQLAB_FIRE_DETACHED.
  */
+#define IRQLAB_FIRE_DETACHED	_BITUL(0)	/* the run outlives the file */
+#define IRQLAB_FIRE_FLAGS	IRQLAB_FIRE_DETACHED
 struct irqlab_fire {
 	char bdf[IRQLAB_BDF_LEN];
 	__u64 vectors;					/* bitmap, not empty */
@@ -116,7 +125,7 @@ struct irqlab_fire {
 	__u32 rate_hz;
 	__u32 trigger;					/* enum irqlab_trigger */
 	__s32 cpu;					/* -1: leave affinity */
-	__u32 pad;					/* zero */
+	__u32 flags;					/* IRQLAB_FIRE_* (was pad) */
 };
 
 /* IRQLAB_IOC_RUN_STATUS */
@@ -246,7 +255,14 @@ enum irqlab_hold {
 /* irqlab_engine_attach.flags */
 #define IRQLAB_ATTACH_ONESHOT		_BITUL(0)	/* THREAD: IRQF_ONESHOT */
 #define IRQLAB_ATTACH_MEM_RECLAIM	_BITUL(1)	/* WORK: WQ_MEM_RECLAIM */
-#define IRQLAB_ATTACH_FLAGS		(IRQLAB_ATTACH_ONESHOT | IRQLAB_ATTACH_MEM_RECLAIM)
+/*
+ * The lines outlive the open file that attached them, until ENGINE_DETACH
+ * or release (the CLI's 'engine attach'). Without it, closing the file
+ * detaches them. ENGINE_LINE reports it in attach_flags.
+ */
+#define IRQLAB_ATTACH_KEEP		_BITUL(2)
+#define IRQLAB_ATTACH_FLAGS \
+	(IRQLAB_ATTACH_ONESHOT | IRQLAB_ATTACH_MEM_RECLAIM | IRQLAB_ATTACH_KEEP)
 
 enum irqlab_engine_flow {
 	IRQLAB_FLOW_FASTEOI = 0,
@@ -501,9 +517,11 @@ enum irqlab_metric {
 
 /*
  * IRQLAB_IOC_MECH_ATTACH: defer the vectors' interrupts through a
- * mechanism. EBUSY: a vector is attached already (here or with
- * ENGINE_ATTACH); EOPNOTSUPP: the native kernel lacks the mechanism
- * (BH workqueues before 6.9, TASKLET_SOFTIRQ tracepoints).
+ * mechanism, measured into the calling file's histograms. The vectors
+ * belong to that open file: closing it detaches them. EBUSY: a vector is
+ * attached already (here or with ENGINE_ATTACH); EOPNOTSUPP: the native
+ * kernel lacks the mechanism (BH workqueues before 6.9, TASKLET_SOFTIRQ
+ * tracepoints).
  */
 struct irqlab_mech_attach {
 	char bdf[IRQLAB_BDF_LEN];
@@ -542,7 +560,10 @@ struct irqlab_mech_stats {
 };
 
 /*
- * Histograms: per mechanism, path, metric and CPU, in the module.
+ * Histograms: per open file, mechanism, path, metric and CPU, in the
+ * module. Each open /dev/irqlab has its own set, fed by the vectors it
+ * attached (MECH_ATTACH), so callers on different devices measure at the
+ * same time; the set goes with the file.
  * Linear: bucket i holds [i * width, (i + 1) * width). Log2: bucket 0
  * holds [0, width), bucket i > 0 [width << (i - 1), width << i). Values
  * past the last bucket go to 'overflow' (and count, min, max, sum).
@@ -553,14 +574,17 @@ enum irqlab_hist_scale {
 	IRQLAB_HIST_LOG2 = 1,
 };
 
-/* IRQLAB_IOC_HIST_CONFIG: set the layout and empty every histogram. */
+/*
+ * IRQLAB_IOC_HIST_CONFIG: set the layout and empty every histogram of the
+ * calling file. EBUSY while that file measures a vector.
+ */
 struct irqlab_hist_config {
 	__u32 scale;		/* enum irqlab_hist_scale */
 	__u32 buckets;		/* 1..IRQLAB_HIST_MAX_BUCKETS */
 	__u64 width_ns;		/* >= 1 */
 };
 
-/* IRQLAB_IOC_HIST_READ: one histogram. */
+/* IRQLAB_IOC_HIST_READ: one histogram of the calling file. */
 struct irqlab_hist {
 	__u32 mechanism;	/* in */
 	__u32 path;		/* in */

@@ -22,7 +22,7 @@ void add_claim_commands(CLI::App& app, int& status) {
     auto opts = std::make_shared<ClaimOptions>();
 
     auto* claim = app.add_subcommand("claim", "Bind irqlab to a PCI device and take its MSI-X "
-                                              "vectors");
+                                              "vectors; it stays claimed until 'irqlab release'");
     claim->add_option("bdf", opts->bdf, "PCI address, e.g. 0000:00:04.0")->required();
     claim->add_flag("--force", opts->force, "Unbind the driver the device has now");
     claim->add_flag("--spread", opts->spread,

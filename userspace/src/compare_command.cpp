@@ -6,6 +6,11 @@
 //
 // Exit status: 0 ran fine, 3 events lost, 4 a p99 above --max-p99,
 // 1 error, 2 usage (commands.h).
+//
+// Everything compare attaches or starts (mechanisms, engine lines, its
+// histograms, firing runs) belongs to its open /dev/irqlab: the module
+// undoes it when the process ends, however it ends (kill -9 too). Only the
+// claim outlives it. Compares on different devices run at the same time.
 #include "commands.h"
 #include "compare_report.h"
 #include "compare_run.h"
@@ -133,8 +138,10 @@ void add_compare_command(CLI::App& app, int& status) {
     params.warmup = 100;
     params.probe = "module";
 
-    auto* cmd = app.add_subcommand("compare", "Fire real interrupts through each mechanism, "
-                                              "engine and native side by side");
+    auto* cmd = app.add_subcommand(
+        "compare", "Fire real interrupts through each mechanism, engine and native side by "
+                   "side. What it attaches and starts is undone when it ends, however it "
+                   "ends; the device stays claimed");
     cmd->add_option("--device", params.device, "PCI address of a claimed device")->required();
     cmd->add_option("--mechanism", opts->mechanisms,
                     "Mechanism(s) to compare (default: every one the kernel offers)");

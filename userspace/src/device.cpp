@@ -161,7 +161,7 @@ std::string explain_mech_detach(int err, const void* arg) {
 
 std::string explain_hist_config(int err, const void*) {
     if (err == EBUSY)
-        return "histograms cannot change while vectors are measured; detach them first";
+        return "histograms cannot change while this command measures vectors; detach them first";
     if (err == EINVAL)
         return fmt::format("invalid histogram layout: 1-{} buckets, width 1 ns to 1 s",
                            IRQLAB_HIST_MAX_BUCKETS);

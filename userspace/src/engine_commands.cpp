@@ -109,6 +109,8 @@ irqlab_engine_attach attach_request(const EngineOptions& opts, const Device& mod
     request.napi_events = opts.napi_events;
     if (opts.mem_reclaim)
         request.flags |= IRQLAB_ATTACH_MEM_RECLAIM;
+    // By hand, the lines are meant to outlive this command.
+    request.flags |= IRQLAB_ATTACH_KEEP;
     if (request.hold != IRQLAB_HOLD_NONE && request.action != IRQLAB_ACTION_WORK &&
         request.action != IRQLAB_ACTION_THREAD)
         throw Error{"--hold applies to work and thread actions only"};
@@ -143,7 +145,9 @@ void add_engine_commands(CLI::App& app, int& status) {
     auto* engine = app.add_subcommand("engine", "irqlab's own interrupt subsystem");
     engine->require_subcommand(1);
 
-    auto* attach = engine->add_subcommand("attach", "Feed claimed vectors into the engine");
+    auto* attach = engine->add_subcommand(
+        "attach", "Feed claimed vectors into the engine; they stay attached after this "
+                  "command exits, until 'irqlab engine detach' or 'irqlab release'");
     attach->add_option("bdf", opts->bdf, "PCI address")->required();
     add_vector_selection(*attach, opts->vectors, "attach");
     attach->add_option("--action", opts->action, action_help)->required();
@@ -175,8 +179,9 @@ void add_engine_commands(CLI::App& app, int& status) {
         const Device module;
         const irqlab_engine_attach request = attach_request(*opts, module);
         module.engine_attach(request);
-        fmt::print("attached {} vectors {:#x} to the engine: {}, {} flow\n", opts->bdf,
-                   request.vectors, opts->action, opts->flow);
+        fmt::print("attached {} vectors {:#x} to the engine: {}, {} flow (kept until "
+                   "'irqlab engine detach')\n",
+                   opts->bdf, request.vectors, opts->action, opts->flow);
         status = exit_ok;
     });
 

@@ -128,6 +128,8 @@ void print_interrupts(const Device& module, bool json) {
                  {"depth", line.depth},
                  {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
                  {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
+            // Attached by hand: it outlives the command that attached it.
+            out.back()["kept"] = (line.attach_flags & IRQLAB_ATTACH_KEEP) != 0;
         }
         fmt::print("{}\n", nlohmann::json{{"interrupts", out}}.dump(2));
         return;
@@ -154,6 +156,8 @@ void print_interrupts(const Device& module, bool json) {
             fmt::print(" unhandled={}", line.unhandled);
         if (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED)
             fmt::print(" DISABLED (nobody cared)");
+        if (!(line.attach_flags & IRQLAB_ATTACH_KEEP))
+            fmt::print(" (detached when the command that attached it ends)");
         fmt::print("\n");
     }
 }

@@ -3,7 +3,10 @@
 // irqlab stop [BDF]
 //
 // The run itself executes in a kernel thread; 'fire' starts it and then
-// polls, so Ctrl-C here becomes an 'irqlab stop' for the run.
+// polls, so Ctrl-C here becomes an 'irqlab stop' for the run. The run
+// belongs to this process's open /dev/irqlab: however the process ends
+// (kill -9 too), the module stops the run. --no-wait starts a detached
+// run instead, which outlives the command until it ends or 'irqlab stop'.
 #include "commands.h"
 #include "device.h"
 #include "fire_run.h"
@@ -50,7 +53,9 @@ void add_fire_commands(CLI::App& app, int& status) {
         ->check(CLI::IsMember({"device", "ipi", "external"}));
     fire->add_option("--cpu", opts->cpu, "Point the vectors at this CPU for the run")
         ->check(CLI::Range(0, IRQLAB_MAX_CPUS - 1));
-    fire->add_flag("--no-wait", opts->no_wait, "Start the run and return");
+    fire->add_flag("--no-wait", opts->no_wait,
+                   "Start the run and return: the run outlives this command until it ends or "
+                   "'irqlab stop' (without it, ending this command stops the run)");
     fire->add_flag("--json", opts->json, "Print the result as JSON");
     fire->callback([opts, &status] {
         const Device module;
@@ -61,9 +66,13 @@ void add_fire_commands(CLI::App& app, int& status) {
         request.rate_hz = opts->rate;
         request.trigger = trigger_names().at(opts->trigger);
         request.cpu = opts->cpu;
+        if (opts->no_wait)
+            request.flags |= IRQLAB_FIRE_DETACHED;
         module.fire(request);
         if (opts->no_wait) {
-            fmt::print("run started on {}; 'irqlab stats {}' follows it\n", opts->bdf, opts->bdf);
+            fmt::print("run started on {}; 'irqlab stats {}' follows it, 'irqlab stop {}' "
+                       "ends it\n",
+                       opts->bdf, opts->bdf, opts->bdf);
             status = exit_ok;
             return;
         }

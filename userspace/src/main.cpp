@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
     CLI::App app{"irqlab: measure what interrupt handling costs, engine vs native"};
     app.set_version_flag("-V,--cli-version", IRQLAB_RELEASE_STRING);
     app.require_subcommand(1);
+    app.footer("What a command attaches or starts ends with it, however it ends (Ctrl-C, "
+               "SIGHUP, kill -9): the module undoes it when the command's /dev/irqlab "
+               "closes. Claims, 'engine attach' and 'fire --no-wait' outlive the command.");
 
     int status = exit_ok;
     add_version_command(app, status);
