@@ -30,6 +30,11 @@ bool irqlab_plat_cpu_online(unsigned int cpu)
 	return cpu < nr_cpu_ids && cpu_online(cpu);
 }
 
+bool irqlab_plat_cpu_active(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_active(cpu);
+}
+
 unsigned long irqlab_plat_irq_save(void)
 {
 	unsigned long flags;
