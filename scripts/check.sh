@@ -33,8 +33,10 @@ for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
 		"vm:$k:deferred.sh" "vm:$k:compare.sh")
 done
+# CPU hotplug of the engine: on 6.12 and the debug kernel (4 vCPUs).
+suites+=("vm:$KVER_6_12:hotplug.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:hotplug.sh)
 
 debug_kernel() {
 	local start status
@@ -84,7 +86,8 @@ run_suite() {
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
-	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh)
+	# hotplug.sh cycles 3 CPUs offline and back during two firing rounds.
+	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:hotplug.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	vm:*)

@@ -54,9 +54,11 @@ unsigned int irqlab_plat_cpu_id(void);
 unsigned int irqlab_plat_nr_cpu_ids(void);
 bool irqlab_plat_cpu_online(unsigned int cpu);
 /*
- * Whether the scheduler may place ordinary threads on the CPU
- * (cpu_active): false from the first step of taking the CPU down, before
- * any hotplug callback of the engine runs, until it is fully up again.
+ * Whether the CPU is up and not going down (cpu_active, and not
+ * cpu_dying): false from the first step of taking the CPU down, when the
+ * scheduler starts moving threads bound with kthread_bind() off it and
+ * before any hotplug callback of the engine runs, until it is fully up
+ * again.
  */
 bool irqlab_plat_cpu_active(unsigned int cpu);
 

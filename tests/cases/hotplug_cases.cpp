@@ -278,6 +278,47 @@ void hotplug_timers_of_a_dead_cpu_fire_once_elsewhere(irqlab_ktest_ctx* ctx) {
     delete probe;
 }
 
+// A NAPI instance scheduled on the dying CPU: its poll runs once, elsewhere
+// (dev_cpu_dead()).
+struct NapiProbe {
+    napi::Napi napi; // first: the poll finds the probe from it
+    Rig* rig = nullptr;
+    Ran ran;
+
+    static int poll(napi::Napi* n, int) {
+        auto* probe = reinterpret_cast<NapiProbe*>(n);
+        probe->ran.note();
+        probe->rig->engine.napi().complete_done(*n, 0);
+        return 0;
+    }
+};
+
+void hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere(irqlab_ktest_ctx* ctx) {
+    const unsigned cpu = victim_cpu();
+    if (cpu == no_cpu)
+        return;
+    cxxrt::unique_ptr<Rig> rig = make_rig();
+    KT_ASSERT(ctx, rig);
+    auto* probe = new (cxxrt::may_sleep_ctx) NapiProbe{};
+    KT_ASSERT(ctx, probe && probe->ran.init());
+    probe->rig = rig.get();
+    rig->engine.napi().add(probe->napi, NapiProbe::poll);
+    rig->engine.napi().enable(probe->napi);
+    rig->data = probe;
+    rig->after_down_prep = [](Rig& r, unsigned) {
+        base::IrqSaveGuard irqs_off; // as from the device's hardirq
+        r.engine.napi().schedule(static_cast<NapiProbe*>(r.data)->napi);
+    };
+    rig->while_offline = [](Rig& r, unsigned) { static_cast<NapiProbe*>(r.data)->ran.wait(); };
+    KT_ASSERT(ctx, rig->cycle(cpu) == 0);
+    KT_EXPECT(ctx, probe->ran.runs.load() == 1);
+    KT_EXPECT(ctx, probe->ran.cpu.load() != cpu);
+    KT_EXPECT(ctx, probe->napi.stats().polls == 1 && probe->napi.stats().completed == 1);
+    rig->engine.napi().disable(probe->napi);
+    rig->engine.napi().del(probe->napi);
+    delete probe;
+}
+
 // Work items queued on the CPU's pool before, while and after it goes:
 // each runs exactly once; once the CPU is back, its pool's items run there.
 struct WorkProbe {
@@ -345,6 +386,8 @@ constexpr irqlab_ktest_case cases[] = {
      hotplug_softirq_work_of_a_dead_cpu_is_taken_over},
     {"hotplug_timers_of_a_dead_cpu_fire_once_elsewhere",
      hotplug_timers_of_a_dead_cpu_fire_once_elsewhere},
+    {"hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere",
+     hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere},
     {"hotplug_worker_pools_unbind_and_rebind", hotplug_worker_pools_unbind_and_rebind},
 };
 

@@ -25,6 +25,8 @@ splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thun
 # multi-threaded TCG does not always get right (run.sh --tcg-single).
 options=()
 [ "$scenario" = compare.sh ] && options=(--tcg-single)
+# hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
+[ "$scenario" = hotplug.sh ] && options=(--smp 4)
 
 boot() {
 	"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$scenario" \
