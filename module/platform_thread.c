@@ -80,7 +80,12 @@ void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice)
  */
 void irqlab_plat_thread_bind(struct irqlab_thread *thread, unsigned int cpu)
 {
-	const struct cpumask *mask = cpu == IRQLAB_ANY_CPU || cpu >= nr_cpu_ids ?
+	/*
+	 * Never onto a dying CPU (a worker binding itself late, after its
+	 * pool's CPU came back and while it goes again): the scheduler would
+	 * have to push the thread off it again.
+	 */
+	const struct cpumask *mask = cpu >= nr_cpu_ids || cpu_dying(cpu) ?
 				     cpu_possible_mask : cpumask_of(cpu);
 
 	set_cpus_allowed_ptr(thread->task, mask);

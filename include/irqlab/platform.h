@@ -154,8 +154,8 @@ void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice);
  * Lets the thread run only on 'cpu', or anywhere with IRQLAB_ANY_CPU
  * (set_cpus_allowed_ptr()), whatever state it is in: parked, sleeping or
  * running (it is moved). For CPU hotplug, which breaks a thread's binding
- * when its CPU goes; the engine binds again when the CPU is back. May
- * sleep.
+ * when its CPU goes; the engine binds again when the CPU is back. A CPU on
+ * its way down is taken as IRQLAB_ANY_CPU. May sleep.
  */
 void irqlab_plat_thread_bind(struct irqlab_thread *thread, unsigned int cpu);
 /* Called from the thread itself. */
