@@ -22,6 +22,9 @@ namespace {
 
 constexpr unsigned default_cpus = 4;
 std::atomic<unsigned> simulated_cpus{default_cpus};
+// Bit n set: simulated CPU n is offline.
+std::atomic<unsigned long> offline_cpus{0};
+std::atomic<unsigned> next_any_cpu{0};
 std::mutex cpu_irq_locks[irqlab::hosted::max_simulated_cpus];
 
 } // namespace
@@ -40,6 +43,40 @@ unsigned simulated_cpu_count() {
     return simulated_cpus;
 }
 
+void set_cpu_online(unsigned cpu, bool online) {
+    if (cpu == 0 || cpu >= simulated_cpus) {
+        std::fprintf(stderr, "hosted: CPU %u cannot go offline\n", cpu);
+        std::abort();
+    }
+    if (online)
+        offline_cpus.fetch_and(~(1ul << cpu));
+    else
+        offline_cpus.fetch_or(1ul << cpu);
+}
+
+unsigned any_online_cpu() {
+    const unsigned cpus = simulated_cpus;
+    for (;;) {
+        const unsigned cpu = next_any_cpu.fetch_add(1) % cpus;
+        if (irqlab_plat_cpu_online(cpu))
+            return cpu;
+    }
+}
+
+void move_if_bound(ThreadState& state) {
+    if (state.irqs_off || state.preempt_count > 0)
+        return;
+    const int cpu = state.pending_cpu.exchange(-1);
+    if (cpu >= 0)
+        state.cpu = static_cast<unsigned>(cpu);
+}
+
+// Waits until no thread has interrupts off on 'cpu', and keeps it so for
+// the guard's life: the simulated CPU is stopped (hosted/hotplug.cpp).
+std::unique_lock<std::mutex> stop_cpu(unsigned cpu) {
+    return std::unique_lock<std::mutex>{cpu_irq_locks[cpu]};
+}
+
 } // namespace irqlab::hosted
 
 extern "C" unsigned irqlab_plat_cpu_id(void) {
@@ -51,13 +88,20 @@ extern "C" unsigned irqlab_plat_nr_cpu_ids(void) {
 }
 
 extern "C" bool irqlab_plat_cpu_online(unsigned cpu) {
-    return cpu < simulated_cpus;
+    return cpu < simulated_cpus && !(offline_cpus.load() & (1ul << cpu));
+}
+
+// The simulation has no state between online and active: a CPU is both or
+// neither.
+extern "C" bool irqlab_plat_cpu_active(unsigned cpu) {
+    return irqlab_plat_cpu_online(cpu);
 }
 
 extern "C" unsigned long irqlab_plat_irq_save(void) {
     auto& state = irqlab::hosted::current_thread_state();
     if (state.irqs_off)
         return 1;
+    irqlab::hosted::move_if_bound(state);
     cpu_irq_locks[state.cpu].lock();
     state.irqs_off = true;
     return 0;

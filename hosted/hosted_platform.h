@@ -36,6 +36,13 @@ inline constexpr unsigned max_simulated_cpus = 8;
 void set_simulated_cpus(unsigned cpus);
 unsigned simulated_cpu_count();
 
+// Simulated CPU hotplug (hosted/hotplug.cpp drives it through
+// irqlab_plat_cpu_cycle()): CPU 'cpu' online or not. Offline CPUs other
+// than 0 only.
+void set_cpu_online(unsigned cpu, bool online);
+// An online CPU for a thread that may run anywhere, round robin.
+unsigned any_online_cpu();
+
 // Whether the calling thread runs a host bottom half (hosted/bottom_half.cpp).
 bool in_bottom_half();
 

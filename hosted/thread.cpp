@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -33,7 +34,10 @@ struct irqlab_thread {
 namespace {
 
 thread_local irqlab_thread* current_thread = nullptr;
-std::atomic<unsigned> next_unbound_cpu{0};
+
+// Every live platform thread, for migrate_threads_off().
+std::mutex registry_lock;
+std::set<irqlab_thread*> registry;
 
 constexpr int eintr = 4;
 
@@ -68,8 +72,11 @@ extern "C" irqlab_thread* irqlab_plat_thread_create(irqlab_thread_fn fn, void* a
     thread->fn = fn;
     thread->arg = arg;
     thread->name = name;
-    thread->state.cpu =
-        cpu != IRQLAB_ANY_CPU ? cpu : next_unbound_cpu.fetch_add(1) % irqlab_plat_nr_cpu_ids();
+    thread->state.cpu = cpu != IRQLAB_ANY_CPU ? cpu : irqlab::hosted::any_online_cpu();
+    {
+        std::lock_guard hold{registry_lock};
+        registry.insert(thread);
+    }
     thread->runner = std::thread{run, thread};
     return thread;
 }
@@ -93,6 +100,10 @@ extern "C" int irqlab_plat_thread_stop(irqlab_thread* thread) {
     thread->changed.notify_all();
     thread->state.wake();
     thread->runner.join();
+    {
+        std::lock_guard hold{registry_lock};
+        registry.erase(thread);
+    }
     const int result = thread->result;
     delete thread;
     return result;
@@ -115,6 +126,24 @@ extern "C" void irqlab_plat_thread_unpark(irqlab_thread* thread) {
     }
     thread->changed.notify_all();
 }
+
+extern "C" void irqlab_plat_thread_bind(irqlab_thread* thread, unsigned cpu) {
+    thread->state.pending_cpu =
+        static_cast<int>(cpu != IRQLAB_ANY_CPU ? cpu : irqlab::hosted::any_online_cpu());
+}
+
+namespace irqlab::hosted {
+
+void migrate_threads_off(unsigned cpu) {
+    std::lock_guard hold{registry_lock};
+    for (irqlab_thread* thread : registry) {
+        const int pending = thread->state.pending_cpu.load();
+        if (pending == static_cast<int>(cpu) || (pending < 0 && thread->state.cpu == cpu))
+            thread->state.pending_cpu = static_cast<int>(any_online_cpu());
+    }
+}
+
+} // namespace irqlab::hosted
 
 extern "C" void irqlab_plat_thread_set_fifo(irqlab_thread* thread) {
     thread->fifo.store(true);
@@ -166,10 +195,14 @@ extern "C" void irqlab_plat_thread_parkme(void) {
     self->changed.notify_all();
     self->changed.wait(hold, [&] { return !self->should_park || self->should_stop; });
     self->parked = false;
+    hold.unlock();
+    // Bound while parked: it wakes up there.
+    irqlab::hosted::move_if_bound(self->state);
 }
 
 extern "C" void irqlab_plat_prepare_to_sleep(void) {
     auto& state = irqlab::hosted::current_thread_state();
+    irqlab::hosted::move_if_bound(state);
     std::lock_guard hold{state.sleep_lock};
     state.sleeping = true;
 }

@@ -155,6 +155,10 @@ int irqlab_trigger(struct irqlab_vector *vec, enum irqlab_trigger trigger);
 /* engine.c */
 int irqlab_engine_start(void);
 void irqlab_engine_stop(void);
+/* hotplug.c: the engine's cpuhp states; with cpus_read_lock() held. */
+struct irqlab_engine;
+int irqlab_hotplug_start(struct irqlab_engine *engine);
+void irqlab_hotplug_stop(void);
 /* The lines belong to 'owner' unless the request says IRQLAB_ATTACH_KEEP. */
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 				 const struct irqlab_engine_attach *req,

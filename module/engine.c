@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bits.h>
+#include <linux/cpu.h>
 #include <linux/interrupt.h>
 #include <linux/string.h>
 
@@ -49,16 +50,36 @@ static_assert((int)IRQLAB_FLOW_LEVEL == (int)IRQLAB_ENGINE_FLOW_LEVEL);
 static_assert((int)IRQLAB_NR_SOFTIRQS == (int)IRQLAB_ENGINE_NR_SOFTIRQS);
 static_assert((int)IRQLAB_MAX_SHARED == (int)IRQLAB_ENGINE_MAX_SHARED);
 
+/*
+ * Under the hotplug lock: the engine starts its per-CPU threads for the
+ * CPUs online now, and its cpuhp states (hotplug.c) follow every change
+ * after that, with none in between (Linux's smpboot registration does the
+ * same).
+ */
 int irqlab_engine_start(void)
 {
+	int ret = -ENOMEM;
+
+	cpus_read_lock();
 	irqlab_engine = irqlab_engine_create();
-	return irqlab_engine ? 0 : -ENOMEM;
+	if (irqlab_engine)
+		ret = irqlab_hotplug_start(irqlab_engine);
+	if (ret && irqlab_engine) {
+		irqlab_engine_destroy(irqlab_engine);
+		irqlab_engine = NULL;
+	}
+	cpus_read_unlock();
+	return ret;
 }
 
+/* The states go first; no CPU comes or goes until the engine is gone. */
 void irqlab_engine_stop(void)
 {
+	cpus_read_lock();
+	irqlab_hotplug_stop();
 	irqlab_engine_destroy(irqlab_engine);
 	irqlab_engine = NULL;
+	cpus_read_unlock();
 }
 
 static void irqlab_engine_detach_one(struct irqlab_device *dev, struct irqlab_vector *vec)

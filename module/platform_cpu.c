@@ -30,6 +30,16 @@ bool irqlab_plat_cpu_online(unsigned int cpu)
 	return cpu < nr_cpu_ids && cpu_online(cpu);
 }
 
+/*
+ * Not on its way down either: the scheduler starts moving threads that
+ * are not the kernel's per-CPU kthreads off a CPU once it is dying, which
+ * is before sched_cpu_deactivate() clears its active bit.
+ */
+bool irqlab_plat_cpu_active(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_active(cpu) && !cpu_dying(cpu);
+}
+
 unsigned long irqlab_plat_irq_save(void)
 {
 	unsigned long flags;

@@ -5,6 +5,7 @@
  * The task is pinned with get_task_struct() for the handle's lifetime, so
  * stopping a thread whose function already returned is still safe.
  */
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -70,6 +71,24 @@ void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread)
 void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice)
 {
 	set_user_nice(thread->task, clamp(nice, MIN_NICE, MAX_NICE));
+}
+
+/*
+ * set_cpus_allowed_ptr() and not kthread_bind(): the latter wants a task
+ * that never ran. A kthread may be bound to a CPU that is online but not
+ * yet active, which is where the engine's online callback runs.
+ */
+void irqlab_plat_thread_bind(struct irqlab_thread *thread, unsigned int cpu)
+{
+	/*
+	 * Never onto a dying CPU (a worker binding itself late, after its
+	 * pool's CPU came back and while it goes again): the scheduler would
+	 * have to push the thread off it again.
+	 */
+	const struct cpumask *mask = cpu >= nr_cpu_ids || cpu_dying(cpu) ?
+				     cpu_possible_mask : cpumask_of(cpu);
+
+	set_cpus_allowed_ptr(thread->task, mask);
 }
 
 bool irqlab_plat_thread_should_stop(void)

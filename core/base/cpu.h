@@ -14,6 +14,11 @@ inline unsigned nr_cpu_ids() {
 inline bool cpu_online(unsigned cpu) {
     return irqlab_plat_cpu_online(cpu);
 }
+// Whether ordinary threads may run on the CPU: false from the first step
+// of taking it down until it is fully up again (irqlab/platform.h).
+inline bool cpu_active(unsigned cpu) {
+    return irqlab_plat_cpu_active(cpu);
+}
 inline bool irqs_disabled() {
     return irqlab_plat_irqs_disabled();
 }

@@ -25,6 +25,9 @@ public:
     int park() { return irqlab_plat_thread_park(thread_.get()); }
     void unpark() { irqlab_plat_thread_unpark(thread_.get()); }
     bool running() const { return static_cast<bool>(thread_); }
+    // Only 'cpu' from now on, or any CPU with any_cpu (CPU hotplug). May
+    // sleep.
+    void bind(unsigned cpu) { irqlab_plat_thread_bind(thread_.get(), cpu); }
 
     // Returns what the thread function returned (0 when never started).
     int stop() {

@@ -29,6 +29,12 @@ public:
     // May sleep. False when something could not be allocated or started.
     [[nodiscard]] bool init();
 
+    // CPU hotplug (engine_hotplug.cpp; irqlab/core.h says when each runs).
+    // cpu_online() is false when a thread could not be started.
+    [[nodiscard]] bool cpu_online(unsigned cpu);
+    void cpu_down_prep(unsigned cpu);
+    void cpu_dead(unsigned cpu);
+
     // The hardirq entry (irq_enter ... irq_exit); the caller has
     // interrupts off, as a native hardirq handler does.
     int handle(irq::IrqDomain& domain, unsigned long hwirq);

@@ -198,3 +198,15 @@ extern "C" void irqlab_engine_set_worker_fault(irqlab_engine* engine, bool on) {
 extern "C" bool irqlab_engine_worker_fault(irqlab_engine* engine) {
     return engine->engine.workqueues().worker_creation_fault();
 }
+
+extern "C" int irqlab_engine_cpu_online(irqlab_engine* engine, unsigned cpu) {
+    return engine->engine.cpu_online(cpu) ? 0 : -irqlab::base::enomem;
+}
+
+extern "C" void irqlab_engine_cpu_down_prep(irqlab_engine* engine, unsigned cpu) {
+    engine->engine.cpu_down_prep(cpu);
+}
+
+extern "C" void irqlab_engine_cpu_dead(irqlab_engine* engine, unsigned cpu) {
+    engine->engine.cpu_dead(cpu);
+}

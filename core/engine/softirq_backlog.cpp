@@ -25,6 +25,19 @@ void SoftirqBacklog::add(SoftirqNr nr, unsigned units) {
     softirqs_.raise(nr);
 }
 
+void SoftirqBacklog::take_over(unsigned dead_cpu) {
+    base::IrqSaveGuard irqs_off;
+    CpuSlots& dead = cpus_.on(dead_cpu);
+    CpuSlots& here = cpus_.local();
+    for (unsigned i = 0; i < softirq::nr_softirqs; ++i) {
+        const uint64_t units = dead.slot[i].units.exchange(0, cxxrt::memory_order::relaxed);
+        if (!units)
+            continue;
+        here.slot[i].units.fetch_add(units, cxxrt::memory_order::relaxed);
+        softirqs_.raise_irqoff(static_cast<SoftirqNr>(i));
+    }
+}
+
 void SoftirqBacklog::share(SoftirqNr nr, softirq::SoftirqHandler first, void* arg) {
     HandlerArg& handler = handler_args_[static_cast<unsigned>(nr)];
     handler.first = first;

@@ -43,6 +43,12 @@ public:
     // From a hardirq handler on this CPU.
     void add(softirq::SoftirqNr nr, unsigned units);
 
+    // CPU hotplug: on a live CPU once 'dead_cpu' is gone, the units it had
+    // not done become this CPU's (done and idle counts stay where they
+    // were counted), and their slots are raised here, as dev_cpu_dead()
+    // moves a dead CPU's backlog. Process context.
+    void take_over(unsigned dead_cpu);
+
     struct SlotCounts {
         uint64_t done = 0;
         uint64_t idle_runs = 0;

@@ -285,4 +285,18 @@ NapiCpuStats NapiPolls::cpu_stats(unsigned cpu) const {
             state.over_weight.load(relaxed)};
 }
 
+void NapiPolls::take_over(unsigned dead_cpu) {
+    base::IrqSaveGuard irqs_off;
+    Cpu& dead = cpus_.on(dead_cpu);
+    Cpu& here = cpus_.local();
+    if (dead.poll_list.empty())
+        return;
+    // Each keeps its SCHED bit: scheduled once, polled here.
+    for (Napi& napi : dead.poll_list)
+        napi.list_owner.store(here.cpu, relaxed);
+    here.poll_list.splice_back(dead.poll_list);
+    if (!here.in_net_rx_action.load(relaxed))
+        softirqs_.raise_irqoff(softirq::SoftirqNr::net_rx);
+}
+
 } // namespace irqlab::napi

@@ -71,6 +71,11 @@ public:
 
     NapiCpuStats cpu_stats(unsigned cpu) const;
 
+    // CPU hotplug, Linux's dev_cpu_dead(): on a live CPU once 'dead_cpu'
+    // is gone, its scheduled instances move to this CPU's poll list, in
+    // order, and NET_RX is raised here. Process context.
+    void take_over(unsigned dead_cpu);
+
 private:
     struct alignas(64) Cpu {
         // Scheduled instances waiting for net_rx_action (softnet_data's

@@ -33,6 +33,11 @@ struct CpuStats {
     uint64_t handover_resched = 0;
     // Daemon rounds that ran out of budget and yielded before going on.
     uint64_t daemon_yields = 0;
+    // CPU hotplug: pending slots this CPU took over from dead CPUs, and
+    // daemon runs skipped because the scheduler had moved the daemon off
+    // its dying CPU before it was parked (counted on the daemon's CPU).
+    uint64_t taken_over = 0;
+    uint64_t daemon_displaced = 0;
 };
 
 } // namespace irqlab::softirq

@@ -283,6 +283,8 @@ CpuStats Softirqs::cpu_stats(unsigned cpu) const {
     stats.handover_restarts = counters.handover_restarts.load(relaxed);
     stats.handover_resched = counters.handover_resched.load(relaxed);
     stats.daemon_yields = counters.daemon_yields.load(relaxed);
+    stats.taken_over = counters.taken_over.load(relaxed);
+    stats.daemon_displaced = counters.daemon_displaced.load(relaxed);
     return stats;
 }
 

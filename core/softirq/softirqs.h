@@ -105,6 +105,19 @@ public:
 
     bool daemon_running(unsigned cpu) const;
     const char* daemon_name(unsigned cpu) const;
+    bool daemon_parked(unsigned cpu) const;
+
+    // CPU hotplug (softirq_hotplug.cpp), the engine's part of smpboot and
+    // of takeover at CPUHP_SOFTIRQ_DEAD. Called by the engine's hotplug
+    // steps, one at a time. cpu_online(): the CPU's daemon bound to it
+    // again and unparked, or started if it never ran; false when it could
+    // not be started. May sleep.
+    [[nodiscard]] bool cpu_online(unsigned cpu);
+    // The CPU's daemon parked before the CPU goes. May sleep.
+    void cpu_down_prep(unsigned cpu);
+    // On a live CPU, once 'dead_cpu' is gone: its pending slots become
+    // pending here, and this CPU's daemon runs them. Process context.
+    void take_over_pending(unsigned dead_cpu);
 
 private:
     enum class Origin { irq_exit, bh_enable, daemon };
@@ -134,6 +147,8 @@ private:
         cxxrt::atomic<uint64_t> handover_restarts{0};
         cxxrt::atomic<uint64_t> handover_resched{0};
         cxxrt::atomic<uint64_t> daemon_yields{0};
+        cxxrt::atomic<uint64_t> taken_over{0};
+        cxxrt::atomic<uint64_t> daemon_displaced{0};
     };
 
     struct alignas(64) Cpu {
@@ -145,12 +160,15 @@ private:
         // overlap, or the wake would use a freed thread.
         base::SpinLock daemon_lock;
         bool wakeable GUARDED_BY(daemon_lock) = false;
+        // Parked for CPU hotplug; written by the hotplug steps only.
+        cxxrt::atomic<bool> parked{false};
         base::Thread daemon;
         Softirqs* owner = nullptr;
         unsigned cpu = 0;
         char daemon_name[24] = {};
     };
 
+    bool start_daemon(Cpu& state);
     static int daemon_main(void* raw);
     static void bottom_half(void* self);
     bool daemon_should_run(unsigned cpu) const;

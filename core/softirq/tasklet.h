@@ -92,6 +92,12 @@ public:
     // in Linux.
     void kill(Tasklet& tasklet);
 
+    // CPU hotplug (tasklet_takeover.cpp), Linux's takeover_tasklets(): on
+    // a live CPU once 'dead_cpu' is gone, its queued tasklets (normal and
+    // HI) move to this CPU's lists, in order, and run here; each is still
+    // scheduled once, so it runs once. Process context.
+    void take_over(unsigned dead_cpu);
+
 private:
     using List = base::List<Tasklet, &Tasklet::entry>;
     struct alignas(64) Lists {
@@ -103,6 +109,7 @@ private:
     static void hi_action(void* self);
     void schedule_common(Tasklet& tasklet, List Lists::*which, SoftirqNr nr);
     void action_common(List Lists::*which, SoftirqNr nr);
+    void take_over_list(Lists& dead, List Lists::*which, SoftirqNr nr);
     void wait_not_running(Tasklet& tasklet);
 
     Softirqs& softirqs_;

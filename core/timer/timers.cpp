@@ -59,19 +59,25 @@ bool Timers::init() {
     for (unsigned cpu = 0; cpu < base::nr_cpu_ids(); ++cpu) {
         if (!base::cpu_online(cpu))
             continue;
-        Cpu& base = cpus_.on(cpu);
-        base::TextBuilder{base.name}.text("irqlab-timer/").number(cpu);
-        if (!base.thread.start(thread_main, &base, cpu, base.name)) {
+        if (!start_thread(cpus_.on(cpu))) {
             stop();
             softirqs_.open(softirq::SoftirqNr::timer, nullptr, nullptr);
             opened_ = false;
             return false;
         }
-        base::SpinGuard hold{base.lock};
-        base.wakeable = true;
-        // An arm before 'wakeable' woke nobody: let the thread look again.
-        base.thread.wake();
     }
+    return true;
+}
+
+bool Timers::start_thread(Cpu& base) {
+    base::TextBuilder{base.name}.text("irqlab-timer/").number(base.cpu);
+    if (!base.thread.start(thread_main, &base, base.cpu, base.name))
+        return false;
+    base::SpinGuard hold{base.lock};
+    base.wakeable = true;
+    base.online = true;
+    // An arm before 'wakeable' woke nobody: let the thread look again.
+    base.thread.wake();
     return true;
 }
 
@@ -85,6 +91,7 @@ void Timers::stop() {
             base.wakeable = false;
         }
         base.thread.stop();
+        base.parked.store(false, relaxed);
     }
 }
 
@@ -94,9 +101,10 @@ bool Timers::mod(Timer& timer, uint64_t expires_ns) {
 
 bool Timers::mod_on(Timer& timer, uint64_t expires_ns, unsigned cpu) {
     if (cpu >= base::nr_cpu_ids() || !base::cpu_online(cpu)) {
-        // Linux's add_timer_on() would queue on an offline CPU's base
-        // (and the timer would run when it comes back); the engine has no
-        // hotplug, so such a timer would never run: keep it local.
+        // Deliberate difference: Linux's add_timer_on() queues on an
+        // offline CPU's base, where the timer waits until the CPU is back;
+        // the engine arms it on this CPU, as timers_dead_cpu() would have
+        // moved it here had the CPU died after the arm.
         irqlab_plat_log("irqlab timer: mod_on for an offline CPU, armed on this CPU instead");
         cpu = base::cpu_id();
     }
@@ -117,7 +125,8 @@ bool Timers::mod_on(Timer& timer, uint64_t expires_ns, unsigned cpu) {
             // the callback; unlike Linux it moves to 'cpu' once the
             // callback returned, so it still fires where it was armed for.
             base.running_target = cpu;
-        } else if (base.cpu != cpu) {
+        } else if (base.cpu != cpu || !base.online) {
+            // Another CPU's, or a dead one's that take_over() emptied.
             timer.cpu.store(migrating, release);
             break;
         }
@@ -171,6 +180,14 @@ bool Timers::pending(const Timer& timer) const {
 
 uint64_t Timers::expired_runs(unsigned cpu) const {
     return cpus_.on(cpu).runs.load(relaxed);
+}
+
+uint64_t Timers::taken_over(unsigned cpu) const {
+    return cpus_.on(cpu).taken_over.load(relaxed);
+}
+
+bool Timers::thread_parked(unsigned cpu) const {
+    return cpus_.on(cpu).parked.load(relaxed);
 }
 
 void Timers::timer_action(void* self) {
@@ -236,14 +253,25 @@ int Timers::thread_main(void* raw) {
 void Timers::run_thread(Cpu& base) {
     bool raised = false;
     while (!base::Thread::should_stop()) {
+        if (base::Thread::should_park()) {
+            base::Thread::parkme(); // CPU hotplug: cpu_down_prep()
+            raised = false;
+            continue;
+        }
         irqlab_plat_prepare_to_sleep();
         // After announcing the sleep: an arm that makes an earlier head
         // wakes us, and the wake is not lost between look and sleep.
         const uint64_t next = earliest(base);
         const uint64_t now = base::now_ns();
-        if (base::Thread::should_stop()) {
+        if (base::Thread::should_stop() || base::Thread::should_park()) {
             irqlab_plat_finish_sleep();
-            break;
+            continue;
+        }
+        if (displaced(base)) {
+            // Waits for the park; take_over() moves the timers.
+            irqlab_plat_schedule();
+            irqlab_plat_finish_sleep();
+            continue;
         }
         if (next > now || raised) {
             if (next == no_expiry)
@@ -258,10 +286,24 @@ void Timers::run_thread(Cpu& base) {
         // Raised with bottom halves off, so the expiry runs at
         // local_bh_enable() on this CPU, in engine softirq context.
         softirqs_.local_bh_disable();
-        softirqs_.raise(softirq::SoftirqNr::timer);
+        // Checked again with preemption off (bottom halves off imply it):
+        // the expiry must be this base's.
+        if (!displaced(base))
+            softirqs_.raise(softirq::SoftirqNr::timer);
         softirqs_.local_bh_enable();
         raised = true;
     }
+}
+
+bool Timers::displaced(const Cpu& base) {
+    // As the softirq daemons (softirq_daemon.cpp): moved off a CPU that
+    // is going down, before cpu_down_prep() parked the thread.
+    if (base::cpu_id() == base.cpu)
+        return false;
+    if (!base::cpu_active(base.cpu))
+        return true;
+    irqlab_plat_bug("irqlab timer thread runs on a foreign CPU");
+    __builtin_trap();
 }
 
 uint64_t Timers::earliest(Cpu& base) {
@@ -288,10 +330,21 @@ bool Timers::holds(const Cpu& base, const Timer& timer) {
 }
 
 void Timers::arrive(Timer& timer, unsigned to_cpu) {
-    Cpu& to = cpus_.on(to_cpu);
-    base::SpinGuard hold{to.lock};
-    timer.cpu.store(to_cpu, release);
-    enqueue(to, timer);
+    {
+        Cpu& to = cpus_.on(to_cpu);
+        base::SpinGuard hold{to.lock};
+        if (to.online) {
+            timer.cpu.store(to_cpu, release);
+            enqueue(to, timer);
+            return;
+        }
+    }
+    // Its CPU died after the caller chose it (take_over() has run): this
+    // CPU, which is online while interrupts are off here.
+    Cpu& here = cpus_.local();
+    base::SpinGuard hold{here.lock};
+    timer.cpu.store(here.cpu, release);
+    enqueue(here, timer);
 }
 
 bool Timers::detach(Cpu& base, Timer& timer) {

@@ -66,6 +66,24 @@ public:
     // Callbacks started, per CPU (counted as each starts), for tests and
     // statistics.
     uint64_t expired_runs(unsigned cpu) const;
+    // Timers moved to this CPU from dead ones, and whether a CPU's thread
+    // is parked (CPU hotplug).
+    uint64_t taken_over(unsigned cpu) const;
+    bool thread_parked(unsigned cpu) const;
+
+    // CPU hotplug (timers_hotplug.cpp), called by the engine's hotplug
+    // steps one at a time. cpu_online(): the CPU's base takes timers
+    // again and its thread is bound back and unparked, or started if it
+    // never ran; false when it could not be started. May sleep.
+    [[nodiscard]] bool cpu_online(unsigned cpu);
+    // The CPU's thread parked before the CPU goes; timers armed on it
+    // meanwhile wait for take_over(). May sleep.
+    void cpu_down_prep(unsigned cpu);
+    // Linux's timers_dead_cpu(): on a live CPU, once 'dead_cpu' is gone,
+    // its pending timers move to this CPU's base, expiry order kept, and
+    // its base refuses timers (they go to the arming CPU) until
+    // cpu_online(). Process context.
+    void take_over(unsigned dead_cpu);
 
 private:
     using TimerList = base::List<Timer, &Timer::entry>;
@@ -82,8 +100,14 @@ private:
         // Where 'running' goes once its callback returns, if re-armed for
         // another CPU meanwhile.
         unsigned running_target GUARDED_BY(lock) = 0;
-        // Whether 'thread' may be woken: false once stop() began.
+        // Whether 'thread' may be woken: false once stop() began, and
+        // while the thread is parked for CPU hotplug.
         bool wakeable GUARDED_BY(lock) = false;
+        // Whether timers may be queued here: false for a CPU that is not
+        // online (never was, or dead and taken over).
+        bool online GUARDED_BY(lock) = false;
+        cxxrt::atomic<bool> parked{false};
+        cxxrt::atomic<uint64_t> taken_over{0};
         cxxrt::atomic<uint64_t> runs{0};
         base::Thread thread;
         Timers* owner = nullptr;
@@ -93,7 +117,11 @@ private:
 
     static void timer_action(void* self);
     void expire(Cpu& base) EXCLUDES(base.lock);
+    bool start_thread(Cpu& base);
     static int thread_main(void* raw);
+    // Whether the thread of 'base' runs off its CPU because the CPU is
+    // going down (the scheduler moved it); aborts if the CPU is active.
+    static bool displaced(const Cpu& base);
     void run_thread(Cpu& base);
     uint64_t earliest(Cpu& base) EXCLUDES(base.lock);
 
@@ -104,7 +132,8 @@ private:
     Cpu& base_of(Timer& timer, unsigned hint);
     static bool holds(const Cpu& base, const Timer& timer);
     // The second half of a move, which detached 'timer' under its old
-    // CPU's lock and marked it migrating: queues it on 'to_cpu'.
+    // CPU's lock and marked it migrating: queues it on 'to_cpu', or on this
+    // CPU if that one is no longer online. Interrupts off.
     void arrive(Timer& timer, unsigned to_cpu);
     // Takes 'timer' off its list; returns whether it was on one.
     static bool detach(Cpu& base, Timer& timer) REQUIRES(base.lock);

@@ -27,10 +27,12 @@ Pool& pool_of_tasklet(softirq::Tasklet* tasklet) {
 
 } // namespace
 
-// Interrupts are off under the pool lock, so the CPU is stable.
+// Interrupts are off under the pool lock, so the CPU is stable. A pool of
+// a CPU that is offline runs on the kicking CPU (workqueue_softirq_dead()).
 void Workqueues::kick_bh(Pool& pool) {
     pool.lock.assert_held();
-    if (base::cpu_id() == static_cast<unsigned>(pool.cpu)) {
+    const unsigned cpu = static_cast<unsigned>(pool.cpu);
+    if (base::cpu_id() == cpu || !base::cpu_online(cpu)) {
         if (pool.highpri)
             tasklets_.hi_schedule(pool.tasklet);
         else
@@ -38,7 +40,7 @@ void Workqueues::kick_bh(Pool& pool) {
         return;
     }
     if (!timers_.pending(pool.kick_timer))
-        timers_.mod_on(pool.kick_timer, base::now_ns(), static_cast<unsigned>(pool.cpu));
+        timers_.mod_on(pool.kick_timer, base::now_ns(), cpu);
 }
 
 void Workqueues::bh_kick_timer_fn(timer::Timer* timer) {

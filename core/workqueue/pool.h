@@ -39,6 +39,9 @@ enum WorkerFlag : unsigned {
     // In a pool without concurrency management: unbound and BH pools
     // (WORKER_UNBOUND).
     worker_unbound = 1u << 7,
+    // Bound to its CPU again after CPU hotplug, and not counted until it
+    // starts its next round (WORKER_REBOUND).
+    worker_rebound = 1u << 8,
     // Deliberate difference: blocked in Workqueues::block_in_work(). Linux
     // keeps this apart, in worker->sleeping, because the scheduler sets it;
     // here block_in_work() does, so it is one more reason not to count.
@@ -46,7 +49,7 @@ enum WorkerFlag : unsigned {
 };
 // WORKER_NOT_RUNNING: any of these and the worker is not in nr_running.
 inline constexpr unsigned worker_not_running =
-    worker_prep | worker_cpu_intensive | worker_unbound | worker_sleeping;
+    worker_prep | worker_cpu_intensive | worker_unbound | worker_rebound | worker_sleeping;
 
 // Guarded by its pool's lock (the analysis cannot see that lock through
 // the 'pool' pointer, so the members are not annotated), except where said.
@@ -68,6 +71,8 @@ struct Worker {
     // them next (worker->scheduled).
     WorkList scheduled;
     uint64_t last_active_ns = 0;
+    // The pool's bind_gen its thread's CPU binding follows.
+    unsigned bind_gen = 0;
 
     // The creator sets 'ready' once the worker is on the idle list.
     cxxrt::atomic<bool> ready{false};
@@ -132,6 +137,12 @@ struct Pool {
     // Per-CPU thread pools are concurrency-managed; unbound and BH are not.
     bool managed = false;
     bool dying GUARDED_BY(lock) = false;
+    // A per-CPU pool whose CPU is down or going (POOL_DISASSOCIATED): its
+    // workers are unbound and not concurrency-managed, and run its items
+    // on any CPU. 'bind_gen' counts the changes; each worker binds its
+    // thread after one (workqueues' hotplug.cpp).
+    bool disassociated GUARDED_BY(lock) = false;
+    unsigned bind_gen GUARDED_BY(lock) = 0;
     bool manager_active GUARDED_BY(lock) = false;
 
     WorkList worklist GUARDED_BY(lock);

@@ -158,21 +158,26 @@ bool Workqueues::create_worker(Pool& pool) {
         return false;
     }
     worker->pool = &pool;
-    if (!pool.managed)
-        worker->flags |= worker_unbound;
+    unsigned cpu = base::any_cpu;
     {
         base::SpinGuard hold{pool.lock};
         if (pool.dying) {
             delete worker;
             return false;
         }
+        // A disassociated pool's new worker is unbound from the start, as
+        // worker_attach_to_pool() makes it.
+        if (!pool.managed || pool.disassociated)
+            worker->flags |= worker_unbound;
+        else
+            cpu = static_cast<unsigned>(pool.cpu);
+        worker->bind_gen = pool.bind_gen;
         // Until it runs, the worker is only on 'starting': shutdown never
         // frees it under its creator, whom it stops first.
         worker->id = free_worker_id(pool);
         pool.starting.push_front(*worker);
     }
     name_worker(*worker, pool);
-    const unsigned cpu = pool.cpu >= 0 ? static_cast<unsigned>(pool.cpu) : base::any_cpu;
     const bool started = worker->thread.start(worker_main, worker, cpu, worker->name);
     // Linux's highpri pools run their workers at HIGHPRI_NICE_LEVEL; the
     // worker waits for 'ready' below, so it runs no item at nice 0.
@@ -370,6 +375,8 @@ void Workqueues::worker_loop(Pool& pool, Worker& worker) {
             const bool woken = worker.wake_pending.exchange(false, cxxrt::memory_order::acq_rel);
             if (base::Thread::should_stop() || pool.dying)
                 break;
+            if (worker.bind_gen != pool.bind_gen)
+                follow_binding(pool, worker);
             if (!woken && worker.is(worker_idle)) {
                 retired = try_retire(pool, worker);
                 if (retired)
@@ -381,7 +388,7 @@ void Workqueues::worker_loop(Pool& pool, Worker& worker) {
                         break;
                     if (!may_start_working(pool) && manage_workers(pool))
                         continue;
-                    set_worker_flags(pool, worker, 0, worker_prep);
+                    set_worker_flags(pool, worker, 0, worker_prep | worker_rebound);
                     do
                         process_one_work(pool, worker, *pool.worklist.front());
                     while (keep_working(pool));

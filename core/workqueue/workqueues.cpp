@@ -51,6 +51,13 @@ bool Workqueues::init_pool(Pool& pool, unsigned id, int cpu, bool highpri, bool 
     pool.highpri = highpri;
     pool.bh = bh;
     pool.managed = cpu >= 0 && !bh;
+    // A thread pool of a CPU that is offline starts as if it had gone down
+    // (hotplug.cpp): Linux's pools start POOL_DISASSOCIATED until their
+    // CPU comes online.
+    if (pool.managed && !base::cpu_online(static_cast<unsigned>(cpu))) {
+        base::SpinGuard hold{pool.lock};
+        pool.disassociated = true;
+    }
     if (!bh)
         return true;
     pool.bh_worker = new (cxxrt::may_sleep_ctx) Worker{};

@@ -160,6 +160,18 @@ public:
     // against concurrent alloc/destroy, though indexes shift with them.
     unsigned workqueue_at(unsigned index, WorkqueueStats& stats) const;
 
+    // CPU hotplug (hotplug.cpp), called by the engine's hotplug steps one
+    // at a time. cpu_online(): the CPU's pools bound again (Linux's
+    // rebind_workers(); an idle worker created if the CPU was offline at
+    // init); false when that worker could not be created. May sleep.
+    [[nodiscard]] bool cpu_online(unsigned cpu);
+    // unbind_workers(): the CPU's thread pools disassociated, their
+    // workers unbound; queued and running items go on anywhere. May sleep.
+    void cpu_down_prep(unsigned cpu);
+    // On a live CPU once 'cpu' is gone: its BH pools' items run here
+    // (Linux's workqueue_softirq_dead()). Process context.
+    void cpu_dead(unsigned cpu);
+
     // Sleeping calls refused in engine atomic context.
     uint64_t atomic_refusals() const { return atomic_refusals_.load(cxxrt::memory_order::relaxed); }
     engine::Context& context() const { return context_; }
@@ -202,6 +214,9 @@ private:
     static void set_worker_flags(Pool& pool, Worker& worker, unsigned set, unsigned clear)
         REQUIRES(pool.lock);
     void stop_pool_workers(Pool& pool) EXCLUDES(pool.lock);
+    // Binds the calling worker's thread after a bind_gen change.
+    static void follow_binding(Pool& pool, Worker& worker) REQUIRES(pool.lock);
+    void set_disassociated(Pool& pool, bool disassociated) EXCLUDES(pool.lock);
 
     // flushing (flush.cpp)
     using PoolPredicate = bool (*)(Pool& pool, void* arg);

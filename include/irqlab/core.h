@@ -36,6 +36,26 @@ struct irqlab_engine *irqlab_engine_create(void);
 /* May sleep. Every domain must be destroyed first. */
 void irqlab_engine_destroy(struct irqlab_engine *engine);
 
+/*
+ * CPU hotplug: the engine's three steps, as Linux's subsystems have theirs
+ * (docs/engine.md, "CPU hotplug"). The glue calls them from cpuhp states
+ * (module/hotplug.c), one at a time, never during create or destroy.
+ *
+ * cpu_online: the CPU is online (AP, CPUHP_AP_ONLINE_DYN startup, on the
+ * CPU): its softirq daemon and timer thread are bound back and unparked
+ * (or started), its worker pools bound again. 0 or -ENOMEM.
+ * cpu_down_prep: the CPU is going (AP teardown, on the dying CPU): its
+ * worker pools are unbound (their items go on running anywhere), its timer
+ * thread and softirq daemon parked.
+ * cpu_dead: the CPU is gone (BP teardown, CPUHP_BP_PREPARE_DYN, on a live
+ * CPU): its timers, queued tasklets, NAPI polls, softirq work units and
+ * pending softirqs move to the calling CPU, and its BH pools run there.
+ * No work item is lost and none runs twice. All may sleep.
+ */
+int irqlab_engine_cpu_online(struct irqlab_engine *engine, unsigned int cpu);
+void irqlab_engine_cpu_down_prep(struct irqlab_engine *engine, unsigned int cpu);
+void irqlab_engine_cpu_dead(struct irqlab_engine *engine, unsigned int cpu);
+
 /* May sleep. 'name' must outlive the domain. NULL on failure. */
 struct irqlab_engine_domain *
 irqlab_engine_domain_create(struct irqlab_engine *engine, const char *name,

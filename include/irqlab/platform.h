@@ -53,6 +53,14 @@ unsigned int irqlab_plat_cpu_id(void);
 /* One past the highest possible CPU id (nr_cpu_ids). */
 unsigned int irqlab_plat_nr_cpu_ids(void);
 bool irqlab_plat_cpu_online(unsigned int cpu);
+/*
+ * Whether the CPU is up and not going down (cpu_active, and not
+ * cpu_dying): false from the first step of taking the CPU down, when the
+ * scheduler starts moving threads bound with kthread_bind() off it and
+ * before any hotplug callback of the engine runs, until it is fully up
+ * again.
+ */
+bool irqlab_plat_cpu_active(unsigned int cpu);
 
 unsigned long irqlab_plat_irq_save(void);
 void irqlab_plat_irq_restore(unsigned long flags);
@@ -142,6 +150,14 @@ void irqlab_plat_thread_unpark(struct irqlab_thread *thread);
 void irqlab_plat_thread_set_fifo(struct irqlab_thread *thread);
 /* The SCHED_OTHER nice level (set_user_nice()), -20 to 19. */
 void irqlab_plat_thread_set_nice(struct irqlab_thread *thread, int nice);
+/*
+ * Lets the thread run only on 'cpu', or anywhere with IRQLAB_ANY_CPU
+ * (set_cpus_allowed_ptr()), whatever state it is in: parked, sleeping or
+ * running (it is moved). For CPU hotplug, which breaks a thread's binding
+ * when its CPU goes; the engine binds again when the CPU is back. A CPU on
+ * its way down is taken as IRQLAB_ANY_CPU. May sleep.
+ */
+void irqlab_plat_thread_bind(struct irqlab_thread *thread, unsigned int cpu);
 /* Called from the thread itself. */
 bool irqlab_plat_thread_should_stop(void);
 bool irqlab_plat_thread_should_park(void);
@@ -181,6 +197,28 @@ typedef void (*irqlab_bh_fn)(void *arg);
 struct irqlab_bottom_half *irqlab_plat_bh_create(irqlab_bh_fn fn, void *arg);
 void irqlab_plat_bh_destroy(struct irqlab_bottom_half *bh);
 void irqlab_plat_bh_schedule_irqoff(struct irqlab_bottom_half *bh);
+
+/* --- CPU hotplug (tests) ------------------------------------------------ */
+
+/*
+ * Takes 'cpu' offline and brings it back, calling 'ops' at the engine's
+ * three hotplug steps (see irqlab_engine_cpu_* in irqlab/core.h):
+ * down_prep on the dying CPU, dead on a live CPU once it is gone, and
+ * online on the CPU when it is back. 'while_offline' runs in between.
+ * Kernel: two dynamic cpuhp states registered for the call, remove_cpu()
+ * and add_cpu(); hosted: the simulated CPU goes offline. For the shared
+ * test cases; the module registers its engine's states itself
+ * (module/hotplug.c). May sleep; 0 or a negative errno (the CPU cannot go
+ * offline: the boot CPU, or the only one).
+ */
+struct irqlab_hotplug_ops {
+	void (*online)(void *ctx, unsigned int cpu);
+	void (*down_prep)(void *ctx, unsigned int cpu);
+	void (*dead)(void *ctx, unsigned int cpu);
+	void (*while_offline)(void *ctx, unsigned int cpu);
+};
+
+int irqlab_plat_cpu_cycle(unsigned int cpu, const struct irqlab_hotplug_ops *ops, void *ctx);
 
 /* --- Interrupt lines ------------------------------------------------------ */
 

@@ -36,6 +36,7 @@ extern const struct irqlab_ktest_suite irqlab_ktest_timer_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_napi_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_irqthread_suite;
 extern const struct irqlab_ktest_suite irqlab_ktest_softirq_suite;
+extern const struct irqlab_ktest_suite irqlab_ktest_hotplug_suite;
 
 #ifdef __cplusplus
 }

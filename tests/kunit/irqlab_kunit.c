@@ -136,9 +136,22 @@ static struct irqlab_kunit_suite irqlab_softirq = {
 	.suite = { .name = "irqlab_softirq", .test_cases = irqlab_softirq.cases },
 };
 
+static void irqlab_kunit_hotplug(struct kunit *test)
+{
+	irqlab_kunit_run(test, &irqlab_ktest_hotplug_suite);
+}
+
+/* Its cases take a CPU down and up with remove_cpu() / add_cpu(). */
+static struct irqlab_kunit_suite irqlab_hotplug = {
+	.cxx = &irqlab_ktest_hotplug_suite,
+	.cases = { { .run_case = irqlab_kunit_hotplug, .name = "unfilled" } },
+	.suite = { .name = "irqlab_hotplug", .test_cases = irqlab_hotplug.cases },
+};
+
 static struct irqlab_kunit_suite *irqlab_kunit_suites[] = {
 	&irqlab_cxxrt, &irqlab_platform, &irqlab_irqthread,
 	&irqlab_timer, &irqlab_workqueue, &irqlab_napi, &irqlab_softirq,
+	&irqlab_hotplug,
 };
 
 static int irqlab_kunit_fill(struct irqlab_kunit_suite *s)
@@ -177,7 +190,7 @@ module_init(irqlab_kunit_init);
 module_exit(irqlab_kunit_exit);
 kunit_test_suites(&irqlab_cxxrt.suite, &irqlab_platform.suite, &irqlab_irqthread.suite,
 		  &irqlab_timer.suite, &irqlab_workqueue.suite, &irqlab_napi.suite,
-		  &irqlab_softirq.suite);
+		  &irqlab_softirq.suite, &irqlab_hotplug.suite);
 
 MODULE_DESCRIPTION("irqlab: KUnit suites for the C++ runtime, platform and engine");
 MODULE_AUTHOR("irqlab developers");

@@ -39,5 +39,6 @@ const bool timer_registered = register_suite(irqlab_ktest_timer_suite);
 const bool napi_registered = register_suite(irqlab_ktest_napi_suite);
 const bool irqthread_registered = register_suite(irqlab_ktest_irqthread_suite);
 const bool softirq_registered = register_suite(irqlab_ktest_softirq_suite);
+const bool hotplug_registered = register_suite(irqlab_ktest_hotplug_suite);
 
 } // namespace

@@ -37,6 +37,8 @@ case $scenario in
 compare.sh) options=(--tcg-single) ;;
 # More CPUs and vectors than 64 (issue 15).
 wide.sh) options=("${wide_box[@]}") ;;
+# hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
+hotplug.sh) options=(--smp 4) ;;
 esac
 
 boot() {
