@@ -2,6 +2,8 @@
 // /proc/softirqs and tasklet tables.
 #include "engine_tables.h"
 
+#include "schema_json.h"
+
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
@@ -89,45 +91,25 @@ void print_interrupts(const Device& module, bool json) {
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& [bdf, vector, line] : lines) {
-            out.push_back(
-                {{"virq", line.virq},
-                 {"bdf", bdf},
-                 {"vector", vector},
-                 {"chip", "irqlab-msix"},
-                 {"flow", name_of(engine_flows, line.flow)},
-                 {"action", action_label(line, names)},
-                 {"shared_none", line.shared_none},
-                 {"softirq_rounds", line.softirq_rounds},
-                 {"softirq_raised", line.softirq_raised},
-                 {"tasklet_scheduled", line.tasklet_scheduled},
-                 {"tasklet_coalesced", line.tasklet_coalesced},
-                 {"tasklet_runs", line.tasklet_runs},
-                 {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
-                 {"handled", line.handled},
-                 {"none", line.none},
-                 {"sharer_calls", line.sharer_calls},
-                 {"unhandled", line.unhandled},
-                 {"workqueue", line.workqueue_name},
-                 {"thread", line.thread_name},
-                 {"thread_forced", (line.flags & IRQLAB_LINE_THREAD_FORCED) != 0},
-                 {"work_queued", line.work_queued},
-                 {"work_coalesced", line.work_coalesced},
-                 {"work_runs", line.work_runs},
-                 {"thread_wakeups", line.thread_wakeups},
-                 {"thread_merged", line.thread_merged},
-                 {"thread_runs", line.thread_runs},
-                 {"napi_events", line.napi_events},
-                 {"napi_events_produced", line.napi_events_produced},
-                 {"napi_events_consumed", line.napi_events_consumed},
-                 {"napi_scheduled", line.napi_scheduled},
-                 {"napi_missed", line.napi_missed},
-                 {"napi_polls", line.napi_polls},
-                 {"napi_completed", line.napi_completed},
-                 {"pending_arrivals", line.pending_arrivals},
-                 {"replays", line.replays},
-                 {"depth", line.depth},
-                 {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
-                 {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
+            nlohmann::json entry = {
+                {"virq", line.virq},
+                {"bdf", bdf},
+                {"vector", vector},
+                {"chip", "irqlab-msix"},
+                {"flow", name_of(engine_flows, line.flow)},
+                {"action", action_label(line, names)},
+                {"shared_none", line.shared_none},
+                {"softirq_rounds", line.softirq_rounds},
+                {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
+                {"workqueue", line.workqueue_name},
+                {"thread", line.thread_name},
+                {"thread_forced", (line.flags & IRQLAB_LINE_THREAD_FORCED) != 0},
+                {"napi_events", line.napi_events},
+                {"depth", line.depth},
+                {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
+                {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}};
+            schema::put_line(entry, line);
+            out.push_back(entry);
         }
         fmt::print("{}\n", nlohmann::json{{"interrupts", out}}.dump(2));
         return;
@@ -167,22 +149,14 @@ void print_softirqs(const Device& module, bool json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& c : per_cpu) {
             nlohmann::json slots = nlohmann::json::object();
-            for (const auto& slot : c.slot)
-                slots[slot.name] = {{"raised", slot.raised}, {"coalesced", slot.coalesced},
-                                    {"runs", slot.runs},     {"ns", slot.ns},
-                                    {"work", slot.work},     {"idle_runs", slot.idle_runs}};
-            out.push_back({{"cpu", c.cpu},
-                           {"pending", c.pending},
-                           {"slots", slots},
-                           {"irq_exit_rounds", c.irq_exit_rounds},
-                           {"bh_enable_rounds", c.bh_enable_rounds},
-                           {"daemon_rounds", c.daemon_rounds},
-                           {"restarts", c.restarts},
-                           {"handover_time", c.handover_time},
-                           {"handover_restarts", c.handover_restarts},
-                           {"handover_resched", c.handover_resched},
-                           {"net_rx_rounds", c.net_rx_rounds},
-                           {"time_squeeze", c.time_squeeze}});
+            for (const auto& slot : c.slot) {
+                nlohmann::json cell = nlohmann::json::object();
+                schema::put_softirq_slot(cell, slot);
+                slots[slot.name] = cell;
+            }
+            nlohmann::json entry = {{"cpu", c.cpu}, {"pending", c.pending}, {"slots", slots}};
+            schema::put_softirq_cpu(entry, c);
+            out.push_back(entry);
         }
         fmt::print("{}\n", nlohmann::json{{"softirqs", out}}.dump(2));
         return;
