@@ -84,7 +84,7 @@ std::string action_label(const irqlab_engine_line& line, const std::vector<std::
     }
 }
 
-void print_interrupts(const Device& module, bool json) {
+void print_interrupts(const Device& module, bool json, const CpuColumns& columns) {
     const unsigned cpus = online_cpus(module);
     const std::vector<std::string> names = softirq_names(module);
     const std::vector<AttachedVector> lines = attached_vectors(module);
@@ -118,13 +118,17 @@ void print_interrupts(const Device& module, bool json) {
         fmt::print("no vector attached to the engine ('irqlab engine attach BDF ...')\n");
         return;
     }
+    const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
+        return std::any_of(lines.begin(), lines.end(),
+                           [cpu](const AttachedVector& a) { return a.line.count[cpu] != 0; });
+    });
     fmt::print("{:>5} ", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
+    for (const unsigned cpu : shown)
         fmt::print("{:>11}", fmt::format("CPU{}", cpu));
     fmt::print("\n");
     for (const auto& [bdf, vector, line] : lines) {
         fmt::print("{:>5}:", line.virq);
-        for (unsigned cpu = 0; cpu < cpus; ++cpu)
+        for (const unsigned cpu : shown)
             fmt::print("{:>11}", line.count[cpu]);
         fmt::print("  irqlab-msix {:>2}-{:<8} {:<15} irqlab-{}-v{}", vector,
                    name_of(engine_flows, line.flow), action_label(line, names), bdf, vector);
@@ -140,7 +144,7 @@ void print_interrupts(const Device& module, bool json) {
     }
 }
 
-void print_softirqs(const Device& module, bool json) {
+void print_softirqs(const Device& module, bool json, const CpuColumns& columns) {
     const unsigned cpus = online_cpus(module);
     std::vector<irqlab_engine_softirqs> per_cpu;
     for (unsigned cpu = 0; cpu < cpus; ++cpu)
@@ -162,20 +166,25 @@ void print_softirqs(const Device& module, bool json) {
         return;
     }
     // The /proc/softirqs table (handler runs), then where processing ran.
+    const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
+        const auto& c = per_cpu[cpu];
+        return std::any_of(std::begin(c.slot), std::end(c.slot),
+                           [](const irqlab_softirq_slot& s) { return s.raised || s.runs; });
+    });
     fmt::print("{:>10}", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
+    for (const unsigned cpu : shown)
         fmt::print("{:>12}", fmt::format("CPU{}", cpu));
     fmt::print("\n");
     for (unsigned slot = 0; slot < IRQLAB_NR_SOFTIRQS; ++slot) {
         fmt::print("{:>9}:", per_cpu[0].slot[slot].name);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.slot[slot].runs);
+        for (const unsigned cpu : shown)
+            fmt::print("{:>12}", per_cpu[cpu].slot[slot].runs);
         fmt::print("\n");
     }
     const auto row = [&](const char* label, auto field) {
         fmt::print("{:>9}:", label);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.*field);
+        for (const unsigned cpu : shown)
+            fmt::print("{:>12}", per_cpu[cpu].*field);
         fmt::print("\n");
     };
     fmt::print("processing rounds and budget hand-overs to irqlab-sirqd/N:\n");
