@@ -29,7 +29,11 @@
 #define IRQLAB_VERSION_LEN	32
 #define IRQLAB_RELEASE_LEN	65	/* __NEW_UTS_LEN + 1 */
 
-/* IRQLAB_IOC_VERSION: what is loaded, for the CLI to check and show. */
+/*
+ * IRQLAB_IOC_VERSION: what is loaded, for the CLI to check and show. Its
+ * struct and command word never change, whatever the major: a CLI asks it
+ * first and refuses a module of another major before anything else.
+ */
 struct irqlab_version {
 	__u32 abi_major;
 	__u32 abi_minor;
