@@ -225,6 +225,8 @@ void irqlab_engine_device_teardown(struct irqlab_device *dev)
 int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line *info)
 {
 	struct irqlab_engine_line_stats stats;
+	const struct irqlab_engine_line_stats *src = &stats;
+	struct irqlab_engine_line *dst = info;
 	unsigned int cpu, vector = info->vector;
 	int ret;
 
@@ -252,16 +254,7 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 		      (stats.thread_oneshot ? IRQLAB_LINE_THREAD_ONESHOT : 0) |
 		      (stats.thread_forced ? IRQLAB_LINE_THREAD_FORCED : 0) |
 		      (stats.napi_scheduled_now ? IRQLAB_LINE_NAPI_SCHED : 0);
-	info->unhandled = stats.unhandled;
-	info->handled = stats.main_handled;
-	info->none = stats.main_none;
-	info->sharer_calls = stats.shared_none;
-	info->softirq_raised = stats.softirq_raised;
-	info->tasklet_scheduled = stats.tasklet_scheduled;
-	info->tasklet_coalesced = stats.tasklet_coalesced;
-	info->tasklet_runs = stats.tasklet_runs;
-	info->pending_arrivals = stats.pending_arrivals;
-	info->replays = stats.replays;
+	IRQLAB_LINE_IRQ_FIELDS(IRQLAB_SCHEMA_COPY)
 	info->work = stats.work;
 	info->hold = stats.hold;
 	info->hold_us = stats.hold_us;
@@ -275,19 +268,7 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	info->pad2 = 0;
 	strscpy(info->workqueue_name, stats.workqueue_name, sizeof(info->workqueue_name));
 	strscpy(info->thread_name, stats.thread_name, sizeof(info->thread_name));
-	info->work_queued = stats.work_queued;
-	info->work_coalesced = stats.work_coalesced;
-	info->work_runs = stats.work_runs;
-	info->thread_wakeups = stats.thread_wakeups;
-	info->thread_merged = stats.thread_merged;
-	info->thread_runs = stats.thread_runs;
-	info->napi_events_produced = stats.napi_events_produced;
-	info->napi_events_consumed = stats.napi_events_consumed;
-	info->napi_scheduled = stats.napi_scheduled;
-	info->napi_missed = stats.napi_missed;
-	info->napi_polls = stats.napi_polls;
-	info->napi_budget_exhausted = stats.napi_budget_exhausted;
-	info->napi_completed = stats.napi_completed;
+	IRQLAB_LINE_DEFERRED_FIELDS(IRQLAB_SCHEMA_COPY)
 	memcpy(info->napi_hist, stats.napi_hist, sizeof(info->napi_hist));
 	for (cpu = 0; cpu < min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS); cpu++)
 		info->count[cpu] = irqlab_engine_line_count(dev->engine_domain, vector, cpu);
@@ -297,6 +278,8 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info)
 {
 	struct irqlab_engine_softirq_cpu stats;
+	const struct irqlab_engine_softirq_cpu *src = &stats;
+	struct irqlab_engine_softirqs *dst = info;
 	unsigned int cpu = info->cpu, slot;
 	int ret;
 
@@ -310,32 +293,21 @@ int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info)
 	info->nr_cpus = min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS);
 	info->pending = stats.pending;
 	for (slot = 0; slot < IRQLAB_NR_SOFTIRQS; slot++) {
-		struct irqlab_softirq_slot *out = &info->slot[slot];
-		const struct irqlab_engine_softirq_slot *in = &stats.slot[slot];
+		struct irqlab_softirq_slot *dst = &info->slot[slot];
+		const struct irqlab_engine_softirq_slot *src = &stats.slot[slot];
 
-		strscpy(out->name, irqlab_engine_softirq_name(slot), sizeof(out->name));
-		out->raised = in->raised;
-		out->coalesced = in->coalesced;
-		out->runs = in->runs;
-		out->ns = in->ns;
-		out->work = in->work;
-		out->idle_runs = in->idle_runs;
+		strscpy(dst->name, irqlab_engine_softirq_name(slot), sizeof(dst->name));
+		IRQLAB_SOFTIRQ_SLOT_FIELDS(IRQLAB_SCHEMA_COPY)
 	}
-	info->irq_exit_rounds = stats.irq_exit_rounds;
-	info->bh_enable_rounds = stats.bh_enable_rounds;
-	info->daemon_rounds = stats.daemon_rounds;
-	info->restarts = stats.restarts;
-	info->handover_time = stats.handover_time;
-	info->handover_restarts = stats.handover_restarts;
-	info->handover_resched = stats.handover_resched;
-	info->net_rx_rounds = stats.net_rx_rounds;
-	info->time_squeeze = stats.time_squeeze;
+	IRQLAB_SOFTIRQ_CPU_FIELDS(IRQLAB_SCHEMA_COPY)
 	return 0;
 }
 
 int irqlab_engine_pool_info(struct irqlab_engine_pool *info)
 {
 	struct irqlab_engine_pool_stats stats;
+	const struct irqlab_engine_pool_stats *src = &stats;
+	struct irqlab_engine_pool *dst = info;
 	unsigned int index = info->index;
 
 	memset(info, 0, sizeof(*info));
@@ -348,22 +320,16 @@ int irqlab_engine_pool_info(struct irqlab_engine_pool *info)
 	info->flags = (stats.highpri ? IRQLAB_POOL_HIGHPRI : 0) |
 		      (stats.bh ? IRQLAB_POOL_BH : 0) |
 		      (stats.cpu < 0 ? IRQLAB_POOL_UNBOUND : 0);
-	info->workers = stats.workers;
-	info->idle = stats.idle;
-	info->running = stats.running;
-	info->queued = stats.queued;
-	info->concurrency_wakeups = stats.concurrency_wakeups;
-	info->workers_created = stats.workers_created;
-	info->workers_retired = stats.workers_retired;
-	info->create_failures = stats.create_failures;
-	info->maydays = stats.maydays;
-	info->executed = stats.executed;
+	IRQLAB_POOL_GAUGE_FIELDS(IRQLAB_SCHEMA_COPY)
+	IRQLAB_POOL_COUNTER_FIELDS(IRQLAB_SCHEMA_COPY)
 	return 0;
 }
 
 int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info)
 {
 	struct irqlab_engine_workqueue_stats stats;
+	const struct irqlab_engine_workqueue_stats *src = &stats;
+	struct irqlab_engine_workqueue *dst = info;
 	unsigned int index = info->index;
 
 	memset(info, 0, sizeof(*info));
@@ -378,11 +344,8 @@ int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info)
 		      (stats.mem_reclaim ? IRQLAB_WQ_MEM_RECLAIM : 0) |
 		      (stats.bh ? IRQLAB_WQ_BH : 0) |
 		      (stats.ordered ? IRQLAB_WQ_ORDERED : 0);
-	info->max_active = stats.max_active;
-	info->active = stats.active;
-	info->inactive = stats.inactive;
-	info->executed = stats.executed;
-	info->rescued = stats.rescued;
+	IRQLAB_WQ_GAUGE_FIELDS(IRQLAB_SCHEMA_COPY)
+	IRQLAB_WQ_COUNTER_FIELDS(IRQLAB_SCHEMA_COPY)
 	return 0;
 }
 

@@ -140,9 +140,9 @@ void AttachedLine::fill_stats(irqlab_engine_line_stats& stats) {
         stats.masked = desc->masked();
         stats.unhandled = desc->unhandled();
     }
-    stats.main_handled = main_handled_.load(cxxrt::memory_order::relaxed);
-    stats.main_none = main_none_.load(cxxrt::memory_order::relaxed);
-    stats.shared_none = sharer_calls_.load(cxxrt::memory_order::relaxed);
+    stats.handled = main_handled_.load(cxxrt::memory_order::relaxed);
+    stats.none = main_none_.load(cxxrt::memory_order::relaxed);
+    stats.sharer_calls = sharer_calls_.load(cxxrt::memory_order::relaxed);
     stats.work = config_.work;
     stats.hold = config_.hold;
     stats.hold_us = config_.hold_us;

@@ -7,6 +7,7 @@
 #define IRQLAB_CORE_H
 
 #include "irqlab/platform.h"
+#include "irqlab/schema.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -168,17 +169,8 @@ struct irqlab_engine_line_stats {
 	unsigned int depth;		/* disable nesting */
 	bool spurious_disabled;
 	bool masked;
-	unsigned long long unhandled;		/* interrupts no action claimed */
-	unsigned long long main_handled;		/* the main action's IRQ_HANDLED */
-	unsigned long long main_none;		/* the main action's IRQ_NONE */
-	unsigned long long shared_none;		/* calls of the extra IRQ_NONE actions */
-	unsigned long long softirq_raised;
-	unsigned long long tasklet_scheduled;
-	unsigned long long tasklet_coalesced;	/* scheduled while still pending */
-	unsigned long long tasklet_runs;
+	IRQLAB_LINE_IRQ_FIELDS(IRQLAB_CORE_FIELD)
 	unsigned int tasklet_state;	/* bit 0 SCHED, bit 1 RUN */
-	unsigned long long pending_arrivals;	/* kept pending: line disabled/masked */
-	unsigned long long replays;		/* pending interrupts replayed */
 	unsigned int work;
 	unsigned int hold;
 	unsigned int hold_us;
@@ -192,19 +184,7 @@ struct irqlab_engine_line_stats {
 	bool napi_scheduled_now;
 	char workqueue_name[IRQLAB_ENGINE_NAME_LEN];
 	char thread_name[IRQLAB_ENGINE_NAME_LEN];	/* also for forced threading */
-	unsigned long long work_queued;
-	unsigned long long work_coalesced;
-	unsigned long long work_runs;
-	unsigned long long thread_wakeups;
-	unsigned long long thread_merged;
-	unsigned long long thread_runs;
-	unsigned long long napi_events_produced;
-	unsigned long long napi_events_consumed;
-	unsigned long long napi_scheduled;
-	unsigned long long napi_missed;
-	unsigned long long napi_polls;
-	unsigned long long napi_budget_exhausted;
-	unsigned long long napi_completed;
+	IRQLAB_LINE_DEFERRED_FIELDS(IRQLAB_CORE_FIELD)
 	unsigned long long napi_hist[IRQLAB_ENGINE_NAPI_HIST];
 };
 
@@ -216,25 +196,12 @@ unsigned long long irqlab_engine_line_count(struct irqlab_engine_domain *domain,
 
 /* One softirq slot on one CPU (a /proc/softirqs cell, and more). */
 struct irqlab_engine_softirq_slot {
-	unsigned long long raised;
-	unsigned long long coalesced;	/* raised while already pending */
-	unsigned long long runs;
-	unsigned long long ns;		/* time in the handler */
-	unsigned long long work;		/* units of attached lines done */
-	unsigned long long idle_runs;	/* runs that found no unit left */
+	IRQLAB_SOFTIRQ_SLOT_FIELDS(IRQLAB_CORE_FIELD)
 };
 
 struct irqlab_engine_softirq_cpu {
 	struct irqlab_engine_softirq_slot slot[IRQLAB_ENGINE_NR_SOFTIRQS];
-	unsigned long long irq_exit_rounds;	/* processing started at irq_exit */
-	unsigned long long bh_enable_rounds;	/* ... at local_bh_enable */
-	unsigned long long daemon_rounds;		/* ... by irqlab-sirqd/N */
-	unsigned long long restarts;
-	unsigned long long handover_time;		/* budget: 2 ms used up */
-	unsigned long long handover_restarts;	/* budget: 10 restarts used up */
-	unsigned long long handover_resched;	/* budget: need_resched */
-	unsigned long long net_rx_rounds;		/* NAPI polling rounds */
-	unsigned long long time_squeeze;		/* ... that ran out of budget */
+	IRQLAB_SOFTIRQ_CPU_FIELDS(IRQLAB_CORE_FIELD)
 	unsigned int pending;
 };
 
@@ -248,16 +215,8 @@ struct irqlab_engine_pool_stats {
 	int cpu;			/* -1: unbound */
 	bool highpri;
 	bool bh;
-	unsigned int workers;
-	unsigned int idle;
-	unsigned int running;
-	unsigned int queued;
-	unsigned long long concurrency_wakeups;
-	unsigned long long workers_created;
-	unsigned long long workers_retired;
-	unsigned long long create_failures;
-	unsigned long long maydays;
-	unsigned long long executed;
+	IRQLAB_POOL_GAUGE_FIELDS(IRQLAB_CORE_FIELD)
+	IRQLAB_POOL_COUNTER_FIELDS(IRQLAB_CORE_FIELD)
 };
 
 /* Returns the number of pools; fills 'stats' (if not NULL) when index is below it. */
@@ -272,11 +231,8 @@ struct irqlab_engine_workqueue_stats {
 	bool mem_reclaim;
 	bool bh;
 	bool ordered;
-	unsigned int max_active;
-	unsigned int active;
-	unsigned int inactive;
-	unsigned long long executed;
-	unsigned long long rescued;
+	IRQLAB_WQ_GAUGE_FIELDS(IRQLAB_CORE_FIELD)
+	IRQLAB_WQ_COUNTER_FIELDS(IRQLAB_CORE_FIELD)
 };
 
 /*

@@ -12,6 +12,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "schema.h"
+
 #define IRQLAB_DEVICE_NAME	"irqlab"
 #define IRQLAB_DEVICE_PATH	"/dev/irqlab"
 
@@ -33,7 +35,11 @@
 #define IRQLAB_VERSION_LEN	32
 #define IRQLAB_RELEASE_LEN	65	/* __NEW_UTS_LEN + 1 */
 
-/* IRQLAB_IOC_VERSION: what is loaded, for the CLI to check and show. */
+/*
+ * IRQLAB_IOC_VERSION: what is loaded, for the CLI to check and show. Its
+ * struct and command word never change, whatever the major: a CLI asks it
+ * first and refuses a module of another major before anything else.
+ */
 struct irqlab_version {
 	__u32 abi_major;
 	__u32 abi_minor;
@@ -141,9 +147,7 @@ struct irqlab_run_status {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 state;					/* enum irqlab_run_state */
 	__s32 error;					/* -errno when FAILED */
-	__u64 issued;					/* triggers attempted */
-	__u64 planned;
-	__u64 undelivered;	/* in flight at the end, never arrived */
+	IRQLAB_RUN_FIELDS(IRQLAB_UAPI_FIELD)
 	/*
 	 * The CPU the run thread fired from, -1 when it moved between CPUs
 	 * or fired nothing. With a target cpu and another CPU online, it
@@ -160,11 +164,7 @@ struct irqlab_stop {
 
 /* IRQLAB_IOC_STATS: one vector's counters, per CPU. */
 struct irqlab_counters {
-	__u64 fired;		/* triggers issued */
-	__u64 received;		/* hardirq handler entered */
-	__u64 handled;		/* handler returned IRQ_HANDLED */
-	__u64 coalesced;	/* trigger merged into one still in flight */
-	__u64 busy;		/* ipi: previous injection still pending */
+	IRQLAB_COUNTERS_FIELDS(IRQLAB_UAPI_FIELD)
 };
 
 /*
@@ -331,18 +331,7 @@ struct irqlab_engine_line {
 	__u32 depth;					/* out: disable nesting */
 	__u32 flags;					/* out: IRQLAB_LINE_* */
 	__u32 pad;
-	__u64 unhandled;	/* interrupts no action handled */
-	__u64 handled;		/* main action returned IRQ_HANDLED */
-	__u64 none;		/* main action returned IRQ_NONE */
-	__u64 sharer_calls;	/* calls of the IRQ_NONE sharers */
-	__u64 softirq_raised;
-	__u64 tasklet_scheduled;
-	__u64 tasklet_coalesced;	/* scheduled while still pending */
-	__u64 tasklet_runs;
-	/* Arrivals on a disabled or masked line, kept pending (the MSI-X */
-	/* pending bit), and the pending interrupts replayed at enable. */
-	__u64 pending_arrivals;
-	__u64 replays;
+	IRQLAB_LINE_IRQ_FIELDS(IRQLAB_UAPI_FIELD)
 	__u32 work;					/* out: as attached */
 	__u32 hold;
 	__u32 hold_us;
@@ -353,19 +342,7 @@ struct irqlab_engine_line {
 	__u32 pad2;
 	char workqueue_name[IRQLAB_NAME_LEN];	/* the line's own workqueue */
 	char thread_name[IRQLAB_NAME_LEN];	/* its irq thread, if any */
-	__u64 work_queued;
-	__u64 work_coalesced;	/* queue_work found it pending */
-	__u64 work_runs;
-	__u64 thread_wakeups;	/* IRQ_WAKE_THREAD returned */
-	__u64 thread_merged;	/* ... while a run was still due */
-	__u64 thread_runs;
-	__u64 napi_events_produced;
-	__u64 napi_events_consumed;
-	__u64 napi_scheduled;
-	__u64 napi_missed;	/* scheduled while scheduled: polled again */
-	__u64 napi_polls;
-	__u64 napi_budget_exhausted;
-	__u64 napi_completed;
+	IRQLAB_LINE_DEFERRED_FIELDS(IRQLAB_UAPI_FIELD)
 	__u64 napi_hist[IRQLAB_NAPI_HIST];	/* polls by events done */
 	__u64 count[IRQLAB_MAX_CPUS];	/* engine hardirqs per CPU */
 };
@@ -373,12 +350,7 @@ struct irqlab_engine_line {
 /* One softirq slot on one CPU. */
 struct irqlab_softirq_slot {
 	char name[IRQLAB_SOFTIRQ_NAME_LEN];
-	__u64 raised;
-	__u64 coalesced;	/* raised while already pending */
-	__u64 runs;
-	__u64 ns;		/* time in the handler */
-	__u64 work;		/* attached lines' units done */
-	__u64 idle_runs;	/* runs that found no unit */
+	IRQLAB_SOFTIRQ_SLOT_FIELDS(IRQLAB_UAPI_FIELD)
 };
 
 /* IRQLAB_IOC_ENGINE_SOFTIRQS: the engine's softirqs on one CPU. */
@@ -388,15 +360,7 @@ struct irqlab_engine_softirqs {
 	__u32 pending;					/* out: bitmap */
 	__u32 pad;
 	struct irqlab_softirq_slot slot[IRQLAB_NR_SOFTIRQS];
-	__u64 irq_exit_rounds;		/* processing at irq_exit */
-	__u64 bh_enable_rounds;		/* ... at local_bh_enable */
-	__u64 daemon_rounds;		/* ... in irqlab-sirqd/N */
-	__u64 restarts;
-	__u64 handover_time;		/* to the daemon: 2 ms used up */
-	__u64 handover_restarts;	/* ... 10 restarts used up */
-	__u64 handover_resched;		/* ... need_resched */
-	__u64 net_rx_rounds;		/* NAPI: net_rx_action runs */
-	__u64 time_squeeze;		/* ... that left polls for later */
+	IRQLAB_SOFTIRQ_CPU_FIELDS(IRQLAB_UAPI_FIELD)
 };
 
 #define IRQLAB_POOL_HIGHPRI	_BITUL(0)
@@ -410,17 +374,9 @@ struct irqlab_engine_pool {
 	__u32 id;
 	__s32 cpu;			/* -1: unbound */
 	__u32 flags;			/* IRQLAB_POOL_* */
-	__u32 workers;
-	__u32 idle;
-	__u32 running;			/* concurrency-managed nr_running */
-	__u32 queued;			/* on the worklist */
+	IRQLAB_POOL_GAUGE_FIELDS(IRQLAB_UAPI_FIELD)
 	__u32 pad;
-	__u64 concurrency_wakeups;	/* a worker blocked: another woken */
-	__u64 workers_created;
-	__u64 workers_retired;
-	__u64 create_failures;
-	__u64 maydays;			/* calls for a rescuer */
-	__u64 executed;
+	IRQLAB_POOL_COUNTER_FIELDS(IRQLAB_UAPI_FIELD)
 };
 
 #define IRQLAB_WQ_UNBOUND	_BITUL(0)
@@ -436,11 +392,8 @@ struct irqlab_engine_workqueue {
 	__u32 nr_workqueues;		/* out */
 	char name[IRQLAB_NAME_LEN];
 	__u32 flags;			/* IRQLAB_WQ_* */
-	__u32 max_active;
-	__u32 active;			/* in flight */
-	__u32 inactive;			/* held back by max_active */
-	__u64 executed;
-	__u64 rescued;			/* run by the rescuer */
+	IRQLAB_WQ_GAUGE_FIELDS(IRQLAB_UAPI_FIELD)
+	IRQLAB_WQ_COUNTER_FIELDS(IRQLAB_UAPI_FIELD)
 };
 
 #define IRQLAB_CONFIG_FORCED_THREADING	_BITUL(0)
@@ -550,12 +503,7 @@ struct irqlab_mech_stats {
 	__u32 attached;			/* out: 1 while attached */
 	__u32 mechanism;
 	__u32 path;
-	__u64 triggers;		/* t0 taken: triggers with nothing in flight */
-	__u64 arrivals;		/* irqlab's hardirq handler entered, measured */
-	__u64 hardirqs;		/* t1: the mechanism's handler ran */
-	__u64 served;		/* interrupts the bottom halves took over */
-	__u64 runs;		/* t2: bottom half runs */
-	__u64 ends;		/* t3 */
+	IRQLAB_MECH_FIELDS(IRQLAB_UAPI_FIELD)
 	__u64 samples[IRQLAB_NR_METRICS];	/* histogram entries per metric */
 };
 
@@ -591,11 +539,7 @@ struct irqlab_hist {
 	__u32 metric;		/* in */
 	__s32 cpu;		/* in: -1 sums every CPU */
 	struct irqlab_hist_config config;	/* out */
-	__u64 count;
-	__u64 sum_ns;
-	__u64 min_ns;		/* 0 when empty */
-	__u64 max_ns;
-	__u64 overflow;
+	IRQLAB_HIST_FIELDS(IRQLAB_UAPI_FIELD)
 	__u64 bucket[IRQLAB_HIST_MAX_BUCKETS];
 };
 

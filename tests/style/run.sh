@@ -31,8 +31,17 @@ ktap_case $? "checkpatch_available" "no linux-source-6.12 tarball in /usr/src (s
 # TRACE_EVENT() layout checkpatch does not parse.
 kernel_style=$(git ls-files 'module/*.c' 'module/*.h' 'include/irqlab/*.h' \
 	'tests/kunit/*.c' 'tests/cases/*_abi.h' | grep -vx 'module/irqlab_trace.h')
+# include/irqlab/schema.h is X-macro lists, which checkpatch cannot parse;
+# the headers that expand them into struct members look to it like
+# statements among declarations.
+declare -A relaxed=(
+	[include/irqlab/schema.h]=COMPLEX_MACRO,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,TRAILING_SEMICOLON,MULTISTATEMENT_MACRO_USE_DO_WHILE,MACRO_ARG_PRECEDENCE
+	[include/irqlab/uapi.h]=LINE_SPACING
+	[include/irqlab/core.h]=LINE_SPACING
+)
 for f in $kernel_style; do
-	out=$("$checkpatch_dir/checkpatch.pl" --strict --no-tree --show-types -f "$f" 2>&1)
+	out=$("$checkpatch_dir/checkpatch.pl" --strict --no-tree --show-types \
+		${relaxed[$f]:+--ignore "${relaxed[$f]}"} -f "$f" 2>&1)
 	grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"
 	ktap_case $? "checkpatch_strict $f" "$(grep -E '^(ERROR|WARNING|CHECK|#)' <<<"$out")"
 done

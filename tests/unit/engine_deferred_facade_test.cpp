@@ -37,8 +37,8 @@ TEST_F(EngineFacade, WorkOfEveryKindRunsOncePerQueueing) {
         const uint64_t fired = fire_everywhere(domain_, hwirq, 500);
         ASSERT_EQ(irqlab_engine_flush(domain_, hwirq), 0);
         const irqlab_engine_line_stats s = read_line(domain_, hwirq);
-        EXPECT_EQ(s.main_handled, line_hardirqs(domain_, hwirq));
-        EXPECT_EQ(s.work_queued + s.work_coalesced, s.main_handled) << "hwirq " << hwirq;
+        EXPECT_EQ(s.handled, line_hardirqs(domain_, hwirq));
+        EXPECT_EQ(s.work_queued + s.work_coalesced, s.handled) << "hwirq " << hwirq;
         EXPECT_EQ(s.work_runs, s.work_queued) << "hwirq " << hwirq;
         EXPECT_GT(s.work_runs, 0u);
         EXPECT_STREQ(s.workqueue_name, "work");
@@ -71,7 +71,7 @@ TEST_F(EngineFacade, DelayedWorkAndBlockingWorkDrainAtDetach) {
     ASSERT_EQ(irqlab_engine_flush(domain_, 1), 0);
     for (unsigned hwirq : {0u, 1u}) {
         const irqlab_engine_line_stats s = read_line(domain_, hwirq);
-        EXPECT_EQ(s.work_queued + s.work_coalesced, s.main_handled);
+        EXPECT_EQ(s.work_queued + s.work_coalesced, s.handled);
         EXPECT_EQ(s.work_runs, s.work_queued);
     }
     EXPECT_EQ(irqlab_engine_detach(domain_, 0), 0);
@@ -148,8 +148,8 @@ TEST_F(EngineFacade, ForcedThreadingThreadsPlainHandlers) {
     EXPECT_STREQ(s.thread_name, "irqlab-irq/1-forced");
     EXPECT_EQ(s.thread_wakeups, line_hardirqs(domain_, 0));
     EXPECT_EQ(s.thread_runs + s.thread_merged, s.thread_wakeups);
-    EXPECT_EQ(s.main_handled, s.thread_runs);
-    EXPECT_EQ(s.tasklet_scheduled, s.main_handled);
+    EXPECT_EQ(s.handled, s.thread_runs);
+    EXPECT_EQ(s.tasklet_scheduled, s.handled);
 }
 
 TEST_F(EngineFacade, RejectsBadDeferredAttachments) {

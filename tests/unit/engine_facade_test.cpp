@@ -27,11 +27,11 @@ TEST_F(EngineFacade, EveryActionAccountsForEveryInterrupt) {
     for (unsigned hwirq = 0; hwirq < 4; ++hwirq) {
         ASSERT_EQ(irqlab_engine_line_read(domain_, hwirq, &stats[hwirq]), 0);
         EXPECT_EQ(line_hardirqs(domain_, hwirq), fired[hwirq]) << "hwirq " << hwirq;
-        EXPECT_EQ(stats[hwirq].main_handled, fired[hwirq]) << "hwirq " << hwirq;
+        EXPECT_EQ(stats[hwirq].handled, fired[hwirq]) << "hwirq " << hwirq;
         EXPECT_EQ(stats[hwirq].unhandled, 0u);
     }
     EXPECT_EQ(stats[1].softirq_raised, fired[1]);
-    EXPECT_EQ(stats[3].shared_none, 2 * fired[3]);
+    EXPECT_EQ(stats[3].sharer_calls, 2 * fired[3]);
     EXPECT_TRUE(eventually([&] {
         return softirq_total(softirq_block, &irqlab_engine_softirq_slot::work) == 3 * fired[1];
     }));
@@ -121,8 +121,8 @@ TEST_F(EngineFacade, LineNobodyCaresAboutIsDisabledAndMasked) {
     ASSERT_EQ(irqlab_engine_line_read(domain_, 0, &stats), 0);
     EXPECT_TRUE(stats.spurious_disabled);
     EXPECT_EQ(stats.unhandled, 100000u);
-    EXPECT_EQ(stats.main_none, 100000u);
-    EXPECT_EQ(stats.shared_none, 200000u);
+    EXPECT_EQ(stats.none, 100000u);
+    EXPECT_EQ(stats.sharer_calls, 200000u);
     EXPECT_TRUE(stats.masked);
     // Later arrivals wait in the vector's pending bit, counted.
     const unsigned long again = irqlab_plat_irq_save();

@@ -95,7 +95,7 @@ TEST_F(EngineTrace, TaskletLineReportsEachPointOncePerOccurrence) {
     const irqlab_line* line = &lines_[0];
     EXPECT_EQ(count(IRQLAB_EV_HARDIRQ_ENTRY, line), line_hardirqs(domain_, 0));
     EXPECT_EQ(count(IRQLAB_EV_HARDIRQ_EXIT, line), line_hardirqs(domain_, 0));
-    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.main_handled);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.handled);
     EXPECT_EQ(count(IRQLAB_EV_TASKLET_ENTRY, line), s.tasklet_runs);
     EXPECT_EQ(count(IRQLAB_EV_TASKLET_EXIT, line), s.tasklet_runs);
     EXPECT_EQ(count(IRQLAB_EV_LINE_BH_START, line), s.tasklet_runs);
@@ -123,7 +123,7 @@ TEST_F(EngineTrace, WorkLineReportsQueueActivateAndExecution) {
     ASSERT_EQ(irqlab_engine_flush(domain_, 1), 0);
     const irqlab_engine_line_stats s = read_line(1);
     const irqlab_line* line = &lines_[1];
-    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.main_handled);
+    EXPECT_EQ(count(IRQLAB_EV_LINE_HANDLER, line), s.handled);
     EXPECT_EQ(count(IRQLAB_EV_WORK_QUEUE, line), s.work_queued);
     EXPECT_EQ(count(IRQLAB_EV_WORK_ACTIVATE, line), s.work_queued);
     EXPECT_EQ(count(IRQLAB_EV_WORK_START, line), s.work_runs);

@@ -1,17 +1,14 @@
 #include "accounting.h"
 
+#include "schema_json.h"
+
 #include <fmt/format.h>
 
 namespace irqlab::cli {
 
 VectorTotals::VectorTotals(const irqlab_vector_stats& stats) : cpus{stats.nr_cpus} {
     for (unsigned cpu = 0; cpu < cpus && cpu < IRQLAB_MAX_CPUS; ++cpu) {
-        const irqlab_counters& c = stats.cpu[cpu];
-        sum.fired += c.fired;
-        sum.received += c.received;
-        sum.handled += c.handled;
-        sum.coalesced += c.coalesced;
-        sum.busy += c.busy;
+        schema::add_counters(sum, stats.cpu[cpu]);
     }
 }
 
@@ -29,11 +26,9 @@ std::string VectorTotals::verdict() const {
 }
 
 nlohmann::json counters_json(const irqlab_counters& c) {
-    return {{"fired", c.fired},
-            {"received", c.received},
-            {"handled", c.handled},
-            {"coalesced", c.coalesced},
-            {"busy", c.busy}};
+    nlohmann::json out = nlohmann::json::object();
+    schema::put_counters(out, c);
+    return out;
 }
 
 } // namespace irqlab::cli

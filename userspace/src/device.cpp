@@ -184,10 +184,26 @@ void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf) {
     std::memcpy(field, bdf.data(), bdf.size());
 }
 
-Device::Device(const char* path) : fd_{-1}, path_{path} {
+std::string abi_mismatch(const irqlab_version& module) {
+    return fmt::format("irqlab CLI speaks ABI {}.x, the loaded module speaks ABI {}.{}: load the "
+                       "matching irqlab.ko (or use the CLI built with that module)",
+                       IRQLAB_ABI_MAJOR, module.abi_major, module.abi_minor);
+}
+
+Device::Device(const char* path, Abi abi) : fd_{-1}, path_{path} {
     fd_ = ::open(path, O_RDWR | O_CLOEXEC);
-    if (fd_ >= 0)
+    if (fd_ >= 0) {
+        if (abi == Abi::any)
+            return;
+        // VERSION's struct is the one every ABI major keeps.
+        const irqlab_version loaded = version();
+        if (loaded.abi_major != IRQLAB_ABI_MAJOR) {
+            ::close(fd_);
+            fd_ = -1;
+            throw Error{abi_mismatch(loaded)};
+        }
         return;
+    }
     const int err = errno;
     if (err == ENOENT && !module_loaded())
         throw Error{fmt::format("module not loaded: {} does not exist; load it with "

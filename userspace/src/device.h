@@ -20,8 +20,11 @@ public:
 
 class Device {
 public:
-    // Throws Error when the module is not loaded or the caller may not use it.
-    explicit Device(const char* path = IRQLAB_DEVICE_PATH);
+    enum class Abi { must_match, any };
+    // Throws Error when the module is not loaded, the caller may not use it,
+    // or (unless 'abi' is any) the module speaks another ABI major: every
+    // other struct may differ then, so no other command is issued.
+    explicit Device(const char* path = IRQLAB_DEVICE_PATH, Abi abi = Abi::must_match);
     ~Device();
     Device(const Device&) = delete;
     Device& operator=(const Device&) = delete;
@@ -70,6 +73,9 @@ private:
     int fd_;
     std::string path_;
 };
+
+// The refusal of a module of another ABI major, naming both versions.
+std::string abi_mismatch(const irqlab_version& module);
 
 // Copies a PCI address into an ABI field, or throws Error if it cannot fit.
 void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf);

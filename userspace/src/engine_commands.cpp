@@ -34,6 +34,7 @@ struct EngineOptions {
     std::optional<bool> forced_threading;
     std::optional<bool> worker_fault;
     bool json = false;
+    CpuColumns columns;
 };
 
 const std::map<std::string, uint32_t> holds = {
@@ -235,9 +236,20 @@ void add_engine_commands(CLI::App& app, int& status) {
             status = exit_ok;
         });
     };
-    add_table("interrupts", "The engine's /proc/interrupts", print_interrupts);
-    add_table("softirqs", "The engine's /proc/softirqs, with processing rounds and hand-overs",
-              print_softirqs);
+    // The per-CPU tables: CPUs with activity unless --cpus or --all-cpus.
+    const auto add_cpu_table = [&](const char* name, const char* help,
+                                   void (*print)(const Device&, bool, const CpuColumns&)) {
+        auto* table = engine->add_subcommand(name, help);
+        table->add_flag("--json", opts->json, "Print as JSON (every CPU)");
+        add_cpu_columns(*table, opts->columns);
+        table->callback([opts, &status, print] {
+            print(Device{}, opts->json, opts->columns);
+            status = exit_ok;
+        });
+    };
+    add_cpu_table("interrupts", "The engine's /proc/interrupts", print_interrupts);
+    add_cpu_table("softirqs", "The engine's /proc/softirqs, with processing rounds and hand-overs",
+                  print_softirqs);
     add_table("tasklets", "The attached vectors' tasklets: state and counts", print_tasklets);
     add_table("workqueues", "Worker pools and workqueues: workers, queues, concurrency",
               print_workqueues);

@@ -1,6 +1,8 @@
 // irqlab engine workqueues|threads|napi: the engine's deferred-work tables.
 #include "engine_tables.h"
 
+#include "schema_json.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -59,47 +61,46 @@ void print_workqueues(const Device& module, bool json) {
     const std::vector<irqlab_engine_workqueue> wqs = all_workqueues(module);
     if (json) {
         nlohmann::json out_pools = nlohmann::json::array();
-        for (const auto& p : pools)
-            out_pools.push_back({{"pool", pool_label(p)},
-                                 {"id", p.id},
-                                 {"cpu", p.cpu},
-                                 {"highpri", (p.flags & IRQLAB_POOL_HIGHPRI) != 0},
-                                 {"bh", (p.flags & IRQLAB_POOL_BH) != 0},
-                                 {"unbound", (p.flags & IRQLAB_POOL_UNBOUND) != 0},
-                                 {"workers", p.workers},
-                                 {"idle", p.idle},
-                                 {"running", p.running},
-                                 {"queued", p.queued},
-                                 {"concurrency_wakeups", p.concurrency_wakeups},
-                                 {"workers_created", p.workers_created},
-                                 {"workers_retired", p.workers_retired},
-                                 {"create_failures", p.create_failures},
-                                 {"maydays", p.maydays},
-                                 {"executed", p.executed}});
+        for (const auto& p : pools) {
+            nlohmann::json entry = {{"pool", pool_label(p)},
+                                    {"id", p.id},
+                                    {"cpu", p.cpu},
+                                    {"highpri", (p.flags & IRQLAB_POOL_HIGHPRI) != 0},
+                                    {"bh", (p.flags & IRQLAB_POOL_BH) != 0},
+                                    {"unbound", (p.flags & IRQLAB_POOL_UNBOUND) != 0}};
+            schema::put_pool(entry, p);
+            out_pools.push_back(entry);
+        }
         nlohmann::json out_wqs = nlohmann::json::array();
-        for (const auto& w : wqs)
-            out_wqs.push_back({{"name", w.name},
-                               {"flags", wq_flags(w.flags)},
-                               {"max_active", w.max_active},
-                               {"active", w.active},
-                               {"inactive", w.inactive},
-                               {"executed", w.executed},
-                               {"rescued", w.rescued}});
+        for (const auto& w : wqs) {
+            nlohmann::json entry = {{"name", w.name}, {"flags", wq_flags(w.flags)}};
+            schema::put_workqueue(entry, w);
+            out_wqs.push_back(entry);
+        }
         fmt::print("{}\n", nlohmann::json{{"pools", out_pools}, {"workqueues", out_wqs}}.dump(2));
         return;
     }
-    fmt::print("{:<6} {:>7} {:>5} {:>7} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12}\n", "pool",
-               "workers", "idle", "running", "queued", "cm-wakeups", "created", "retired", "failed",
-               "mayday", "executed");
-    for (const auto& p : pools)
-        fmt::print("{:<6} {:>7} {:>5} {:>7} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12}\n",
-                   pool_label(p), p.workers, p.idle, p.running, p.queued, p.concurrency_wakeups,
-                   p.workers_created, p.workers_retired, p.create_failures, p.maydays, p.executed);
-    fmt::print("\n{:<28} {:<26} {:>10} {:>9} {:>8} {:>12} {:>8}\n", "workqueue", "flags",
-               "max_active", "in flight", "inactive", "executed", "rescued");
-    for (const auto& w : wqs)
-        fmt::print("{:<28} {:<26} {:>10} {:>9} {:>8} {:>12} {:>8}\n", w.name, wq_flags(w.flags),
-                   w.max_active, w.active, w.inactive, w.executed, w.rescued);
+    // Columns and their order come from the schema (schema.h).
+    fmt::print("{:<6}", "pool");
+    for (const auto& field : schema::pool_fields)
+        fmt::print(" {:>10}", field.column);
+    fmt::print("\n");
+    for (const auto& p : pools) {
+        fmt::print("{:<6}", pool_label(p));
+        for (const uint64_t value : schema::pool_values(p))
+            fmt::print(" {:>10}", value);
+        fmt::print("\n");
+    }
+    fmt::print("\n{:<28} {:<26}", "workqueue", "flags");
+    for (const auto& field : schema::workqueue_fields)
+        fmt::print(" {:>10}", field.column);
+    fmt::print("\n");
+    for (const auto& w : wqs) {
+        fmt::print("{:<28} {:<26}", w.name, wq_flags(w.flags));
+        for (const uint64_t value : schema::workqueue_values(w))
+            fmt::print(" {:>10}", value);
+        fmt::print("\n");
+    }
 }
 
 void print_threads(const Device& module, bool json) {

@@ -2,6 +2,8 @@
 // /proc/softirqs and tasklet tables.
 #include "engine_tables.h"
 
+#include "schema_json.h"
+
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
@@ -82,54 +84,34 @@ std::string action_label(const irqlab_engine_line& line, const std::vector<std::
     }
 }
 
-void print_interrupts(const Device& module, bool json) {
+void print_interrupts(const Device& module, bool json, const CpuColumns& columns) {
     const unsigned cpus = online_cpus(module);
     const std::vector<std::string> names = softirq_names(module);
     const std::vector<AttachedVector> lines = attached_vectors(module);
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& [bdf, vector, line] : lines) {
-            out.push_back(
-                {{"virq", line.virq},
-                 {"bdf", bdf},
-                 {"vector", vector},
-                 {"chip", "irqlab-msix"},
-                 {"flow", name_of(engine_flows, line.flow)},
-                 {"action", action_label(line, names)},
-                 {"shared_none", line.shared_none},
-                 {"softirq_rounds", line.softirq_rounds},
-                 {"softirq_raised", line.softirq_raised},
-                 {"tasklet_scheduled", line.tasklet_scheduled},
-                 {"tasklet_coalesced", line.tasklet_coalesced},
-                 {"tasklet_runs", line.tasklet_runs},
-                 {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
-                 {"handled", line.handled},
-                 {"none", line.none},
-                 {"sharer_calls", line.sharer_calls},
-                 {"unhandled", line.unhandled},
-                 {"workqueue", line.workqueue_name},
-                 {"thread", line.thread_name},
-                 {"thread_forced", (line.flags & IRQLAB_LINE_THREAD_FORCED) != 0},
-                 {"work_queued", line.work_queued},
-                 {"work_coalesced", line.work_coalesced},
-                 {"work_runs", line.work_runs},
-                 {"thread_wakeups", line.thread_wakeups},
-                 {"thread_merged", line.thread_merged},
-                 {"thread_runs", line.thread_runs},
-                 {"napi_events", line.napi_events},
-                 {"napi_events_produced", line.napi_events_produced},
-                 {"napi_events_consumed", line.napi_events_consumed},
-                 {"napi_scheduled", line.napi_scheduled},
-                 {"napi_missed", line.napi_missed},
-                 {"napi_polls", line.napi_polls},
-                 {"napi_completed", line.napi_completed},
-                 {"pending_arrivals", line.pending_arrivals},
-                 {"replays", line.replays},
-                 {"depth", line.depth},
-                 {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
-                 {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}});
+            nlohmann::json entry = {
+                {"virq", line.virq},
+                {"bdf", bdf},
+                {"vector", vector},
+                {"chip", "irqlab-msix"},
+                {"flow", name_of(engine_flows, line.flow)},
+                {"action", action_label(line, names)},
+                {"shared_none", line.shared_none},
+                {"softirq_rounds", line.softirq_rounds},
+                {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
+                {"workqueue", line.workqueue_name},
+                {"thread", line.thread_name},
+                {"thread_forced", (line.flags & IRQLAB_LINE_THREAD_FORCED) != 0},
+                {"napi_events", line.napi_events},
+                {"depth", line.depth},
+                {"masked", (line.flags & IRQLAB_LINE_MASKED) != 0},
+                {"spurious_disabled", (line.flags & IRQLAB_LINE_SPURIOUS_DISABLED) != 0}};
+            schema::put_line(entry, line);
             // Attached by hand: it outlives the command that attached it.
-            out.back()["kept"] = (line.attach_flags & IRQLAB_ATTACH_KEEP) != 0;
+            entry["kept"] = (line.attach_flags & IRQLAB_ATTACH_KEEP) != 0;
+            out.push_back(entry);
         }
         fmt::print("{}\n", nlohmann::json{{"interrupts", out}}.dump(2));
         return;
@@ -138,13 +120,17 @@ void print_interrupts(const Device& module, bool json) {
         fmt::print("no vector attached to the engine ('irqlab engine attach BDF ...')\n");
         return;
     }
+    const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
+        return std::any_of(lines.begin(), lines.end(),
+                           [cpu](const AttachedVector& a) { return a.line.count[cpu] != 0; });
+    });
     fmt::print("{:>5} ", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
+    for (const unsigned cpu : shown)
         fmt::print("{:>11}", fmt::format("CPU{}", cpu));
     fmt::print("\n");
     for (const auto& [bdf, vector, line] : lines) {
         fmt::print("{:>5}:", line.virq);
-        for (unsigned cpu = 0; cpu < cpus; ++cpu)
+        for (const unsigned cpu : shown)
             fmt::print("{:>11}", line.count[cpu]);
         fmt::print("  irqlab-msix {:>2}-{:<8} {:<15} irqlab-{}-v{}", vector,
                    name_of(engine_flows, line.flow), action_label(line, names), bdf, vector);
@@ -162,7 +148,7 @@ void print_interrupts(const Device& module, bool json) {
     }
 }
 
-void print_softirqs(const Device& module, bool json) {
+void print_softirqs(const Device& module, bool json, const CpuColumns& columns) {
     const unsigned cpus = online_cpus(module);
     std::vector<irqlab_engine_softirqs> per_cpu;
     for (unsigned cpu = 0; cpu < cpus; ++cpu)
@@ -171,41 +157,38 @@ void print_softirqs(const Device& module, bool json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& c : per_cpu) {
             nlohmann::json slots = nlohmann::json::object();
-            for (const auto& slot : c.slot)
-                slots[slot.name] = {{"raised", slot.raised}, {"coalesced", slot.coalesced},
-                                    {"runs", slot.runs},     {"ns", slot.ns},
-                                    {"work", slot.work},     {"idle_runs", slot.idle_runs}};
-            out.push_back({{"cpu", c.cpu},
-                           {"pending", c.pending},
-                           {"slots", slots},
-                           {"irq_exit_rounds", c.irq_exit_rounds},
-                           {"bh_enable_rounds", c.bh_enable_rounds},
-                           {"daemon_rounds", c.daemon_rounds},
-                           {"restarts", c.restarts},
-                           {"handover_time", c.handover_time},
-                           {"handover_restarts", c.handover_restarts},
-                           {"handover_resched", c.handover_resched},
-                           {"net_rx_rounds", c.net_rx_rounds},
-                           {"time_squeeze", c.time_squeeze}});
+            for (const auto& slot : c.slot) {
+                nlohmann::json cell = nlohmann::json::object();
+                schema::put_softirq_slot(cell, slot);
+                slots[slot.name] = cell;
+            }
+            nlohmann::json entry = {{"cpu", c.cpu}, {"pending", c.pending}, {"slots", slots}};
+            schema::put_softirq_cpu(entry, c);
+            out.push_back(entry);
         }
         fmt::print("{}\n", nlohmann::json{{"softirqs", out}}.dump(2));
         return;
     }
     // The /proc/softirqs table (handler runs), then where processing ran.
+    const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
+        const auto& c = per_cpu[cpu];
+        return std::any_of(std::begin(c.slot), std::end(c.slot),
+                           [](const irqlab_softirq_slot& s) { return s.raised || s.runs; });
+    });
     fmt::print("{:>10}", "");
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
+    for (const unsigned cpu : shown)
         fmt::print("{:>12}", fmt::format("CPU{}", cpu));
     fmt::print("\n");
     for (unsigned slot = 0; slot < IRQLAB_NR_SOFTIRQS; ++slot) {
         fmt::print("{:>9}:", per_cpu[0].slot[slot].name);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.slot[slot].runs);
+        for (const unsigned cpu : shown)
+            fmt::print("{:>12}", per_cpu[cpu].slot[slot].runs);
         fmt::print("\n");
     }
     const auto row = [&](const char* label, auto field) {
         fmt::print("{:>9}:", label);
-        for (const auto& c : per_cpu)
-            fmt::print("{:>12}", c.*field);
+        for (const unsigned cpu : shown)
+            fmt::print("{:>12}", per_cpu[cpu].*field);
         fmt::print("\n");
     };
     fmt::print("processing rounds and budget hand-overs to irqlab-sirqd/N:\n");

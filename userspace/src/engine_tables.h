@@ -2,6 +2,7 @@
 // workqueues|threads|napi) and the names they share with 'engine attach'.
 #pragma once
 
+#include "cpu_columns.h"
 #include "device.h"
 
 #include <cstdint>
@@ -31,8 +32,8 @@ struct AttachedVector {
 std::vector<AttachedVector> attached_vectors(const Device& module);
 unsigned online_cpus(const Device& module);
 
-void print_interrupts(const Device& module, bool json);
-void print_softirqs(const Device& module, bool json);
+void print_interrupts(const Device& module, bool json, const CpuColumns& columns);
+void print_softirqs(const Device& module, bool json, const CpuColumns& columns);
 void print_tasklets(const Device& module, bool json);
 void print_workqueues(const Device& module, bool json);
 void print_threads(const Device& module, bool json);

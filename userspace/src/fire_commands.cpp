@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "device.h"
 #include "fire_run.h"
+#include "schema_json.h"
 #include "stats_report.h"
 #include "vector_selection.h"
 
@@ -81,15 +82,12 @@ void add_fire_commands(CLI::App& app, int& status) {
         const StatsReport report = device_stats(module, opts->bdf, request.vectors);
         const bool lost = !report.balanced || run.undelivered;
         if (opts->json) {
-            fmt::print("{}\n", nlohmann::json{{"run",
-                                               {{"state", run_state_name(run.state)},
-                                                {"issued", run.issued},
-                                                {"planned", run.planned},
-                                                {"undelivered", run.undelivered},
-                                                {"error", run.error}}},
-                                              {"stats", report.json},
-                                              {"balanced", !lost}}
-                                   .dump(2));
+            nlohmann::json run_json = {{"state", run_state_name(run.state)}, {"error", run.error}};
+            schema::put_run(run_json, run);
+            fmt::print(
+                "{}\n",
+                nlohmann::json{{"run", run_json}, {"stats", report.json}, {"balanced", !lost}}.dump(
+                    2));
         } else {
             fmt::print("{}run {}: {} of {} triggers issued", report.text, run_state_name(run.state),
                        run.issued, run.planned);

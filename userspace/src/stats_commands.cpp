@@ -13,6 +13,7 @@ namespace {
 struct StatsOptions {
     std::string bdf;
     bool json = false;
+    CpuColumns columns;
 };
 
 } // namespace
@@ -22,7 +23,8 @@ void add_stats_commands(CLI::App& app, int& status) {
 
     auto* stats = app.add_subcommand("stats", "Show the accounting of claimed devices' vectors");
     stats->add_option("bdf", opts->bdf, "PCI address (default: every claimed device)");
-    stats->add_flag("--json", opts->json, "Print as JSON");
+    stats->add_flag("--json", opts->json, "Print as JSON (every CPU)");
+    add_cpu_columns(*stats, opts->columns);
     stats->callback([opts, &status] {
         const Device module;
         const std::vector<std::string> devices =
@@ -30,7 +32,7 @@ void add_stats_commands(CLI::App& app, int& status) {
         nlohmann::json all = nlohmann::json::array();
         bool balanced = true;
         for (const std::string& bdf : devices) {
-            StatsReport report = device_stats(module, bdf);
+            StatsReport report = device_stats(module, bdf, ~0ull, opts->columns);
             balanced = balanced && report.balanced;
             if (opts->json)
                 all.push_back(std::move(report.json));

@@ -1,50 +1,76 @@
 #include "stats_report.h"
 
 #include "accounting.h"
+#include "schema_json.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace irqlab::cli {
 
-StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors) {
+namespace {
+
+struct VectorRow {
+    unsigned vector;
+    irqlab_vector_info info;
+    irqlab_vector_stats stats;
+};
+
+bool any_counter(const irqlab_counters& c) {
+    const std::vector<uint64_t> values = schema::counters_values(c);
+    return std::any_of(values.begin(), values.end(), [](uint64_t v) { return v != 0; });
+}
+
+} // namespace
+
+StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors,
+                         const CpuColumns& columns) {
     StatsReport report;
     const irqlab_vector_info first = module.vector_info(bdf, 0);
     report.json = {{"bdf", bdf}, {"vectors", nlohmann::json::array()}};
 
-    std::string header = fmt::format("{:>4} {:>5}", "VEC", "IRQ");
-    unsigned cpus = 0;
+    std::vector<VectorRow> rows;
     for (unsigned v = 0; v < first.nr_vectors; ++v) {
         if (v >= 64 || !(vectors >> v & 1))
             continue;
-        const irqlab_vector_info info = module.vector_info(bdf, v);
-        const irqlab_vector_stats stats = module.stats(bdf, v);
+        rows.push_back({v, module.vector_info(bdf, v), module.stats(bdf, v)});
+    }
+    if (rows.empty())
+        return report;
+    const unsigned cpus = rows.front().stats.nr_cpus;
+    // Per-CPU columns count arrivals, as /proc/interrupts does; a CPU is
+    // active when any counter of a reported vector moved there.
+    const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
+        return std::any_of(rows.begin(), rows.end(),
+                           [cpu](const VectorRow& r) { return any_counter(r.stats.cpu[cpu]); });
+    });
+    std::string header = fmt::format("{:>4} {:>5}", "VEC", "IRQ");
+    for (const unsigned cpu : shown)
+        header += fmt::format(" {:>10}", fmt::format("CPU{}", cpu));
+    for (const auto& field : schema::counters_fields)
+        header += fmt::format(" {:>10}", field.column);
+    report.text += fmt::format("{}\n{}  {}\n", bdf, header, "CHECK");
+
+    for (const auto& [v, info, stats] : rows) {
         const VectorTotals totals{stats};
-        if (!cpus) {
-            cpus = stats.nr_cpus;
-            for (unsigned cpu = 0; cpu < cpus; ++cpu)
-                header += fmt::format(" {:>10}", fmt::format("CPU{}", cpu));
-            report.text +=
-                fmt::format("{}\n{} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n", bdf, header, "FIRED",
-                            "RECEIVED", "HANDLED", "COALESCED", "BUSY", "CHECK");
-        }
-        // Per-CPU columns count arrivals, as /proc/interrupts does.
         std::string row = fmt::format("{:>4} {:>5}", v, info.irq);
+        for (const unsigned cpu : shown)
+            row += fmt::format(" {:>10}", stats.cpu[cpu].received);
+        // JSON: every CPU, whatever the table shows.
         nlohmann::json per_cpu = nlohmann::json::array();
         for (unsigned cpu = 0; cpu < cpus; ++cpu) {
-            row += fmt::format(" {:>10}", stats.cpu[cpu].received);
             nlohmann::json entry = counters_json(stats.cpu[cpu]);
             entry["cpu"] = cpu;
             per_cpu.push_back(entry);
         }
-        const irqlab_counters& sum = totals.sum;
-        report.text +=
-            fmt::format("{} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n", row, sum.fired, sum.received,
-                        sum.handled, sum.coalesced, sum.busy, totals.verdict());
+        for (const uint64_t value : schema::counters_values(totals.sum))
+            row += fmt::format(" {:>10}", value);
+        report.text += fmt::format("{}  {}\n", row, totals.verdict());
         report.balanced = report.balanced && totals.balanced();
         report.json["vectors"].push_back({{"vector", v},
                                           {"irq", info.irq},
                                           {"per_cpu", per_cpu},
-                                          {"totals", counters_json(sum)},
+                                          {"totals", counters_json(totals.sum)},
                                           {"balanced", totals.balanced()},
                                           {"missing", totals.missing()}});
     }

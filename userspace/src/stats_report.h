@@ -2,6 +2,7 @@
 // JSON form), shared by 'irqlab stats' and the summary of 'irqlab fire'.
 #pragma once
 
+#include "cpu_columns.h"
 #include "device.h"
 
 #include <cstdint>
@@ -16,7 +17,9 @@ struct StatsReport {
     bool balanced = true; // identity held on every vector reported
 };
 
-// Reports the vectors in 'vectors' (bitmap; ~0 for all of them).
-StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors = ~0ull);
+// Reports the vectors in 'vectors' (bitmap; ~0 for all of them); the
+// table shows the CPU columns 'columns' selects, the JSON every CPU.
+StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors = ~0ull,
+                         const CpuColumns& columns = {});
 
 } // namespace irqlab::cli

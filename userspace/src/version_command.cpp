@@ -22,12 +22,9 @@ struct Report {
 Report query_module() {
     Report report;
     try {
-        report.module = Device{}.version();
+        report.module = Device{IRQLAB_DEVICE_PATH, Device::Abi::any}.version();
         if (report.module->abi_major != IRQLAB_ABI_MAJOR)
-            report.error =
-                fmt::format("ABI mismatch: this CLI speaks ABI {}.x, the loaded "
-                            "module {}.{}; use the CLI built with that module",
-                            IRQLAB_ABI_MAJOR, report.module->abi_major, report.module->abi_minor);
+            report.error = abi_mismatch(*report.module);
     } catch (const Error& e) {
         report.error = e.what();
     }
