@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """What a claimed device still has attached or running, from raw ioctls.
 
-usage: ownership_check.py BDF (--nothing-left | --something-left | --run STATE)
+usage: ownership_check.py BDF... (--nothing-left | --something-left | --run STATE)
 
 --nothing-left    no vector measured (MECH_STATS attached), none attached
                   to the engine (ENGINE_LINE), no firing run RUNNING
---something-left  the opposite: a mechanism, an engine line or a run
---run STATE       the device's run is in STATE (running, stopped, done...)
+--something-left  the opposite, on every device at once: a mechanism, an
+                  engine line or a run
+--run STATE       every device's run is in STATE (running, stopped, ...)
 Prints what it found; exit status 0 when the expectation holds.
 """
 import argparse
@@ -60,21 +61,25 @@ def state(fd, bdf):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("bdf")
+    parser.add_argument("bdf", nargs="+")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--nothing-left", action="store_true")
     group.add_argument("--something-left", action="store_true")
     group.add_argument("--run", choices=STATES)
     args = parser.parse_args()
     fd = os.open("/dev/irqlab", os.O_RDWR | os.O_CLOEXEC)
-    found, run = state(fd, args.bdf)
+    holds = []
+    for bdf in args.bdf:
+        found, run = state(fd, bdf)
+        print(f"{bdf}: run {run}; left: {', '.join(found) or 'nothing'}")
+        if args.nothing_left:
+            holds.append(not found)
+        elif args.something_left:
+            holds.append(bool(found))
+        else:
+            holds.append(run == args.run)
     os.close(fd)
-    print(f"{args.bdf}: run {run}; left: {', '.join(found) or 'nothing'}")
-    if args.nothing_left:
-        return 0 if not found else 1
-    if args.something_left:
-        return 0 if found else 1
-    return 0 if run == args.run else 1
+    return 0 if all(holds) else 1
 
 
 if __name__ == "__main__":
