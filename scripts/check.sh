@@ -36,7 +36,7 @@ done
 # Ownership (kill -9, SIGHUP, concurrent compares) on the newer kernel only.
 suites+=("vm:$KVER_6_12:ownership.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:ownership.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
 
 debug_kernel() {
 	local start status
