@@ -41,8 +41,7 @@ suites+=("vm:$KVER_6_12:ownership.sh")
 # CPU hotplug of the engine: on 6.12 and the debug kernel (4 vCPUs).
 suites+=("vm:$KVER_6_12:hotplug.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:ownership.sh
-	vm:debug:hotplug.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:hotplug.sh)
 
 # The debug kernel (some 25 minutes of compiling on an empty cache; a
 # moment once cached) builds from the start, at the lowest priority: it
@@ -106,8 +105,8 @@ run_suite() {
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
 	# hotplug.sh cycles 3 CPUs offline and back during two firing rounds.
-	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:ownership.sh |
-	vm:*:hotplug.sh)
+	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:ownership.sh | \
+		vm:*:hotplug.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
 	# 72 vCPUs on one TCG thread: boot alone takes about a minute.
