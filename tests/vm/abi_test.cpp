@@ -429,8 +429,7 @@ int main(int argc, char** argv) {
                info.max_vectors == IRQLAB_MAX_VECTORS &&
                info.max_bitmap_bits == IRQLAB_BITMAP_MAX_BITS,
            "info_reports_nr_cpu_ids_and_limits",
-           "nr_cpu_ids " + std::to_string(info.nr_cpu_ids) + ", possible " +
-               std::to_string(cpus));
+           "nr_cpu_ids " + std::to_string(info.nr_cpu_ids) + ", possible " + std::to_string(cpus));
 
     char scratch[256] = {};
     expect_errno(fd, _IOC(_IOC_READ, IRQLAB_IOC_MAGIC, 0, sizeof(irqlab_version) - 4), scratch,

@@ -27,9 +27,13 @@ void Bitmap::set(unsigned id) {
     words_[id / 64] |= uint64_t{1} << (id % 64);
 }
 
-bool Bitmap::test(unsigned id) const { return id < bits_ && (words_[id / 64] >> (id % 64) & 1); }
+bool Bitmap::test(unsigned id) const {
+    return id < bits_ && (words_[id / 64] >> (id % 64) & 1);
+}
 
-bool Bitmap::empty() const { return count() == 0; }
+bool Bitmap::empty() const {
+    return count() == 0;
+}
 
 unsigned Bitmap::count() const {
     unsigned n = 0;

@@ -196,8 +196,7 @@ void add_compare_command(CLI::App& app, int& status) {
 
         const Device module;
         if (p.cpu >= 0 && static_cast<unsigned>(p.cpu) >= module.nr_cpus())
-            throw Error{
-                fmt::format("CPU {} is out of range (0-{})", p.cpu, module.nr_cpus() - 1)};
+            throw Error{fmt::format("CPU {} is out of range (0-{})", p.cpu, module.nr_cpus() - 1)};
         const VectorInfo info = module.vector_info(p.device, opts->run.engine_vector);
         if (opts->run.native_vector >= info.nr_vectors)
             throw Error{fmt::format("{} has {} vectors; --native-vector {} is out of range",

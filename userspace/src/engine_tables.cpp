@@ -121,10 +121,9 @@ void print_interrupts(const Device& module, bool json, const CpuColumns& columns
         return;
     }
     const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
-        return std::any_of(lines.begin(), lines.end(),
-                           [cpu](const AttachedVector& a) {
-                               return cpu < a.line.cpu_count.size() && a.line.cpu_count[cpu] != 0;
-                           });
+        return std::any_of(lines.begin(), lines.end(), [cpu](const AttachedVector& a) {
+            return cpu < a.line.cpu_count.size() && a.line.cpu_count[cpu] != 0;
+        });
     });
     fmt::print("{:>5} ", "");
     for (const unsigned cpu : shown)

@@ -65,8 +65,8 @@ void add_fire_commands(CLI::App& app, int& status) {
         copy_bdf(request.bdf, opts->bdf);
         const Bitmap vectors = vector_set(opts->vectors, opts->bdf, module);
         if (opts->cpu >= 0 && static_cast<unsigned>(opts->cpu) >= module.nr_cpus())
-            throw Error{fmt::format("CPU {} is out of range (0-{})", opts->cpu,
-                                    module.nr_cpus() - 1)};
+            throw Error{
+                fmt::format("CPU {} is out of range (0-{})", opts->cpu, module.nr_cpus() - 1)};
         request.count = opts->count;
         request.rate_hz = opts->rate;
         request.trigger = trigger_names().at(opts->trigger);

@@ -19,7 +19,7 @@ struct StatsReport {
 
 // Reports the vectors in 'vectors' (empty: all of them); the table shows
 // the CPU columns 'columns' selects, the JSON every CPU.
-StatsReport device_stats(const Device& module, const std::string& bdf,
-                         const Bitmap& vectors = {}, const CpuColumns& columns = {});
+StatsReport device_stats(const Device& module, const std::string& bdf, const Bitmap& vectors = {},
+                         const CpuColumns& columns = {});
 
 } // namespace irqlab::cli

@@ -12,8 +12,7 @@ void add_vector_selection(CLI::App& command, VectorSelection& selection, const c
     vector->excludes(all);
 }
 
-Bitmap vector_set(const VectorSelection& selection, const std::string& bdf,
-                  const Device& module) {
+Bitmap vector_set(const VectorSelection& selection, const std::string& bdf, const Device& module) {
     if (selection.all) {
         const unsigned n = module.vector_info(bdf, 0).nr_vectors;
         Bitmap all{n};

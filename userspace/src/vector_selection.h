@@ -20,7 +20,6 @@ void add_vector_selection(CLI::App& command, VectorSelection& selection, const c
 
 // The selection as a set; throws Error when nothing is chosen or a vector
 // is beyond the largest MSI-X table (the module checks the device's).
-Bitmap vector_set(const VectorSelection& selection, const std::string& bdf,
-                  const Device& module);
+Bitmap vector_set(const VectorSelection& selection, const std::string& bdf, const Device& module);
 
 } // namespace irqlab::cli
