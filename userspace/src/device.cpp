@@ -100,10 +100,11 @@ std::string explain_fire(int err, const void* arg) {
         return fmt::format("a firing run is already active on {}; 'irqlab stop {}' ends it",
                            fire->bdf, fire->bdf);
     case ERANGE:
-        return fmt::format("a vector or CPU {} is out of range for {}, or offline (see 'irqlab "
-                           "vectors {}'; with --trigger device only the vectors the device can "
-                           "trigger)",
-                           fire->cpu, fire->bdf, fire->bdf);
+        return fmt::format("a chosen vector is out of range for {}{} (see 'irqlab vectors {}'; "
+                           "with --trigger device, only the vectors the device can trigger)",
+                           fire->bdf,
+                           fire->cpu >= 0 ? fmt::format(", or CPU {} is offline", fire->cpu) : "",
+                           fire->bdf);
     case EOPNOTSUPP:
         return fmt::format("irqlab cannot make {} fire by itself; use --trigger ipi or external",
                            fire->bdf);
