@@ -69,8 +69,12 @@ killed_mid_compare() {
 	"$cli" compare --quiet --device "$bdf" --trigger ipi --count 1000000 --warmup 0 \
 		--mechanism "$mechanism" >/dev/null 2>&1 &
 	runner=$!
-	out=$(until_left "$bdf" && sleep 1 && "$left" "$bdf" --something-left)
-	ktap_case $? "${name}_compare_running_before_the_signal" "$out"
+	# Whether the compare still ran when the signal came depends on the
+	# box's speed: said, not asserted (a compare that ended by itself
+	# makes the cases below say less, not pass wrongly).
+	if ! out=$(until_left "$bdf" && sleep 1 && "$left" "$bdf" --something-left); then
+		echo "# $name: the compare was not running any more when signalled: $out"
+	fi
 	kill "-$signal" "$runner"
 	{ wait "$runner"; } 2>/dev/null
 	out=$("$left" "$bdf" --nothing-left)
@@ -138,7 +142,9 @@ while kill -0 "$first" 2>/dev/null && kill -0 "$second" 2>/dev/null; do
 	"$left" "$ivshmem" "$e1000e" --something-left >"$work/overlap" && overlap=0 && break
 	sleep 0.1
 done
-ktap_case $overlap "two_compares_overlap" "$(cat "$work/overlap")"
+# Whether the sampling caught both attached depends on scheduling: said,
+# not asserted; that both compares succeed and are exact is asserted.
+[ $overlap -eq 0 ] || echo "# two compares: no sample caught both attached at once"
 wait_at_most "$first" 900
 st=$?
 ktap_case $st "two_compares_ivshmem_exit_0" "exit $st" "$(cat "$work/both_ivshmem.err")"
