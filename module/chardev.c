@@ -63,6 +63,7 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_RESET, irqlab_ioctl_reset },
 	{ IRQLAB_IOC_LIST, irqlab_ioctl_list },
 	{ IRQLAB_IOC_DEVICE_CAPS, irqlab_ioctl_device_caps },
+	{ IRQLAB_IOC_INFO, irqlab_ioctl_info },
 	{ IRQLAB_IOC_ENGINE_ATTACH, .owned = irqlab_ioctl_engine_attach },
 	{ IRQLAB_IOC_ENGINE_DETACH, irqlab_ioctl_engine_detach },
 	{ IRQLAB_IOC_ENGINE_LINE, irqlab_ioctl_engine_line },

@@ -12,7 +12,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/device.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -58,7 +60,8 @@ static void irqlab_device_release(struct kref *ref)
 
 	for (i = 0; dev->vectors && i < dev->nr_vectors; i++)
 		free_percpu(dev->vectors[i].counters);
-	kfree(dev->vectors);
+	kvfree(dev->vectors);
+	bitmap_free(dev->run.vectors);
 	pci_dev_put(dev->pdev);
 	kfree(dev);
 }
@@ -89,19 +92,44 @@ struct irqlab_device *irqlab_device_get(const char *bdf)
 	return found;
 }
 
-int irqlab_device_list(struct irqlab_device_list *out)
+unsigned int irqlab_device_count(void)
 {
 	struct irqlab_device *dev;
+	unsigned int n = 0;
+
+	mutex_lock(&irqlab_devices_lock);
+	list_for_each_entry(dev, &irqlab_devices, node)
+		n++;
+	mutex_unlock(&irqlab_devices_lock);
+	return n;
+}
+
+/* Any number of devices: the names are allocated under the list's lock. */
+int irqlab_device_list(struct irqlab_bdfs *out)
+{
+	struct irqlab_device *dev;
+	unsigned int n = 0;
 
 	memset(out, 0, sizeof(*out));
 	mutex_lock(&irqlab_devices_lock);
-	list_for_each_entry(dev, &irqlab_devices, node) {
-		if (out->count == IRQLAB_MAX_DEVICES)
-			break;
-		strscpy(out->bdf[out->count++], dev->bdf, IRQLAB_BDF_LEN);
+	list_for_each_entry(dev, &irqlab_devices, node)
+		n++;
+	out->bdf = kvcalloc(max(n, 1U), IRQLAB_BDF_LEN, GFP_KERNEL);
+	if (!out->bdf) {
+		mutex_unlock(&irqlab_devices_lock);
+		return -ENOMEM;
 	}
+	list_for_each_entry(dev, &irqlab_devices, node)
+		strscpy(out->bdf[out->count++], dev->bdf, IRQLAB_BDF_LEN);
 	mutex_unlock(&irqlab_devices_lock);
 	return 0;
+}
+
+void irqlab_device_list_free(struct irqlab_bdfs *list)
+{
+	kvfree(list->bdf);
+	list->bdf = NULL;
+	list->count = 0;
 }
 
 static int irqlab_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -148,8 +176,9 @@ static int irqlab_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_lock(&irqlab_devices_lock);
 	list_add_tail(&dev->node, &irqlab_devices);
 	mutex_unlock(&irqlab_devices_lock);
-	dev_info(&pdev->dev, "claimed: %u MSI-X vectors%s, device trigger: %s\n",
-		 dev->nr_vectors, flags & IRQLAB_CLAIM_SPREAD ? " (spread)" : "",
+	dev_info(&pdev->dev, "claimed: %u of %u MSI-X vectors%s, device trigger: %s\n",
+		 dev->nr_vectors, dev->table_size,
+		 flags & IRQLAB_CLAIM_SPREAD ? " (spread)" : "",
 		 dev->ops ? dev->ops->name : "none");
 	ret = 0;
 	goto out;
@@ -256,6 +285,7 @@ int irqlab_claim(const char *bdf, u32 flags, struct irqlab_claim *out)
 		struct irqlab_device *dev = pci_get_drvdata(pdev);
 
 		out->nr_vectors = dev->nr_vectors;
+		out->table_size = dev->table_size;
 		ret = 0;
 	} else {
 		/* Not bound: leave the device as it was found. */

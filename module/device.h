@@ -88,7 +88,9 @@ struct irqlab_run {
 	struct task_struct *task;	/* pinned; NULL when none */
 	/* The file whose close stops the run; NULL: IRQLAB_FIRE_DETACHED. */
 	struct irqlab_file *owner;
-	struct irqlab_fire params;
+	struct irqlab_fire params;	/* params.vectors is not used */
+	unsigned long *vectors;		/* the run's vectors, nr_vectors bits */
+	unsigned int nr_fired;		/* how many */
 	/* Written by the run thread, read by RUN_STATUS. */
 	atomic_t state;			/* enum irqlab_run_state */
 	int error;
@@ -111,7 +113,8 @@ struct irqlab_device {
 	void __iomem *regs;		/* BAR 0, when ops need it */
 	u32 peer_id;			/* ivshmem: our own peer id */
 
-	unsigned int nr_vectors;
+	unsigned int nr_vectors;	/* taken: all of the table */
+	unsigned int table_size;	/* MSI-X table entries */
 	struct irqlab_vector *vectors;
 	bool irqs_requested;		/* MSI-X allocated, handlers installed */
 	/* The device's engine domain (hwirq = vector), made at first attach. */
@@ -126,18 +129,31 @@ int irqlab_claim(const char *bdf, u32 flags, struct irqlab_claim *out);
 int irqlab_release(const char *bdf, u32 flags);
 struct irqlab_device *irqlab_device_get(const char *bdf);
 void irqlab_device_put(struct irqlab_device *dev);
-int irqlab_device_list(struct irqlab_device_list *out);
+/* The claimed devices' names at one moment. */
+struct irqlab_bdfs {
+	unsigned int count;
+	char (*bdf)[IRQLAB_BDF_LEN];	/* count of them; kvfree()d */
+};
+
+unsigned int irqlab_device_count(void);
+int irqlab_device_list(struct irqlab_bdfs *out);
+void irqlab_device_list_free(struct irqlab_bdfs *list);
 
 /* vectors.c */
 /* The hardirq handler of every claimed vector: counts the arrival. */
 irqreturn_t irqlab_vector_irq(int irq, void *data);
 int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
-/* A request's vector mask: -EINVAL when empty, -ERANGE past the device. */
-int irqlab_vectors_valid(const struct irqlab_device *dev, u64 vectors);
+/*
+ * A request's vector set (uapi bitmap) as a bitmap of dev->nr_vectors
+ * bits, to bitmap_free(): -EINVAL when empty, -ERANGE past the device.
+ */
+int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_array *arr,
+			unsigned long **vectors);
 void irqlab_vectors_teardown(struct irqlab_device *dev);
+/* -E2BIG (the rest filled) when the caller's CPU bitmaps are short. */
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
-			       u64 cpus);
+			       const struct cpumask *cpus);
 int irqlab_vector_stats(struct irqlab_device *dev, struct irqlab_vector_stats *stats);
 void irqlab_vectors_reset(struct irqlab_device *dev);
 
@@ -162,13 +178,16 @@ void irqlab_hotplug_stop(void);
 /* The lines belong to 'owner' unless the request says IRQLAB_ATTACH_KEEP. */
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 				 const struct irqlab_engine_attach *req,
-				 struct irqlab_file *owner);
-int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors);
+				 const unsigned long *vectors, struct irqlab_file *owner);
+int irqlab_engine_detach_vectors(struct irqlab_device *dev, const unsigned long *vectors);
+/* One attached vector: as detaching a set of one. */
+void irqlab_engine_detach_vector(struct irqlab_device *dev, unsigned int vector);
 /* Detaches everything and drops the domain; before the vectors go. */
 void irqlab_engine_device_teardown(struct irqlab_device *dev);
+/* -E2BIG (the rest filled) when the caller's per-CPU array is short. */
 int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line *info);
 int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info);
-int irqlab_engine_flush_vectors(struct irqlab_device *dev, u64 vectors);
+int irqlab_engine_flush_vectors(struct irqlab_device *dev, const unsigned long *vectors);
 int irqlab_engine_pool_info(struct irqlab_engine_pool *info);
 int irqlab_engine_workqueue_info(struct irqlab_engine_workqueue *info);
 int irqlab_engine_config(struct irqlab_engine_config *config);
@@ -183,8 +202,9 @@ void irqlab_native_detach(struct irqlab_vector *vec);
 /* mech.c */
 /* Measured into 'hists'; the vectors belong to 'owner'. */
 int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req,
-		       struct irqlab_file *owner, struct irqlab_hist_set *hists);
-int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors);
+		       const unsigned long *vectors, struct irqlab_file *owner,
+		       struct irqlab_hist_set *hists);
+int irqlab_mech_detach(struct irqlab_device *dev, const unsigned long *vectors);
 int irqlab_mech_stats_read(struct irqlab_device *dev, struct irqlab_mech_stats *stats);
 /* Detaches every measured vector; before the vectors go. */
 void irqlab_mech_device_teardown(struct irqlab_device *dev);
@@ -196,7 +216,7 @@ void irqlab_trace_stop(void);
 /* run.c */
 /* The run belongs to 'owner' unless the request says IRQLAB_FIRE_DETACHED. */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire,
-		     struct irqlab_file *owner);
+		     const unsigned long *vectors, struct irqlab_file *owner);
 void irqlab_run_stop(struct irqlab_device *dev);
 void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *status);
 

@@ -3,7 +3,9 @@
  * The device commands of /dev/irqlab: copy the request in, check it, find
  * the claimed device, act under its lock, copy the answer out.
  */
+#include <linux/bitmap.h>
 #include <linux/build_bug.h>
+#include <linux/cpumask.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -12,6 +14,7 @@
 #include "device.h"
 #include "file.h"
 #include "ioctl.h"
+#include "uarray.h"
 
 /* A BDF from userspace must be NUL-terminated within its field. */
 static int irqlab_bdf_valid(const char *bdf)
@@ -93,7 +96,8 @@ long irqlab_device_request(void __user *uarg, void *req, size_t size,
 	if (copy_from_user(req, uarg, size))
 		return -EFAULT;
 	ret = irqlab_with_device(req, NULL, op, req);
-	if (!ret && answer && copy_to_user(uarg, req, size))
+	/* E2BIG answers too: the caller learns the size its array needs. */
+	if ((!ret || ret == -E2BIG) && answer && copy_to_user(uarg, req, size))
 		return -EFAULT;
 	return ret;
 }
@@ -131,10 +135,18 @@ long irqlab_ioctl_vector_info(void __user *uarg)
 static long irqlab_op_set_affinity(struct irqlab_device *dev, void *arg)
 {
 	struct irqlab_affinity *affinity = arg;
+	cpumask_var_t mask;
+	long ret;
 
 	if (affinity->pad)
 		return -EINVAL;
-	return irqlab_vector_set_affinity(dev, affinity->vector, affinity->cpus);
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	ret = irqlab_cpumask_read(&affinity->cpus, mask);
+	if (!ret)
+		ret = irqlab_vector_set_affinity(dev, affinity->vector, mask);
+	free_cpumask_var(mask);
+	return ret;
 }
 
 long irqlab_ioctl_set_affinity(void __user *uarg)
@@ -148,8 +160,16 @@ long irqlab_ioctl_set_affinity(void __user *uarg)
 static long irqlab_op_fire(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_owned_request *owned = arg;
+	const struct irqlab_fire *fire = owned->req;
+	unsigned long *vectors;
+	long ret;
 
-	return irqlab_run_start(dev, owned->req, owned->file);
+	ret = irqlab_vectors_read(dev, &fire->vectors, &vectors);
+	if (ret)
+		return ret;
+	ret = irqlab_run_start(dev, fire, vectors, owned->file);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_fire(struct irqlab_file *file, void __user *uarg)
@@ -180,18 +200,22 @@ static long irqlab_op_stop(struct irqlab_device *dev, void *arg)
 
 long irqlab_ioctl_stop(void __user *uarg)
 {
-	struct irqlab_device_list list;
+	struct irqlab_bdfs list;
 	struct irqlab_stop stop;
 	unsigned int i;
+	long ret;
 
 	if (copy_from_user(&stop, uarg, sizeof(stop)))
 		return -EFAULT;
 	if (stop.bdf[0])
 		return irqlab_with_device(stop.bdf, NULL, irqlab_op_stop, NULL);
 	/* Empty: every device; one released meanwhile has nothing to stop. */
-	irqlab_device_list(&list);
+	ret = irqlab_device_list(&list);
+	if (ret)
+		return ret;
 	for (i = 0; i < list.count; i++)
 		irqlab_with_device(list.bdf[i], NULL, irqlab_op_stop, NULL);
+	irqlab_device_list_free(&list);
 	return 0;
 }
 
@@ -202,15 +226,9 @@ static long irqlab_op_stats(struct irqlab_device *dev, void *arg)
 
 long irqlab_ioctl_stats(void __user *uarg)
 {
-	/* 2.6 KiB: too much for the kernel stack. */
-	struct irqlab_vector_stats *stats = kzalloc(sizeof(*stats), GFP_KERNEL);
-	long ret;
+	struct irqlab_vector_stats stats;
 
-	if (!stats)
-		return -ENOMEM;
-	ret = irqlab_device_request(uarg, stats, sizeof(*stats), irqlab_op_stats, true);
-	kfree(stats);
-	return ret;
+	return irqlab_device_request(uarg, &stats, sizeof(stats), irqlab_op_stats, true);
 }
 
 static long irqlab_op_reset(struct irqlab_device *dev, void *arg)
@@ -230,10 +248,35 @@ long irqlab_ioctl_reset(void __user *uarg)
 
 long irqlab_ioctl_list(void __user *uarg)
 {
-	struct irqlab_device_list list;
+	struct irqlab_device_list req;
+	struct irqlab_bdfs list;
+	unsigned int i;
+	long ret;
 
-	irqlab_device_list(&list);
-	return copy_to_user(uarg, &list, sizeof(list)) ? -EFAULT : 0;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	ret = irqlab_device_list(&list);
+	if (ret)
+		return ret;
+	ret = irqlab_array_fits(&req.bdfs, list.count);
+	for (i = 0; !ret && i < list.count; i++)
+		ret = irqlab_array_put(&req.bdfs, i, list.bdf[i], IRQLAB_BDF_LEN);
+	irqlab_device_list_free(&list);
+	if ((!ret || ret == -E2BIG) && copy_to_user(uarg, &req, sizeof(req)))
+		return -EFAULT;
+	return ret;
+}
+
+long irqlab_ioctl_info(void __user *uarg)
+{
+	struct irqlab_info info = {
+		.nr_cpu_ids = nr_cpu_ids,
+		.max_vectors = IRQLAB_MAX_VECTORS,
+		.max_bitmap_bits = IRQLAB_BITMAP_MAX_BITS,
+		.nr_devices = irqlab_device_count(),
+	};
+
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
 long irqlab_ioctl_device_caps(void __user *uarg)

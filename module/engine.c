@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/cpu.h>
 #include <linux/interrupt.h>
@@ -19,6 +20,7 @@
 
 #include "irqlab/core.h"
 #include "device.h"
+#include "uarray.h"
 
 static struct irqlab_engine *irqlab_engine;
 
@@ -106,7 +108,7 @@ static bool irqlab_attach_in_range(const struct irqlab_engine_attach *req)
 
 int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 				 const struct irqlab_engine_attach *req,
-				 struct irqlab_file *owner)
+				 const unsigned long *vectors, struct irqlab_file *owner)
 {
 	struct irqlab_engine_attach_config config = {
 		.action = req->action,
@@ -123,21 +125,16 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 		/* Ownership is the glue's business, not the engine's. */
 		.flags = req->flags & ~IRQLAB_ATTACH_KEEP,
 	};
-	u64 done = 0;
-	unsigned int i;
-	int ret;
+	unsigned int i, j;
+	int ret = 0;
 
 	if (!irqlab_attach_in_range(req))
 		return -EINVAL;
-	ret = irqlab_vectors_valid(dev, req->vectors);
-	if (ret)
-		return ret;
-	for (i = 0; i < dev->nr_vectors; i++) {
-		if ((req->vectors & BIT_ULL(i)) && dev->vectors[i].engine_attached)
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
+		if (dev->vectors[i].engine_attached)
 			return -EALREADY;
 		/* Deferred natively (mech.c). */
-		if ((req->vectors & BIT_ULL(i)) &&
-		    dev->vectors[i].native.attached)
+		if (dev->vectors[i].native.attached)
 			return -EBUSY;
 	}
 	if (!dev->engine_domain) {
@@ -146,41 +143,37 @@ int irqlab_engine_attach_vectors(struct irqlab_device *dev,
 		if (!dev->engine_domain)
 			return -ENOMEM;
 	}
-	for (i = 0; i < dev->nr_vectors; i++) {
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
 		struct irqlab_vector *vec = &dev->vectors[i];
 
-		if (!(req->vectors & BIT_ULL(i)))
-			continue;
 		ret = irqlab_engine_attach(dev->engine_domain, i, &vec->line, vec->name, &config);
 		if (ret < 0)
 			break;
 		vec->owner = req->flags & IRQLAB_ATTACH_KEEP ? NULL : owner;
 		WRITE_ONCE(vec->engine_attached, true);
-		done |= BIT_ULL(i);
 		ret = 0;
 	}
-	if (ret)
-		irqlab_engine_detach_vectors(dev, done);
+	if (!ret)
+		return 0;
+	/* Undo the ones before 'i': none of them was attached before. */
+	for_each_set_bit(j, vectors, i)
+		irqlab_engine_detach_one(dev, &dev->vectors[j]);
 	return ret;
 }
 
-/* 0 when every vector in the bitmap exists and is attached. */
-static int irqlab_vectors_attached(struct irqlab_device *dev, u64 vectors)
+/* 0 when every vector in the set is attached. */
+static int irqlab_vectors_attached(struct irqlab_device *dev, const unsigned long *vectors)
 {
 	unsigned int i;
-	int ret;
 
-	ret = irqlab_vectors_valid(dev, vectors);
-	if (ret)
-		return ret;
-	for (i = 0; i < dev->nr_vectors; i++) {
-		if ((vectors & BIT_ULL(i)) && !dev->vectors[i].engine_attached)
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
+		if (!dev->vectors[i].engine_attached)
 			return -ENOENT;
 	}
 	return 0;
 }
 
-int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors)
+int irqlab_engine_detach_vectors(struct irqlab_device *dev, const unsigned long *vectors)
 {
 	unsigned int i;
 	int ret;
@@ -188,24 +181,31 @@ int irqlab_engine_detach_vectors(struct irqlab_device *dev, u64 vectors)
 	ret = irqlab_vectors_attached(dev, vectors);
 	if (ret)
 		return ret;
-	for (i = 0; i < dev->nr_vectors; i++) {
-		if (vectors & BIT_ULL(i))
-			irqlab_engine_detach_one(dev, &dev->vectors[i]);
-	}
+	for_each_set_bit(i, vectors, dev->nr_vectors)
+		irqlab_engine_detach_one(dev, &dev->vectors[i]);
 	return 0;
 }
 
-int irqlab_engine_flush_vectors(struct irqlab_device *dev, u64 vectors)
+void irqlab_engine_detach_vector(struct irqlab_device *dev, unsigned int vector)
+{
+	if (vector < dev->nr_vectors && dev->vectors[vector].engine_attached)
+		irqlab_engine_detach_one(dev, &dev->vectors[vector]);
+}
+
+int irqlab_engine_flush_vectors(struct irqlab_device *dev, const unsigned long *vectors)
 {
 	unsigned int i;
 	int ret;
 
 	ret = irqlab_vectors_attached(dev, vectors);
-	for (i = 0; !ret && i < dev->nr_vectors; i++) {
-		if (vectors & BIT_ULL(i))
-			ret = irqlab_engine_flush(dev->engine_domain, i);
+	if (ret)
+		return ret;
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
+		ret = irqlab_engine_flush(dev->engine_domain, i);
+		if (ret)
+			return ret;
 	}
-	return ret;
+	return 0;
 }
 
 void irqlab_engine_device_teardown(struct irqlab_device *dev)
@@ -237,7 +237,6 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	ret = irqlab_engine_line_read(dev->engine_domain, vector, &stats);
 	if (ret)
 		return ret;
-	memset(info->count, 0, sizeof(info->count));
 	info->pad = 0;
 	info->virq = stats.virq;
 	info->action = stats.action;
@@ -270,9 +269,15 @@ int irqlab_engine_line_info(struct irqlab_device *dev, struct irqlab_engine_line
 	strscpy(info->thread_name, stats.thread_name, sizeof(info->thread_name));
 	IRQLAB_LINE_DEFERRED_FIELDS(IRQLAB_SCHEMA_COPY)
 	memcpy(info->napi_hist, stats.napi_hist, sizeof(info->napi_hist));
-	for (cpu = 0; cpu < min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS); cpu++)
-		info->count[cpu] = irqlab_engine_line_count(dev->engine_domain, vector, cpu);
-	return 0;
+	/* One count per CPU id, straight to the caller's array. */
+	ret = irqlab_array_fits(&info->count, nr_cpu_ids);
+	for (cpu = 0; !ret && cpu < nr_cpu_ids; cpu++) {
+		u64 count = cpu_possible(cpu) ?
+			    irqlab_engine_line_count(dev->engine_domain, vector, cpu) : 0;
+
+		ret = irqlab_array_put(&info->count, cpu, &count, sizeof(count));
+	}
+	return ret;
 }
 
 int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info)
@@ -283,14 +288,14 @@ int irqlab_engine_softirq_info(struct irqlab_engine_softirqs *info)
 	unsigned int cpu = info->cpu, slot;
 	int ret;
 
-	if (cpu >= min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS))
+	if (cpu >= nr_cpu_ids)
 		return -ERANGE;
 	ret = irqlab_engine_softirq_read(irqlab_engine, cpu, &stats);
 	if (ret)
 		return ret;
 	memset(info, 0, sizeof(*info));
 	info->cpu = cpu;
-	info->nr_cpus = min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS);
+	info->nr_cpus = nr_cpu_ids;
 	info->pending = stats.pending;
 	for (slot = 0; slot < IRQLAB_NR_SOFTIRQS; slot++) {
 		struct irqlab_softirq_slot *dst = &info->slot[slot];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The engine commands of /dev/irqlab (see engine.c). */
+#include <linux/bitmap.h>
 #include <linux/build_bug.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -16,8 +17,16 @@ static_assert(offsetof(struct irqlab_engine_flush, bdf) == 0);
 static long irqlab_op_engine_attach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_owned_request *owned = arg;
+	const struct irqlab_engine_attach *attach = owned->req;
+	unsigned long *vectors;
+	long ret;
 
-	return irqlab_engine_attach_vectors(dev, owned->req, owned->file);
+	ret = irqlab_vectors_read(dev, &attach->vectors, &vectors);
+	if (ret)
+		return ret;
+	ret = irqlab_engine_attach_vectors(dev, attach, vectors, owned->file);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_engine_attach(struct irqlab_file *file, void __user *uarg)
@@ -31,8 +40,15 @@ long irqlab_ioctl_engine_attach(struct irqlab_file *file, void __user *uarg)
 static long irqlab_op_engine_detach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_engine_detach *detach = arg;
+	unsigned long *vectors;
+	long ret;
 
-	return irqlab_engine_detach_vectors(dev, detach->vectors);
+	ret = irqlab_vectors_read(dev, &detach->vectors, &vectors);
+	if (ret)
+		return ret;
+	ret = irqlab_engine_detach_vectors(dev, vectors);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_engine_detach(void __user *uarg)
@@ -50,7 +66,7 @@ static long irqlab_op_engine_line(struct irqlab_device *dev, void *arg)
 
 long irqlab_ioctl_engine_line(void __user *uarg)
 {
-	/* Over half a KiB: not on the kernel stack. */
+	/* Half a KiB: not on the kernel stack. */
 	struct irqlab_engine_line *line = kzalloc(sizeof(*line), GFP_KERNEL);
 	long ret;
 
@@ -64,8 +80,15 @@ long irqlab_ioctl_engine_line(void __user *uarg)
 static long irqlab_op_engine_flush(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_engine_flush *flush = arg;
+	unsigned long *vectors;
+	long ret;
 
-	return irqlab_engine_flush_vectors(dev, flush->vectors);
+	ret = irqlab_vectors_read(dev, &flush->vectors, &vectors);
+	if (ret)
+		return ret;
+	ret = irqlab_engine_flush_vectors(dev, vectors);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_engine_flush(void __user *uarg)

@@ -10,7 +10,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bits.h>
 #include <linux/slab.h>
 
 #include "device.h"
@@ -99,7 +98,7 @@ static void irqlab_device_disown(struct irqlab_device *dev, struct irqlab_file *
 		if (vec->owner != f)
 			continue;
 		if (vec->engine_attached)
-			irqlab_engine_detach_vectors(dev, BIT_ULL(i));
+			irqlab_engine_detach_vector(dev, i);
 		else
 			irqlab_native_detach(vec);
 	}

@@ -23,6 +23,7 @@ long irqlab_ioctl_stop(void __user *uarg);
 long irqlab_ioctl_stats(void __user *uarg);
 long irqlab_ioctl_reset(void __user *uarg);
 long irqlab_ioctl_list(void __user *uarg);
+long irqlab_ioctl_info(void __user *uarg);
 long irqlab_ioctl_device_caps(void __user *uarg);
 long irqlab_ioctl_engine_detach(void __user *uarg);
 long irqlab_ioctl_engine_line(void __user *uarg);

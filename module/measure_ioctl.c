@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The measuring commands of /dev/irqlab (see mech.c and measure.c). */
+#include <linux/bitmap.h>
 #include <linux/build_bug.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -16,9 +17,17 @@ static_assert(offsetof(struct irqlab_mech_stats, bdf) == 0);
 static long irqlab_op_mech_attach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_owned_request *owned = arg;
+	const struct irqlab_mech_attach *attach = owned->req;
+	unsigned long *vectors;
+	long ret;
 
-	/* Made before the request: stable while the file is open. */
-	return irqlab_mech_attach(dev, owned->req, owned->file, owned->file->hists);
+	ret = irqlab_vectors_read(dev, &attach->vectors, &vectors);
+	if (ret)
+		return ret;
+	/* The hists were made before the request: stable while the file is open. */
+	ret = irqlab_mech_attach(dev, attach, vectors, owned->file, owned->file->hists);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_mech_attach(struct irqlab_file *file, void __user *uarg)
@@ -34,8 +43,15 @@ long irqlab_ioctl_mech_attach(struct irqlab_file *file, void __user *uarg)
 static long irqlab_op_mech_detach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_mech_detach *detach = arg;
+	unsigned long *vectors;
+	long ret;
 
-	return irqlab_mech_detach(dev, detach->vectors);
+	ret = irqlab_vectors_read(dev, &detach->vectors, &vectors);
+	if (ret)
+		return ret;
+	ret = irqlab_mech_detach(dev, vectors);
+	bitmap_free(vectors);
+	return ret;
 }
 
 long irqlab_ioctl_mech_detach(void __user *uarg)

@@ -6,7 +6,7 @@
  * into the histograms of the open file that attached them, which owns
  * them: its close detaches them (file.c). Called with dev->lock held.
  */
-#include <linux/bits.h>
+#include <linux/bitmap.h>
 
 #include "device.h"
 
@@ -40,92 +40,81 @@ static void irqlab_engine_twin(u32 mech, struct irqlab_engine_attach *req)
 
 static int irqlab_mech_attach_engine(struct irqlab_device *dev,
 				     const struct irqlab_mech_attach *req,
+				     const unsigned long *vectors,
 				     struct irqlab_file *owner, struct irqlab_hist_set *hists)
 {
-	struct irqlab_engine_attach engine = { .vectors = req->vectors };
+	struct irqlab_engine_attach engine = { };
 	unsigned int i;
 	int ret;
 
 	irqlab_engine_twin(req->mechanism, &engine);
 	/* Measured from the first interrupt the engine line sees. */
-	for (i = 0; i < dev->nr_vectors; i++)
-		if (req->vectors & BIT_ULL(i))
-			irqlab_measure_start(&dev->vectors[i], req->mechanism, IRQLAB_PATH_ENGINE,
-					     hists);
-	ret = irqlab_engine_attach_vectors(dev, &engine, owner);
+	for_each_set_bit(i, vectors, dev->nr_vectors)
+		irqlab_measure_start(&dev->vectors[i], req->mechanism, IRQLAB_PATH_ENGINE, hists);
+	ret = irqlab_engine_attach_vectors(dev, &engine, vectors, owner);
 	if (!ret)
 		return 0;
-	for (i = 0; i < dev->nr_vectors; i++)
-		if ((req->vectors & BIT_ULL(i)) && dev->vectors[i].measure.attached)
+	for_each_set_bit(i, vectors, dev->nr_vectors)
+		if (dev->vectors[i].measure.attached)
 			irqlab_measure_stop(&dev->vectors[i]);
 	return ret;
 }
 
 static int irqlab_mech_attach_native(struct irqlab_device *dev,
 				     const struct irqlab_mech_attach *req,
+				     const unsigned long *vectors,
 				     struct irqlab_file *owner, struct irqlab_hist_set *hists)
 {
-	unsigned int i;
-	u64 done = 0;
+	unsigned int i, j;
 	int ret = 0;
 
-	for (i = 0; i < dev->nr_vectors && !ret; i++) {
-		if (!(req->vectors & BIT_ULL(i)))
-			continue;
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
 		ret = irqlab_native_attach(&dev->vectors[i], req->mechanism, hists);
-		if (!ret) {
-			dev->vectors[i].owner = owner;
-			done |= BIT_ULL(i);
-		}
+		if (ret)
+			break;
+		dev->vectors[i].owner = owner;
 	}
-	if (ret)
-		irqlab_mech_detach(dev, done);
+	if (!ret)
+		return 0;
+	/* Undo the ones before 'i': none of them was attached before. */
+	for_each_set_bit(j, vectors, i)
+		irqlab_native_detach(&dev->vectors[j]);
 	return ret;
 }
 
 int irqlab_mech_attach(struct irqlab_device *dev, const struct irqlab_mech_attach *req,
-		       struct irqlab_file *owner, struct irqlab_hist_set *hists)
+		       const unsigned long *vectors, struct irqlab_file *owner,
+		       struct irqlab_hist_set *hists)
 {
 	unsigned int i;
-	int ret;
 
 	if (req->flags || req->pad || req->mechanism >= IRQLAB_NR_MECHS ||
 	    req->path >= IRQLAB_NR_PATHS)
 		return -EINVAL;
-	ret = irqlab_vectors_valid(dev, req->vectors);
-	if (ret)
-		return ret;
-	for (i = 0; i < dev->nr_vectors; i++) {
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
 		const struct irqlab_vector *vec = &dev->vectors[i];
 
-		if ((req->vectors & BIT_ULL(i)) &&
-		    (vec->engine_attached || vec->native.attached))
+		if (vec->engine_attached || vec->native.attached)
 			return -EBUSY;
 	}
 	if (req->path == IRQLAB_PATH_ENGINE)
-		return irqlab_mech_attach_engine(dev, req, owner, hists);
-	return irqlab_mech_attach_native(dev, req, owner, hists);
+		return irqlab_mech_attach_engine(dev, req, vectors, owner, hists);
+	return irqlab_mech_attach_native(dev, req, vectors, owner, hists);
 }
 
-int irqlab_mech_detach(struct irqlab_device *dev, u64 vectors)
+int irqlab_mech_detach(struct irqlab_device *dev, const unsigned long *vectors)
 {
 	unsigned int i;
-	int ret;
 
-	ret = irqlab_vectors_valid(dev, vectors);
-	if (ret)
-		return ret;
-	for (i = 0; i < dev->nr_vectors; i++) {
-		if ((vectors & BIT_ULL(i)) && !dev->vectors[i].measure.attached)
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
+		if (!dev->vectors[i].measure.attached)
 			return -ENOENT;
 	}
-	for (i = 0; i < dev->nr_vectors; i++) {
+	for_each_set_bit(i, vectors, dev->nr_vectors) {
 		struct irqlab_vector *vec = &dev->vectors[i];
 
-		if (!(vectors & BIT_ULL(i)))
-			continue;
 		if (vec->engine_attached)
-			irqlab_engine_detach_vectors(dev, BIT_ULL(i));
+			irqlab_engine_detach_vector(dev, i);
 		else
 			irqlab_native_detach(vec);
 	}

@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -86,11 +87,9 @@ static int irqlab_run_external(struct irqlab_device *dev, const struct irqlab_fi
 	for (;;) {
 		bool all = true;
 
-		for (v = 0; v < dev->nr_vectors; v++) {
+		for_each_set_bit(v, dev->run.vectors, dev->nr_vectors) {
 			u64 received = 0;
 
-			if (!(fire->vectors & BIT_ULL(v)))
-				continue;
 			for_each_possible_cpu(cpu)
 				received += per_cpu_ptr(dev->vectors[v].counters, cpu)->received;
 			all = all && received >= fire->count;
@@ -112,11 +111,9 @@ static int irqlab_run_triggers(struct irqlab_device *dev, const struct irqlab_fi
 	int ret;
 
 	for (i = 0; i < fire->count; i++) {
-		for (v = 0; v < dev->nr_vectors; v++) {
+		for_each_set_bit(v, dev->run.vectors, dev->nr_vectors) {
 			struct irqlab_vector *vec = &dev->vectors[v];
 
-			if (!(fire->vectors & BIT_ULL(v)))
-				continue;
 			if (kthread_should_stop())
 				return -EINTR;
 			if (!period)
@@ -149,9 +146,7 @@ static int irqlab_run_thread(void *data)
 		ret = irqlab_run_triggers(dev, fire);
 
 	/* What is still in flight gets a grace period to arrive. */
-	for (v = 0; v < dev->nr_vectors; v++) {
-		if (!(fire->vectors & BIT_ULL(v)))
-			continue;
+	for_each_set_bit(v, dev->run.vectors, dev->nr_vectors) {
 		if (!irqlab_wait_delivered(&dev->vectors[v], IRQLAB_GRACE_NS))
 			undelivered += atomic_read(&dev->vectors[v].outstanding);
 	}
@@ -183,21 +178,19 @@ void irqlab_run_stop(struct irqlab_device *dev)
 	atomic_cmpxchg(&dev->run.state, IRQLAB_RUN_RUNNING, IRQLAB_RUN_STOPPED);
 }
 
-static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fire *fire)
+/* 'vectors' is a valid set of the device's vectors (irqlab_vectors_read). */
+static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fire *fire,
+			       const unsigned long *vectors)
 {
-	u64 all = dev->nr_vectors >= 64 ? ~0ULL : BIT_ULL(dev->nr_vectors) - 1;
-
 	if ((fire->flags & ~IRQLAB_FIRE_FLAGS) || !fire->count ||
-	    fire->count > IRQLAB_MAX_COUNT || !fire->vectors)
+	    fire->count > IRQLAB_MAX_COUNT)
 		return -EINVAL;
-	if (fire->vectors & ~all)
-		return -ERANGE;
 	switch (fire->trigger) {
 	case IRQLAB_TRIGGER_DEVICE:
 		if (!dev->ops)
 			return -EOPNOTSUPP;
-		if (dev->ops->max_vectors < 64 &&
-		    fire->vectors >> dev->ops->max_vectors)
+		if (find_next_bit(vectors, dev->nr_vectors, dev->ops->max_vectors) <
+		    dev->nr_vectors)
 			return -ERANGE;
 		break;
 	case IRQLAB_TRIGGER_IPI:
@@ -206,7 +199,7 @@ static int irqlab_run_validate(struct irqlab_device *dev, const struct irqlab_fi
 	default:
 		return -EINVAL;
 	}
-	if (fire->cpu < -1 || (fire->cpu >= 0 && (fire->cpu >= IRQLAB_MAX_CPUS ||
+	if (fire->cpu < -1 || (fire->cpu >= 0 && ((unsigned int)fire->cpu >= nr_cpu_ids ||
 						  !cpu_online(fire->cpu))))
 		return -ERANGE;
 	return 0;
@@ -234,13 +227,13 @@ static void irqlab_run_place(struct task_struct *task, int target)
 
 /* Called with dev->lock held. */
 int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire,
-		     struct irqlab_file *owner)
+		     const unsigned long *vectors, struct irqlab_file *owner)
 {
 	struct task_struct *task;
 	unsigned int v;
 	int ret;
 
-	ret = irqlab_run_validate(dev, fire);
+	ret = irqlab_run_validate(dev, fire, vectors);
 	if (ret)
 		return ret;
 	if (atomic_read(&dev->run.state) == IRQLAB_RUN_RUNNING)
@@ -248,15 +241,21 @@ int irqlab_run_start(struct irqlab_device *dev, const struct irqlab_fire *fire,
 	irqlab_run_stop(dev);	/* reap the previous, finished run */
 
 	if (fire->cpu >= 0) {
-		for (v = 0; v < dev->nr_vectors; v++) {
-			if (!(fire->vectors & BIT_ULL(v)))
-				continue;
-			ret = irqlab_vector_set_affinity(dev, v, BIT_ULL(fire->cpu));
+		for_each_set_bit(v, vectors, dev->nr_vectors) {
+			ret = irqlab_vector_set_affinity(dev, v, cpumask_of(fire->cpu));
 			if (ret)
 				return ret;
 		}
 	}
 
+	/* The run's own copy: the request's goes when the ioctl returns. */
+	if (!dev->run.vectors) {
+		dev->run.vectors = bitmap_zalloc(dev->nr_vectors, GFP_KERNEL);
+		if (!dev->run.vectors)
+			return -ENOMEM;
+	}
+	bitmap_copy(dev->run.vectors, vectors, dev->nr_vectors);
+	dev->run.nr_fired = bitmap_weight(vectors, dev->nr_vectors);
 	dev->run.params = *fire;
 	dev->run.error = 0;
 	dev->run.undelivered = 0;
@@ -285,7 +284,7 @@ void irqlab_run_status(struct irqlab_device *dev, struct irqlab_run_status *stat
 
 	status->state = state;
 	status->issued = atomic64_read(&dev->run.issued);
-	status->planned = fire->count * hweight64(fire->vectors);
+	status->planned = fire->count * dev->run.nr_fired;
 	status->error = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.error;
 	status->undelivered = state == IRQLAB_RUN_RUNNING ? 0 : dev->run.undelivered;
 	status->fired_from_cpu = state == IRQLAB_RUN_RUNNING ? -1 : dev->run.fired_from_cpu;

@@ -6,12 +6,14 @@
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
 #include "irqlab/core.h"
 #include "device.h"
 #include "irqlab_trace.h"
+#include "uarray.h"
 
 /*
  * Every claimed vector's handler: counts the arrival, then hands it to the
@@ -79,8 +81,10 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 
 	if (nr <= 0)
 		return -EOPNOTSUPP;
+	/* Every vector of the table (at most 2048, IRQLAB_MAX_VECTORS). */
+	dev->table_size = nr;
 	nr = min(nr, IRQLAB_MAX_VECTORS);
-	dev->vectors = kcalloc(nr, sizeof(*dev->vectors), GFP_KERNEL);
+	dev->vectors = kvcalloc(nr, sizeof(*dev->vectors), GFP_KERNEL);
 	if (!dev->vectors)
 		return -ENOMEM;
 	dev->nr_vectors = nr;
@@ -132,33 +136,17 @@ void irqlab_vectors_teardown(struct irqlab_device *dev)
 	dev->irqs_requested = false;
 }
 
-/* Vectors are a u64 mask, so a device with 64 or more has no bit past it. */
-int irqlab_vectors_valid(const struct irqlab_device *dev, u64 vectors)
+int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_array *arr,
+			unsigned long **vectors)
 {
-	if (!vectors)
-		return -EINVAL;
-	if (dev->nr_vectors < 64 && vectors >> dev->nr_vectors)
-		return -ERANGE;
-	return 0;
-}
-
-static u64 irqlab_mask_bits(const struct cpumask *mask)
-{
-	u64 bits = 0;
-	int cpu;
-
-	for_each_cpu(cpu, mask) {
-		if (cpu >= 64)
-			break;
-		bits |= BIT_ULL(cpu);
-	}
-	return bits;
+	return irqlab_bitmap_read(arr, dev->nr_vectors, vectors);
 }
 
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info)
 {
 	struct irqlab_vector *vec;
 	struct irq_data *data;
+	int ret, ret2;
 
 	if (info->vector >= dev->nr_vectors)
 		return -ERANGE;
@@ -167,49 +155,57 @@ int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *inf
 	info->nr_vectors = dev->nr_vectors;
 	info->irq = vec->irq;
 	info->triggers = irqlab_triggers_supported(dev);
-	if (data) {
-		info->affinity = irqlab_mask_bits(irq_data_get_affinity_mask(data));
-		info->effective_affinity =
-			irqlab_mask_bits(irq_data_get_effective_affinity_mask(data));
+	if (!data) {
+		/* No affinity known: empty answers. */
+		info->affinity.nr = 0;
+		info->effective_affinity.nr = 0;
+		return 0;
 	}
-	return 0;
+	ret = irqlab_bitmap_write(&info->affinity,
+				  cpumask_bits(irq_data_get_affinity_mask(data)), nr_cpu_ids);
+	ret2 = irqlab_bitmap_write(&info->effective_affinity,
+				   cpumask_bits(irq_data_get_effective_affinity_mask(data)),
+				   nr_cpu_ids);
+	return ret ?: ret2;
 }
 
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
-			       u64 cpus)
+			       const struct cpumask *cpus)
 {
-	cpumask_var_t mask;
-	int cpu, ret;
-
 	if (vector >= dev->nr_vectors)
 		return -ERANGE;
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	for (cpu = 0; cpu < min(64U, nr_cpu_ids); cpu++)
-		if (cpus & BIT_ULL(cpu))
-			cpumask_set_cpu(cpu, mask);
-	if (cpumask_empty(mask) || !cpumask_subset(mask, cpu_online_mask) ||
-	    (nr_cpu_ids < 64 && cpus >> nr_cpu_ids))
-		ret = -ERANGE;
-	else
-		ret = irq_set_affinity(dev->vectors[vector].irq, mask);
-	free_cpumask_var(mask);
-	return ret;
+	if (cpumask_empty(cpus) || !cpumask_subset(cpus, cpu_online_mask))
+		return -ERANGE;
+	return irq_set_affinity(dev->vectors[vector].irq, cpus);
 }
 
+/*
+ * One row per CPU id, straight to the caller's array: no buffer of
+ * nr_cpu_ids rows in the kernel. A CPU that is not possible reads zero.
+ */
 int irqlab_vector_stats(struct irqlab_device *dev, struct irqlab_vector_stats *stats)
 {
+	struct irqlab_counters row;
 	struct irqlab_vector *vec;
 	unsigned int cpu;
+	int ret;
 
 	if (stats->vector >= dev->nr_vectors)
 		return -ERANGE;
+	if (stats->pad)
+		return -EINVAL;
 	vec = &dev->vectors[stats->vector];
-	stats->nr_cpus = min_t(unsigned int, nr_cpu_ids, IRQLAB_MAX_CPUS);
-	for_each_possible_cpu(cpu) {
-		if (cpu >= IRQLAB_MAX_CPUS)
-			break;
-		stats->cpu[cpu] = *per_cpu_ptr(vec->counters, cpu);
+	ret = irqlab_array_fits(&stats->cpus, nr_cpu_ids);
+	if (ret)
+		return ret;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (cpu_possible(cpu))
+			row = *per_cpu_ptr(vec->counters, cpu);
+		else
+			memset(&row, 0, sizeof(row));
+		ret = irqlab_array_put(&stats->cpus, cpu, &row, sizeof(row));
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

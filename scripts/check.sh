@@ -33,9 +33,9 @@ for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
 		"vm:$k:deferred.sh" "vm:$k:compare.sh")
 done
-# The wide box (72 vCPUs, 128 vectors), vm:$KVER_6_12:wide.sh, joins when
-# the ioctl ABI has lost its 64-CPU and 64-vector limits (issue 15, part 1);
-# until then it fails by design: tests/vm/suite.sh KVER wide.sh 300.
+# The wide box (72 vCPUs, a 128-vector ivshmem-doorbell: CPUs and vectors
+# past 63) on the newer kernel; single-threaded TCG boots it in about 45 s.
+suites+=("vm:$KVER_6_12:wide.sh")
 # Ownership (kill -9, SIGHUP, concurrent compares) on the newer kernel only.
 suites+=("vm:$KVER_6_12:ownership.sh")
 # CPU hotplug of the engine on 6.12 (4 vCPUs); on the debug kernel its

@@ -4,6 +4,10 @@
  * CLI. Every struct has a fixed size, asserted below, and every command
  * encodes that size: the module answers -EINVAL when a known command comes
  * with another size or direction, and -ENOTTY for commands it does not know.
+ *
+ * No fixed limits (2.0): whatever grows with the machine or the device
+ * (per-CPU rows, CPU and vector sets, the claimed devices) crosses in a
+ * caller-sized array, struct irqlab_array, never in a fixed-size member.
  */
 #ifndef _IRQLAB_UAPI_H
 #define _IRQLAB_UAPI_H
@@ -21,14 +25,17 @@
  * Bumped on any incompatible change (major) or backwards-compatible
  * addition (minor). The CLI refuses a module with another major.
  *
+ * 2.0: no fixed limits (struct irqlab_array, IRQLAB_IOC_INFO); claim
+ * reports the MSI-X table size.
+ *
  * Ownership (1.6): what a caller attaches or starts through an open
  * /dev/irqlab belongs to that open file and is undone when it is closed,
  * whatever ends the process: firing runs (unless IRQLAB_FIRE_DETACHED),
  * measured mechanisms, engine lines (unless IRQLAB_ATTACH_KEEP), and the
  * file's histograms. Claims are never owned: they last until released.
  */
-#define IRQLAB_ABI_MAJOR	1
-#define IRQLAB_ABI_MINOR	6
+#define IRQLAB_ABI_MAJOR	2
+#define IRQLAB_ABI_MINOR	0
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -51,6 +58,49 @@ struct irqlab_version {
 #define IRQLAB_IOC_VERSION	_IOR(IRQLAB_IOC_MAGIC, 0x00, struct irqlab_version)
 
 /*
+ * A caller-sized array: 'ptr' is the user address of its first element,
+ * 'nr' the number of elements there.
+ *
+ * Out (the module writes it): 'nr' in is what the buffer holds. When the
+ * answer has more elements, the command fails with E2BIG, writes nothing
+ * to the buffer and puts the number needed in 'nr' (the rest of the
+ * answer struct is still copied out, so a caller can grow its buffer and
+ * ask again). Otherwise 'nr' out is the number of elements filled. There
+ * is no truncation: a short buffer is always E2BIG.
+ *
+ * A bitmap is an array of __u64 words, bit i of the set being bit i % 64
+ * of word i / 64, and its 'nr' counts bits, not words: the buffer holds
+ * (nr + 63) / 64 words. In (the caller gives a set), bits at or past 'nr'
+ * are ignored, 'nr' may be at most IRQLAB_BITMAP_MAX_BITS (EINVAL), and a
+ * set bit past the range (the device's vectors, nr_cpu_ids) is ERANGE.
+ * Out, 'nr' is as for any array, counted in bits (CPU sets: nr_cpu_ids).
+ *
+ * 'pad' must be zero (EINVAL).
+ */
+struct irqlab_array {
+	__u64 ptr;
+	__u32 nr;
+	__u32 pad;
+};
+
+#define IRQLAB_BITMAP_MAX_BITS	65536	/* 8 KiB: bounds what the module reads */
+#define IRQLAB_BITMAP_WORDS(bits)	(((bits) + 63) / 64)
+
+/*
+ * IRQLAB_IOC_INFO (2.0): the sizes a caller needs to size its arrays,
+ * asked right after IRQLAB_IOC_VERSION. A later minor adds a new command
+ * rather than growing this struct.
+ */
+struct irqlab_info {
+	__u32 nr_cpu_ids;	/* per-CPU arrays and CPU sets have this many */
+	__u32 max_vectors;	/* IRQLAB_MAX_VECTORS */
+	__u32 max_bitmap_bits;	/* IRQLAB_BITMAP_MAX_BITS */
+	__u32 nr_devices;	/* claimed now (LIST may see another count) */
+};
+
+#define IRQLAB_IOC_INFO		_IOR(IRQLAB_IOC_MAGIC, 0x0c, struct irqlab_info)
+
+/*
  * Devices are named by PCI address, "dddd:bb:dd.f" (NUL-terminated; the
  * domain may be omitted). Errors of the device commands:
  *   ENODEV      no PCI device at that address
@@ -60,13 +110,12 @@ struct irqlab_version {
  *   EALREADY    already claimed by irqlab
  *   ENOENT      not claimed by irqlab
  *   ERANGE      vector or CPU out of range
+ *   E2BIG       an out array is too short (struct irqlab_array)
  *   EINVAL      malformed address, unknown flag or trigger, zero count
  */
 #define IRQLAB_BDF_LEN		16
 #define IRQLAB_DRIVER_LEN	32
-#define IRQLAB_MAX_VECTORS	64	/* vectors are a __u64 bitmap */
-#define IRQLAB_MAX_CPUS		64	/* per-CPU rows in IRQLAB_IOC_STATS */
-#define IRQLAB_MAX_DEVICES	32	/* rows in IRQLAB_IOC_LIST */
+#define IRQLAB_MAX_VECTORS	2048	/* the MSI-X table's own limit */
 #define IRQLAB_MAX_COUNT	100000000ULL	/* interrupts per vector per run */
 
 /* IRQLAB_IOC_CLAIM: bind irqlab's driver to a device, take its vectors. */
@@ -75,8 +124,10 @@ struct irqlab_version {
 struct irqlab_claim {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 flags;					/* in: IRQLAB_CLAIM_* */
-	__u32 nr_vectors;				/* out */
+	__u32 nr_vectors;				/* out: vectors taken */
 	char driver[IRQLAB_DRIVER_LEN];			/* out: bound before */
+	__u32 table_size;				/* out: MSI-X table entries */
+	__u32 pad;					/* zero */
 };
 
 /* IRQLAB_IOC_RELEASE: give the device back. */
@@ -96,15 +147,19 @@ enum irqlab_trigger {
 
 #define IRQLAB_TRIGGER_BIT(t)	_BITUL(t)
 
-/* IRQLAB_IOC_VECTOR_INFO: one vector of a claimed device. */
+/*
+ * IRQLAB_IOC_VECTOR_INFO: one vector of a claimed device. The CPU sets
+ * are out bitmaps of nr_cpu_ids bits (E2BIG when short, the other fields
+ * filled all the same).
+ */
 struct irqlab_vector_info {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 vector;					/* in */
 	__u32 nr_vectors;				/* out */
 	__u32 irq;					/* out: Linux IRQ number */
 	__u32 triggers;					/* out: IRQLAB_TRIGGER_BIT()s */
-	__u64 affinity;					/* out: CPUs 0-63 */
-	__u64 effective_affinity;			/* out */
+	struct irqlab_array affinity;			/* out: CPU bitmap */
+	struct irqlab_array effective_affinity;		/* out: CPU bitmap */
 };
 
 /* IRQLAB_IOC_SET_AFFINITY */
@@ -112,7 +167,7 @@ struct irqlab_affinity {
 	char bdf[IRQLAB_BDF_LEN];
 	__u32 vector;
 	__u32 pad;					/* zero */
-	__u64 cpus;					/* CPUs 0-63, not empty */
+	struct irqlab_array cpus;			/* in: CPU bitmap, not empty */
 };
 
 /*
@@ -126,7 +181,7 @@ struct irqlab_affinity {
 #define IRQLAB_FIRE_FLAGS	IRQLAB_FIRE_DETACHED
 struct irqlab_fire {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;					/* bitmap, not empty */
+	struct irqlab_array vectors;			/* in: bitmap, not empty */
 	__u64 count;					/* 1..IRQLAB_MAX_COUNT */
 	__u32 rate_hz;
 	__u32 trigger;					/* enum irqlab_trigger */
@@ -180,8 +235,9 @@ static inline __s64 irqlab_counters_missing(const struct irqlab_counters *c)
 struct irqlab_vector_stats {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 vector;					/* in */
-	__u32 nr_cpus;					/* out: rows filled */
-	struct irqlab_counters cpu[IRQLAB_MAX_CPUS];	/* out */
+	__u32 pad;					/* zero */
+	/* out: struct irqlab_counters, one per CPU id (nr_cpu_ids) */
+	struct irqlab_array cpus;
 };
 
 /* IRQLAB_IOC_RESET: zero a claimed device's counters (no run active). */
@@ -191,9 +247,7 @@ struct irqlab_reset {
 
 /* IRQLAB_IOC_LIST: the claimed devices. */
 struct irqlab_device_list {
-	__u32 count;					/* out */
-	__u32 pad;
-	char bdf[IRQLAB_MAX_DEVICES][IRQLAB_BDF_LEN];	/* out */
+	struct irqlab_array bdfs;	/* out: char[IRQLAB_BDF_LEN] each */
 };
 
 /* IRQLAB_IOC_DEVICE_CAPS: what irqlab could do with a kind of device. */
@@ -213,7 +267,7 @@ struct irqlab_device_caps {
 #define IRQLAB_IOC_STOP		_IOW(IRQLAB_IOC_MAGIC, 0x07, struct irqlab_stop)
 #define IRQLAB_IOC_STATS	_IOWR(IRQLAB_IOC_MAGIC, 0x08, struct irqlab_vector_stats)
 #define IRQLAB_IOC_RESET	_IOW(IRQLAB_IOC_MAGIC, 0x09, struct irqlab_reset)
-#define IRQLAB_IOC_LIST		_IOR(IRQLAB_IOC_MAGIC, 0x0a, struct irqlab_device_list)
+#define IRQLAB_IOC_LIST		_IOWR(IRQLAB_IOC_MAGIC, 0x0a, struct irqlab_device_list)
 #define IRQLAB_IOC_DEVICE_CAPS	_IOWR(IRQLAB_IOC_MAGIC, 0x0b, struct irqlab_device_caps)
 
 /*
@@ -284,7 +338,7 @@ enum irqlab_engine_flow {
 /* IRQLAB_IOC_ENGINE_ATTACH */
 struct irqlab_engine_attach {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;			/* bitmap, not empty */
+	struct irqlab_array vectors;	/* in: bitmap, not empty */
 	__u32 action;			/* enum irqlab_engine_action */
 	__u32 softirq;			/* ACTION_SOFTIRQ: slot, not HI/TASKLET */
 	/*
@@ -306,7 +360,7 @@ struct irqlab_engine_attach {
 /* IRQLAB_IOC_ENGINE_DETACH */
 struct irqlab_engine_detach {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;			/* bitmap, not empty */
+	struct irqlab_array vectors;	/* in: bitmap, not empty */
 };
 
 #define IRQLAB_LINE_SPURIOUS_DISABLED	_BITUL(0)
@@ -344,7 +398,8 @@ struct irqlab_engine_line {
 	char thread_name[IRQLAB_NAME_LEN];	/* its irq thread, if any */
 	IRQLAB_LINE_DEFERRED_FIELDS(IRQLAB_UAPI_FIELD)
 	__u64 napi_hist[IRQLAB_NAPI_HIST];	/* polls by events done */
-	__u64 count[IRQLAB_MAX_CPUS];	/* engine hardirqs per CPU */
+	/* out: __u64 engine hardirqs per CPU id (nr_cpu_ids) */
+	struct irqlab_array count;
 };
 
 /* One softirq slot on one CPU. */
@@ -355,8 +410,8 @@ struct irqlab_softirq_slot {
 
 /* IRQLAB_IOC_ENGINE_SOFTIRQS: the engine's softirqs on one CPU. */
 struct irqlab_engine_softirqs {
-	__u32 cpu;					/* in */
-	__u32 nr_cpus;					/* out: CPU ids */
+	__u32 cpu;					/* in: < nr_cpu_ids */
+	__u32 nr_cpus;					/* out: nr_cpu_ids */
 	__u32 pending;					/* out: bitmap */
 	__u32 pad;
 	struct irqlab_softirq_slot slot[IRQLAB_NR_SOFTIRQS];
@@ -418,7 +473,7 @@ struct irqlab_engine_config {
  */
 struct irqlab_engine_flush {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;			/* bitmap, not empty */
+	struct irqlab_array vectors;	/* in: bitmap, not empty */
 };
 
 #define IRQLAB_IOC_ENGINE_ATTACH	_IOW(IRQLAB_IOC_MAGIC, 0x20, struct irqlab_engine_attach)
@@ -478,7 +533,7 @@ enum irqlab_metric {
  */
 struct irqlab_mech_attach {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;
+	struct irqlab_array vectors;	/* in: bitmap, not empty */
 	__u32 mechanism;	/* enum irqlab_mechanism */
 	__u32 path;		/* enum irqlab_path */
 	__u32 flags;		/* zero */
@@ -488,7 +543,7 @@ struct irqlab_mech_attach {
 /* IRQLAB_IOC_MECH_DETACH: waits until every deferred run has ended. */
 struct irqlab_mech_detach {
 	char bdf[IRQLAB_BDF_LEN];
-	__u64 vectors;
+	struct irqlab_array vectors;	/* in: bitmap, not empty */
 };
 
 /*
@@ -555,29 +610,31 @@ struct irqlab_hist {
  */
 #if defined(__cplusplus) || defined(static_assert)
 static_assert(sizeof(struct irqlab_version) == 112, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_claim) == 56, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_array) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_info) == 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_claim) == 64, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_release) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_vector_info) == 48, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_affinity) == 32, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_fire) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_vector_info) == 64, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_affinity) == 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_fire) == 56, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_run_status) == 56, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_stop) == 16, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_vector_stats) == 24 + 64 * 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_vector_stats) == 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_device_list) == 8 + 32 * 16, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_device_list) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_attach) == 72, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_detach) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 2 * 48 + 21 * 8 + 64 * 8,
+static_assert(sizeof(struct irqlab_engine_attach) == 80, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_detach) == 32, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 2 * 48 + 21 * 8 + 16,
 	      "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_softirq_slot) == 64, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_softirqs) == 16 + 640 + 72, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_pool) == 40 + 48, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_workqueue) == 8 + 48 + 16 + 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_config) == 16, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_engine_flush) == 24, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_mech_attach) == 40, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_mech_detach) == 24, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_engine_flush) == 32, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_attach) == 48, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_detach) == 32, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_mech_stats) == 32 + 6 * 8 + 5 * 8, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_hist_config) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_hist) == 32 + 40 + 64 * 8, "irqlab ABI changed");

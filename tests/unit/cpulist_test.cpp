@@ -25,12 +25,6 @@ TEST(CpuList, RefusesMalformedListsAndCpusPastTheLimit) {
     EXPECT_NO_THROW(parse_cpu_ids("71", 72));
 }
 
-TEST(CpuList, SixtyFourBitMasksStillRoundTrip) {
-    EXPECT_EQ(parse_cpu_list("0-1,63"), 0x8000000000000003ull);
-    EXPECT_EQ(format_cpu_list(0x8000000000000003ull), "0-1,63");
-    EXPECT_THROW(parse_cpu_list("64"), Error);
-}
-
 TEST(CpuColumns, ActiveCpusByDefaultListOrAllOnRequest) {
     const auto active = [](unsigned cpu) { return cpu == 1 || cpu == 70; };
     EXPECT_EQ(cpu_columns({}, 72, active), (std::vector<unsigned>{1, 70}));

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
@@ -14,6 +15,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -38,13 +40,50 @@ void expect_errno(int fd, unsigned long cmd, void* arg, int want, const std::str
                (got ? std::string{strerrorname_np(got)} : std::string{"success"}));
 }
 
+// Sets as the ABI takes them: __u64 words, 'nr' counting bits.
+const uint64_t vector0_words[1] = {1};
+std::vector<uint64_t> only(unsigned id) {
+    std::vector<uint64_t> words(IRQLAB_BITMAP_WORDS(id + 1));
+    words[id / 64] = uint64_t{1} << (id % 64);
+    return words;
+}
+
+// Vector 2047, the last any MSI-X table has: past a small device.
+const std::vector<uint64_t> vector2047_words = only(IRQLAB_MAX_VECTORS - 1);
+
+irqlab_array set_of(const uint64_t* words, uint32_t bits) {
+    return irqlab_array{reinterpret_cast<uintptr_t>(words), bits, 0};
+}
+
+const irqlab_array vector0 = set_of(vector0_words, 1);
+
+template <typename T>
+irqlab_array array_of(T* elements, uint32_t nr) {
+    return irqlab_array{reinterpret_cast<uintptr_t>(elements), nr, 0};
+}
+
+// nr_cpu_ids, from /sys/devices/system/cpu/possible ("0-71"): its last id + 1.
+unsigned possible_cpus() {
+    FILE* file = std::fopen("/sys/devices/system/cpu/possible", "r");
+    char text[256] = {};
+    if (!file)
+        return 0;
+    const bool read = std::fgets(text, sizeof(text), file) != nullptr;
+    std::fclose(file);
+    const char* last = std::strrchr(text, '-');
+    const char* comma = std::strrchr(text, ',');
+    if (comma && (!last || comma > last))
+        last = comma;
+    return read ? static_cast<unsigned>(std::strtoul(last ? last + 1 : text, nullptr, 10)) + 1 : 0;
+}
+
 // The engine commands' errno rules for a claimed device with nothing
 // attached, from raw ioctls.
 int engine_cases(int fd, const char* bdf) {
     auto attach = [&](uint32_t action) {
         irqlab_engine_attach a{};
         std::snprintf(a.bdf, sizeof(a.bdf), "%s", bdf);
-        a.vectors = 1;
+        a.vectors = vector0;
         a.action = action;
         return a;
     };
@@ -68,7 +107,7 @@ int engine_cases(int fd, const char* bdf) {
 
     irqlab_engine_flush flush{};
     std::snprintf(flush.bdf, sizeof(flush.bdf), "%s", bdf);
-    flush.vectors = 1;
+    flush.vectors = vector0;
     expect_errno(fd, IRQLAB_IOC_ENGINE_FLUSH, &flush, ENOENT, "flush_unattached_is_enoent");
 
     irqlab_engine_pool pool{};
@@ -100,7 +139,7 @@ bool in_closed_file(unsigned long cmd, void* arg) {
 int ownership_cases(int fd, const char* bdf) {
     irqlab_mech_attach mech{};
     std::snprintf(mech.bdf, sizeof(mech.bdf), "%s", bdf);
-    mech.vectors = 1;
+    mech.vectors = vector0;
     mech.mechanism = IRQLAB_MECH_WQ_SYSTEM;
     mech.path = IRQLAB_PATH_NATIVE;
     const bool attached = in_closed_file(IRQLAB_IOC_MECH_ATTACH, &mech);
@@ -111,11 +150,13 @@ int ownership_cases(int fd, const char* bdf) {
 
     irqlab_engine_attach engine{};
     std::snprintf(engine.bdf, sizeof(engine.bdf), "%s", bdf);
-    engine.vectors = 1;
+    engine.vectors = vector0;
     engine.action = IRQLAB_ACTION_WORK;
     bool ok = in_closed_file(IRQLAB_IOC_ENGINE_ATTACH, &engine);
     irqlab_engine_line* line = new irqlab_engine_line{};
     std::snprintf(line->bdf, sizeof(line->bdf), "%s", bdf);
+    std::vector<uint64_t> counts(possible_cpus());
+    line->count = array_of(counts.data(), static_cast<uint32_t>(counts.size()));
     errno = 0;
     report(ok && ::ioctl(fd, IRQLAB_IOC_ENGINE_LINE, line) == -1 && errno == ENOENT,
            "engine_line_detached_when_its_file_closes", std::strerror(errno));
@@ -125,17 +166,24 @@ int ownership_cases(int fd, const char* bdf) {
     report(ok && ::ioctl(fd, IRQLAB_IOC_ENGINE_LINE, line) == 0 &&
                (line->attach_flags & IRQLAB_ATTACH_KEEP),
            "kept_engine_line_outlives_its_file", std::strerror(errno));
+    // The per-CPU counts follow the buffer rule: one short is E2BIG.
+    line->count = array_of(counts.data(), static_cast<uint32_t>(counts.size()) - 1);
+    errno = 0;
+    const int got = ::ioctl(fd, IRQLAB_IOC_ENGINE_LINE, line) == 0 ? 0 : errno;
+    report(got == E2BIG && line->count.nr == counts.size() && line->virq != 0,
+           "engine_line_short_count_is_e2big_with_the_size",
+           "errno " + std::to_string(got) + ", nr " + std::to_string(line->count.nr));
     delete line;
     irqlab_engine_detach detach{};
     std::snprintf(detach.bdf, sizeof(detach.bdf), "%s", bdf);
-    detach.vectors = 1;
+    detach.vectors = vector0;
     report(::ioctl(fd, IRQLAB_IOC_ENGINE_DETACH, &detach) == 0, "kept_engine_line_detached",
            std::strerror(errno));
 
     // A run of 100 s: stopped by its file's close, or left running detached.
     irqlab_fire run{};
     std::snprintf(run.bdf, sizeof(run.bdf), "%s", bdf);
-    run.vectors = 1;
+    run.vectors = vector0;
     run.count = 100000;
     run.rate_hz = 1000;
     run.trigger = IRQLAB_TRIGGER_IPI;
@@ -154,7 +202,7 @@ int ownership_cases(int fd, const char* bdf) {
     irqlab_stop stop{};
     std::snprintf(stop.bdf, sizeof(stop.bdf), "%s", bdf);
     report(::ioctl(fd, IRQLAB_IOC_STOP, &stop) == 0, "detached_run_stopped", std::strerror(errno));
-    return 7;
+    return 8;
 }
 
 // The measuring commands' errno rules (uapi.h, "Measuring"): bad requests
@@ -163,7 +211,7 @@ int measure_cases(int fd, const char* bdf) {
     auto attach = [&](uint32_t mechanism, uint32_t path) {
         irqlab_mech_attach a{};
         std::snprintf(a.bdf, sizeof(a.bdf), "%s", bdf);
-        a.vectors = 1;
+        a.vectors = vector0;
         a.mechanism = mechanism;
         a.path = path;
         return a;
@@ -176,12 +224,12 @@ int measure_cases(int fd, const char* bdf) {
     a.flags = 1;
     expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EINVAL, "mech_unknown_flag_is_einval");
     a = attach(IRQLAB_MECH_TASKLET, IRQLAB_PATH_NATIVE);
-    a.vectors = uint64_t{1} << 63;
+    a.vectors = set_of(vector2047_words.data(), IRQLAB_MAX_VECTORS);
     expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, ERANGE, "mech_vector_beyond_device_is_erange");
 
     irqlab_mech_detach detach{};
     std::snprintf(detach.bdf, sizeof(detach.bdf), "%s", bdf);
-    detach.vectors = 1;
+    detach.vectors = vector0;
     expect_errno(fd, IRQLAB_IOC_MECH_DETACH, &detach, ENOENT, "mech_detach_unattached_is_enoent");
     irqlab_mech_stats stats{};
     std::snprintf(stats.bdf, sizeof(stats.bdf), "%s", bdf);
@@ -198,7 +246,7 @@ int measure_cases(int fd, const char* bdf) {
     hist->metric = IRQLAB_NR_METRICS;
     expect_errno(fd, IRQLAB_IOC_HIST_READ, hist, EINVAL, "hist_unknown_metric_is_einval");
     *hist = {};
-    hist->cpu = IRQLAB_MAX_CPUS * 64;
+    hist->cpu = static_cast<int>(possible_cpus());
     expect_errno(fd, IRQLAB_IOC_HIST_READ, hist, ERANGE, "hist_cpu_out_of_range_is_erange");
     delete hist;
 
@@ -210,7 +258,7 @@ int measure_cases(int fd, const char* bdf) {
     expect_errno(fd, IRQLAB_IOC_MECH_ATTACH, &a, EBUSY, "mech_attach_twice_is_ebusy");
     irqlab_engine_attach engine{};
     std::snprintf(engine.bdf, sizeof(engine.bdf), "%s", bdf);
-    engine.vectors = 1;
+    engine.vectors = vector0;
     engine.action = IRQLAB_ACTION_COUNT;
     expect_errno(fd, IRQLAB_IOC_ENGINE_ATTACH, &engine, EBUSY, "engine_attach_native_is_ebusy");
     config = {IRQLAB_HIST_LOG2, 8, 1000};
@@ -230,7 +278,7 @@ int device_cases(int fd, const char* bdf) {
     auto fire = [&] {
         irqlab_fire f{};
         std::snprintf(f.bdf, sizeof(f.bdf), "%s", bdf);
-        f.vectors = 1;
+        f.vectors = vector0;
         f.count = 1;
         f.trigger = IRQLAB_TRIGGER_IPI;
         f.cpu = -1;
@@ -243,16 +291,26 @@ int device_cases(int fd, const char* bdf) {
     f.count = IRQLAB_MAX_COUNT + 1;
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_count_too_big_is_einval");
     f = fire();
-    f.vectors = 0;
+    const uint64_t none[1] = {0};
+    f.vectors = set_of(none, 64);
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_no_vector_is_einval");
     f = fire();
-    f.vectors = uint64_t{1} << 63;
+    f.vectors = set_of(vector2047_words.data(), IRQLAB_MAX_VECTORS);
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, ERANGE, "fire_vector_beyond_device_is_erange");
+    f = fire();
+    f.vectors = set_of(vector2047_words.data(), IRQLAB_BITMAP_MAX_BITS + 1);
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_bitmap_past_the_bound_is_einval");
+    f = fire();
+    f.vectors.pad = 1;
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_bitmap_pad_is_einval");
+    f = fire();
+    f.vectors = set_of(nullptr, 64);
+    expect_errno(fd, IRQLAB_IOC_FIRE, &f, EFAULT, "fire_bitmap_bad_pointer_is_efault");
     f = fire();
     f.trigger = 99;
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, EINVAL, "fire_unknown_trigger_is_einval");
     f = fire();
-    f.cpu = IRQLAB_MAX_CPUS;
+    f.cpu = static_cast<int>(possible_cpus());
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, ERANGE, "fire_cpu_out_of_range_is_erange");
     f = fire();
     f.flags = 1u << 5;
@@ -264,11 +322,46 @@ int device_cases(int fd, const char* bdf) {
     std::snprintf(f.bdf, sizeof(f.bdf), "0000:00:1e.7");
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, ENOENT, "fire_unclaimed_device_is_enoent");
 
-    irqlab_vector_stats* stats = new irqlab_vector_stats{};
-    std::snprintf(stats->bdf, sizeof(stats->bdf), "%s", bdf);
-    stats->vector = IRQLAB_MAX_VECTORS;
-    expect_errno(fd, IRQLAB_IOC_STATS, stats, ERANGE, "stats_vector_out_of_range_is_erange");
-    delete stats;
+    const unsigned cpus = possible_cpus();
+    std::vector<irqlab_counters> rows(cpus + 1);
+    irqlab_vector_stats stats{};
+    std::snprintf(stats.bdf, sizeof(stats.bdf), "%s", bdf);
+    stats.vector = IRQLAB_MAX_VECTORS;
+    stats.cpus = array_of(rows.data(), cpus);
+    expect_errno(fd, IRQLAB_IOC_STATS, &stats, ERANGE, "stats_vector_out_of_range_is_erange");
+    // The buffer rule (uapi.h, struct irqlab_array).
+    stats.vector = 0;
+    stats.cpus = array_of(rows.data(), cpus - 1);
+    expect_errno(fd, IRQLAB_IOC_STATS, &stats, E2BIG, "stats_short_buffer_is_e2big");
+    report(stats.cpus.nr == cpus, "stats_e2big_says_nr_cpu_ids",
+           "nr " + std::to_string(stats.cpus.nr) + ", want " + std::to_string(cpus));
+    stats.cpus = array_of(rows.data(), cpus + 1);
+    report(::ioctl(fd, IRQLAB_IOC_STATS, &stats) == 0 && stats.cpus.nr == cpus,
+           "stats_fills_nr_cpu_ids_rows", "nr " + std::to_string(stats.cpus.nr));
+    stats.cpus.pad = 1;
+    expect_errno(fd, IRQLAB_IOC_STATS, &stats, EINVAL, "stats_array_pad_is_einval");
+
+    // CPU sets past CPU 63 where the box has them; bits past nr_cpu_ids never.
+    std::vector<uint64_t> words(IRQLAB_BITMAP_WORDS(cpus) + 1);
+    words[cpus / 64] |= uint64_t{1} << (cpus % 64);
+    irqlab_affinity affinity{};
+    std::snprintf(affinity.bdf, sizeof(affinity.bdf), "%s", bdf);
+    affinity.cpus = set_of(words.data(), cpus + 1);
+    expect_errno(fd, IRQLAB_IOC_SET_AFFINITY, &affinity, ERANGE,
+                 "affinity_cpu_past_nr_cpu_ids_is_erange");
+    irqlab_vector_info info{};
+    std::snprintf(info.bdf, sizeof(info.bdf), "%s", bdf);
+    info.affinity = set_of(words.data(), cpus - 1);
+    info.effective_affinity = set_of(words.data(), cpus);
+    expect_errno(fd, IRQLAB_IOC_VECTOR_INFO, &info, E2BIG, "vector_info_short_cpu_set_is_e2big");
+    report(info.affinity.nr == cpus && info.effective_affinity.nr == cpus && info.irq != 0,
+           "vector_info_e2big_says_nr_cpu_ids_and_fills_the_rest",
+           "nr " + std::to_string(info.affinity.nr) + " irq " + std::to_string(info.irq));
+
+    char names[1][IRQLAB_BDF_LEN] = {};
+    irqlab_device_list list{array_of(names, 0)};
+    expect_errno(fd, IRQLAB_IOC_LIST, &list, E2BIG, "list_short_buffer_is_e2big");
+    report(list.bdfs.nr >= 1, "list_e2big_says_how_many", "nr " + std::to_string(list.bdfs.nr));
 
     irqlab_claim claim{};
     std::snprintf(claim.bdf, sizeof(claim.bdf), "%s", bdf);
@@ -284,7 +377,7 @@ int device_cases(int fd, const char* bdf) {
     irqlab_release release{};
     std::snprintf(release.bdf, sizeof(release.bdf), "0000:00:00.0");
     expect_errno(fd, IRQLAB_IOC_RELEASE, &release, ENOENT, "release_unclaimed_is_enoent");
-    return 15 + engine_cases(fd, bdf) + measure_cases(fd, bdf);
+    return 27 + engine_cases(fd, bdf) + measure_cases(fd, bdf);
 }
 
 } // namespace
@@ -304,7 +397,7 @@ int main(int argc, char** argv) {
         return failures || case_index != planned ? 1 : 0;
     }
 
-    constexpr int tests = 9;
+    constexpr int tests = 10;
     std::printf("KTAP version 1\n1..%d\n", tests);
 
     struct stat st {};
@@ -329,6 +422,14 @@ int main(int argc, char** argv) {
                std::strcmp(v.kernel_release, uts.release) == 0,
            "version_ioctl_matches",
            std::string{"module "} + v.module_version + " kernel " + v.kernel_release);
+
+    irqlab_info info{};
+    const unsigned cpus = possible_cpus();
+    report(::ioctl(fd, IRQLAB_IOC_INFO, &info) == 0 && info.nr_cpu_ids == cpus &&
+               info.max_vectors == IRQLAB_MAX_VECTORS &&
+               info.max_bitmap_bits == IRQLAB_BITMAP_MAX_BITS,
+           "info_reports_nr_cpu_ids_and_limits",
+           "nr_cpu_ids " + std::to_string(info.nr_cpu_ids) + ", possible " + std::to_string(cpus));
 
     char scratch[256] = {};
     expect_errno(fd, _IOC(_IOC_READ, IRQLAB_IOC_MAGIC, 0, sizeof(irqlab_version) - 4), scratch,

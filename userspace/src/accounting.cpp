@@ -6,10 +6,10 @@
 
 namespace irqlab::cli {
 
-VectorTotals::VectorTotals(const irqlab_vector_stats& stats) : cpus{stats.nr_cpus} {
-    for (unsigned cpu = 0; cpu < cpus && cpu < IRQLAB_MAX_CPUS; ++cpu) {
-        schema::add_counters(sum, stats.cpu[cpu]);
-    }
+VectorTotals::VectorTotals(const std::vector<irqlab_counters>& per_cpu)
+    : cpus{static_cast<unsigned>(per_cpu.size())} {
+    for (const irqlab_counters& row : per_cpu)
+        schema::add_counters(sum, row);
 }
 
 long long VectorTotals::missing() const {

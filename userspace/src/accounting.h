@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace irqlab::cli {
 
@@ -13,7 +14,8 @@ struct VectorTotals {
     irqlab_counters sum{};
     unsigned cpus = 0; // rows of per-CPU counters
 
-    explicit VectorTotals(const irqlab_vector_stats& stats);
+    // One row per CPU id (IRQLAB_IOC_STATS).
+    explicit VectorTotals(const std::vector<irqlab_counters>& per_cpu);
     // Triggers issued that did not arrive (negative: arrivals nobody fired).
     long long missing() const;
     bool balanced() const { return missing() == 0; }

@@ -32,7 +32,12 @@ void add_claim_commands(CLI::App& app, int& status) {
         const uint32_t flags =
             (opts->force ? IRQLAB_CLAIM_FORCE : 0) | (opts->spread ? IRQLAB_CLAIM_SPREAD : 0);
         const irqlab_claim result = Device{}.claim(opts->bdf, flags);
-        fmt::print("claimed {}: {} MSI-X vectors{}\n", opts->bdf, result.nr_vectors,
+        // Fewer than the table is worth saying: some vectors were not taken.
+        const std::string taken =
+            result.nr_vectors < result.table_size
+                ? fmt::format("took {} of {}", result.nr_vectors, result.table_size)
+                : fmt::format("{}", result.nr_vectors);
+        fmt::print("claimed {}: {} MSI-X vectors{}\n", opts->bdf, taken,
                    result.driver[0] ? fmt::format(" (unbound {})", result.driver) : "");
         if (result.driver[0])
             fmt::print("'irqlab release --reprobe {}' gives it back to {}\n", opts->bdf,

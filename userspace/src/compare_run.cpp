@@ -45,8 +45,8 @@ const std::vector<MechanismInfo> all_mechanisms = {
     {IRQLAB_MECH_THREAD_ONESHOT, "thread-oneshot", "request_threaded_irq(), IRQF_ONESHOT"},
 };
 
-uint64_t bit(unsigned vector) {
-    return uint64_t{1} << vector;
+Bitmap one(unsigned vector) {
+    return Bitmap::of({vector});
 }
 
 // Detaches what it attached when it goes, also on an exception.
@@ -67,24 +67,23 @@ public:
     bool attach(unsigned vector, unsigned mechanism, unsigned path) {
         irqlab_mech_attach request{};
         copy_bdf(request.bdf, bdf_);
-        request.vectors = bit(vector);
         request.mechanism = mechanism;
         request.path = path;
-        if (!module_.mech_attach(request))
+        if (!module_.mech_attach(request, one(vector)))
             return false;
-        vectors_ |= bit(vector);
+        vectors_.set(vector);
         return true;
     }
     void detach() {
-        if (vectors_)
-            module_.mech_detach(bdf_, std::exchange(vectors_, 0));
+        if (!vectors_.empty())
+            module_.mech_detach(bdf_, std::exchange(vectors_, Bitmap{}));
     }
-    uint64_t vectors() const { return vectors_; }
+    const Bitmap& vectors() const { return vectors_; }
 
 private:
     const Device& module_;
     std::string bdf_;
-    uint64_t vectors_ = 0;
+    Bitmap vectors_;
 };
 
 // Attaches both paths; marks the native one unavailable when it must.
@@ -104,11 +103,10 @@ void attach_paths(Attachment& attachment, const RunOptions& options, MechanismRe
     (void)options;
 }
 
-irqlab_run_status fire(const Device& module, const Parameters& params, uint64_t vectors,
+irqlab_run_status fire(const Device& module, const Parameters& params, const Bitmap& vectors,
                        uint64_t count) {
     irqlab_fire request{};
     copy_bdf(request.bdf, params.device);
-    request.vectors = vectors;
     request.trigger = trigger_names().at(params.trigger);
     request.rate_hz = params.rate_hz;
     request.cpu = params.cpu;
@@ -121,7 +119,7 @@ irqlab_run_status fire(const Device& module, const Parameters& params, uint64_t 
     } else {
         request.count = count;
     }
-    module.fire(request);
+    module.fire(request, vectors);
     const irqlab_run_status done = wait_for_run(module, params.device, stop_at);
     if (run_interrupted())
         throw Error{"interrupted: the run was stopped and the vectors detached"};
@@ -167,7 +165,7 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
         probe->reset();
     Attachment attachment{module, params.device};
     attach_paths(attachment, options, result);
-    if (!attachment.vectors())
+    if (attachment.vectors().empty())
         return;
     for (unsigned i = 0; i < params.repeat; ++i) {
         const irqlab_run_status done = fire(module, params, attachment.vectors(), params.count);
@@ -178,7 +176,7 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
     if (engine.available) {
         // Everything deferred has run; the line's latched arrivals and
         // replays complete its accounting, read before detaching ends it.
-        module.engine_flush(params.device, bit(engine.vector));
+        module.engine_flush(params.device, one(engine.vector));
         if (const auto line = module.engine_line(params.device, engine.vector)) {
             counted[IRQLAB_PATH_ENGINE].pending_arrivals = line->pending_arrivals;
             counted[IRQLAB_PATH_ENGINE].replays = line->replays;
@@ -190,7 +188,7 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
         PathResult& side = result.paths[path];
         if (!side.available)
             continue;
-        counted[path].triggers = VectorTotals{module.stats(params.device, side.vector)}.sum;
+        counted[path].triggers = VectorTotals{module.stats(params.device, side.vector).cpu}.sum;
         counted[path].triggers_counted = params.trigger != "external";
         counted[path].stages = module.mech_stats(params.device, side.vector);
         read_histograms(module, result.mechanism, path, probe, side);
@@ -214,7 +212,7 @@ MechanismResult run_mechanism(const Device& module, const RunOptions& options,
         attach_paths(attachment, options, mr);
         Parameters warmup = params;
         warmup.duration_s = 0;
-        if (attachment.vectors() && params.trigger != "external")
+        if (!attachment.vectors().empty() && params.trigger != "external")
             fire(module, warmup, attachment.vectors(), params.warmup);
     }
     if (options.progress)

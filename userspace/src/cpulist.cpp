@@ -57,20 +57,4 @@ std::string format_cpu_ids(const std::vector<unsigned>& cpus) {
     return out.empty() ? "-" : out;
 }
 
-uint64_t parse_cpu_list(const std::string& list) {
-    uint64_t mask = 0;
-    for (const unsigned cpu : parse_cpu_ids(list, 64))
-        mask |= uint64_t{1} << cpu;
-    return mask;
-}
-
-std::string format_cpu_list(uint64_t mask) {
-    std::vector<unsigned> cpus;
-    for (unsigned cpu = 0; cpu < 64; ++cpu) {
-        if (mask >> cpu & 1)
-            cpus.push_back(cpu);
-    }
-    return format_cpu_ids(cpus);
-}
-
 } // namespace irqlab::cli

@@ -1,5 +1,8 @@
 #include "device.h"
 
+#include "cpulist.h"
+
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -67,15 +70,26 @@ std::string explain_vector(int err, const void* arg) {
     return explain_device_error(err, info->bdf);
 }
 
+// A set the module reads back as a CPU list, for messages.
+std::string cpu_set_text(const irqlab_array& set) {
+    Bitmap copy{set.nr};
+    const auto* words = reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(set.ptr));
+    for (unsigned cpu = 0; cpu < set.nr; ++cpu) {
+        if (words[cpu / 64] >> (cpu % 64) & 1)
+            copy.set(cpu);
+    }
+    return format_cpu_ids(copy.ids());
+}
+
 std::string explain_affinity(int err, const void* arg) {
     const auto* affinity = static_cast<const irqlab_affinity*>(arg);
     if (err == ERANGE)
-        return fmt::format("vector {} or CPU set {:#x} is out of range (CPUs must be online)",
-                           affinity->vector, affinity->cpus);
+        return fmt::format("vector {} or CPU list {} is out of range (CPUs must be online)",
+                           affinity->vector, cpu_set_text(affinity->cpus));
     if (err == EINVAL || err == EIO)
-        return fmt::format("the kernel refused affinity {:#x} for {} vector {} (managed "
+        return fmt::format("the kernel refused affinity {} for {} vector {} (managed "
                            "interrupts of a --spread claim cannot be moved)",
-                           affinity->cpus, affinity->bdf, affinity->vector);
+                           cpu_set_text(affinity->cpus), affinity->bdf, affinity->vector);
     return explain_device_error(err, affinity->bdf);
 }
 
@@ -86,8 +100,11 @@ std::string explain_fire(int err, const void* arg) {
         return fmt::format("a firing run is already active on {}; 'irqlab stop {}' ends it",
                            fire->bdf, fire->bdf);
     case ERANGE:
-        return fmt::format("a vector or the CPU is out of range for {} (see 'irqlab vectors {}')",
-                           fire->bdf, fire->bdf);
+        return fmt::format("a chosen vector is out of range for {}{} (see 'irqlab vectors {}'; "
+                           "with --trigger device, only the vectors the device can trigger)",
+                           fire->bdf,
+                           fire->cpu >= 0 ? fmt::format(", or CPU {} is offline", fire->cpu) : "",
+                           fire->bdf);
     case EOPNOTSUPP:
         return fmt::format("irqlab cannot make {} fire by itself; use --trigger ipi or external",
                            fire->bdf);
@@ -257,6 +274,15 @@ irqlab_version Device::version() const {
     return v;
 }
 
+const irqlab_info& Device::info() const {
+    if (!info_) {
+        irqlab_info info{};
+        call(IRQLAB_IOC_INFO, &info, "INFO");
+        info_ = info;
+    }
+    return *info_;
+}
+
 irqlab_claim Device::claim(const std::string& bdf, uint32_t flags) const {
     irqlab_claim claim{};
     copy_bdf(claim.bdf, bdf);
@@ -273,24 +299,33 @@ void Device::release(const std::string& bdf, uint32_t flags) const {
     call(IRQLAB_IOC_RELEASE, &release, "release", explain_for<irqlab_release>);
 }
 
-irqlab_vector_info Device::vector_info(const std::string& bdf, unsigned vector) const {
+VectorInfo Device::vector_info(const std::string& bdf, unsigned vector) const {
+    VectorInfo answer{.affinity = Bitmap{nr_cpus()}, .effective_affinity = Bitmap{nr_cpus()}};
     irqlab_vector_info info{};
     copy_bdf(info.bdf, bdf);
     info.vector = vector;
+    info.affinity = answer.affinity.out();
+    info.effective_affinity = answer.effective_affinity.out();
     call(IRQLAB_IOC_VECTOR_INFO, &info, "vector info", explain_vector);
-    return info;
+    answer.nr_vectors = info.nr_vectors;
+    answer.irq = info.irq;
+    answer.triggers = info.triggers;
+    answer.affinity.resize(info.affinity.nr);
+    answer.effective_affinity.resize(info.effective_affinity.nr);
+    return answer;
 }
 
-void Device::set_affinity(const std::string& bdf, unsigned vector, uint64_t cpus) const {
+void Device::set_affinity(const std::string& bdf, unsigned vector, const Bitmap& cpus) const {
     irqlab_affinity affinity{};
     copy_bdf(affinity.bdf, bdf);
     affinity.vector = vector;
-    affinity.cpus = cpus;
+    affinity.cpus = cpus.in();
     call(IRQLAB_IOC_SET_AFFINITY, &affinity, "affinity", explain_affinity);
 }
 
-void Device::fire(const irqlab_fire& fire) const {
+void Device::fire(const irqlab_fire& fire, const Bitmap& vectors) const {
     irqlab_fire copy = fire;
+    copy.vectors = vectors.in();
     call(IRQLAB_IOC_FIRE, &copy, "fire", explain_fire);
 }
 
@@ -308,12 +343,15 @@ void Device::stop(const std::string& bdf) const {
     call(IRQLAB_IOC_STOP, &stop, "stop", explain_for<irqlab_stop>);
 }
 
-irqlab_vector_stats Device::stats(const std::string& bdf, unsigned vector) const {
+VectorStats Device::stats(const std::string& bdf, unsigned vector) const {
+    VectorStats answer{std::vector<irqlab_counters>(nr_cpus())};
     irqlab_vector_stats stats{};
     copy_bdf(stats.bdf, bdf);
     stats.vector = vector;
+    stats.cpus = out_array(answer.cpu);
     call(IRQLAB_IOC_STATS, &stats, "stats", explain_for<irqlab_vector_stats>);
-    return stats;
+    answer.cpu.resize(stats.cpus.nr);
+    return answer;
 }
 
 void Device::reset(const std::string& bdf) const {
@@ -323,11 +361,19 @@ void Device::reset(const std::string& bdf) const {
 }
 
 std::vector<std::string> Device::claimed() const {
+    using Bdf = std::array<char, IRQLAB_BDF_LEN>;
+    // Devices may be claimed meanwhile: E2BIG says how many there are now.
+    std::vector<Bdf> bdfs(info().nr_devices + 4);
     irqlab_device_list list{};
-    call(IRQLAB_IOC_LIST, &list, "list");
+    for (;;) {
+        list.bdfs = out_array(bdfs);
+        if (call_unless(E2BIG, IRQLAB_IOC_LIST, &list, "list"))
+            break;
+        bdfs.resize(list.bdfs.nr + 4);
+    }
     std::vector<std::string> devices;
-    for (unsigned i = 0; i < list.count && i < IRQLAB_MAX_DEVICES; ++i)
-        devices.emplace_back(list.bdf[i], strnlen(list.bdf[i], IRQLAB_BDF_LEN));
+    for (unsigned i = 0; i < list.bdfs.nr && i < bdfs.size(); ++i)
+        devices.emplace_back(bdfs[i].data(), strnlen(bdfs[i].data(), IRQLAB_BDF_LEN));
     return devices;
 }
 
@@ -340,27 +386,31 @@ irqlab_device_caps Device::caps(uint16_t vendor, uint16_t device) const {
     return caps;
 }
 
-void Device::engine_attach(const irqlab_engine_attach& attach) const {
+void Device::engine_attach(const irqlab_engine_attach& attach, const Bitmap& vectors) const {
     irqlab_engine_attach copy = attach;
+    copy.vectors = vectors.in();
     call(IRQLAB_IOC_ENGINE_ATTACH, &copy, "engine attach", explain_engine_attach);
 }
 
-void Device::engine_detach(const std::string& bdf, uint64_t vectors) const {
+void Device::engine_detach(const std::string& bdf, const Bitmap& vectors) const {
     irqlab_engine_detach detach{};
     copy_bdf(detach.bdf, bdf);
-    detach.vectors = vectors;
+    detach.vectors = vectors.in();
     call(IRQLAB_IOC_ENGINE_DETACH, &detach, "engine detach",
          explain_engine_vectors<irqlab_engine_detach>);
 }
 
-std::optional<irqlab_engine_line> Device::engine_line(const std::string& bdf,
-                                                      unsigned vector) const {
-    irqlab_engine_line line{};
+std::optional<EngineLine> Device::engine_line(const std::string& bdf, unsigned vector) const {
+    EngineLine line{};
+    line.cpu_count.resize(nr_cpus());
     copy_bdf(line.bdf, bdf);
     line.vector = vector;
-    if (!call_unless(ENOENT, IRQLAB_IOC_ENGINE_LINE, &line, "engine line",
-                     explain_for<irqlab_engine_line>))
+    line.count = out_array(line.cpu_count);
+    if (!call_unless(ENOENT, IRQLAB_IOC_ENGINE_LINE, static_cast<irqlab_engine_line*>(&line),
+                     "engine line", explain_for<irqlab_engine_line>))
         return std::nullopt;
+    line.cpu_count.resize(line.count.nr);
+    line.count = irqlab_array{};
     return line;
 }
 
@@ -373,10 +423,10 @@ irqlab_engine_softirqs Device::engine_softirqs(unsigned cpu) const {
     return softirqs;
 }
 
-void Device::engine_flush(const std::string& bdf, uint64_t vectors) const {
+void Device::engine_flush(const std::string& bdf, const Bitmap& vectors) const {
     irqlab_engine_flush flush{};
     copy_bdf(flush.bdf, bdf);
-    flush.vectors = vectors;
+    flush.vectors = vectors.in();
     call(IRQLAB_IOC_ENGINE_FLUSH, &flush, "engine flush",
          explain_engine_vectors<irqlab_engine_flush>);
 }
@@ -404,16 +454,17 @@ irqlab_engine_config Device::engine_config(const irqlab_engine_config& request) 
     return config;
 }
 
-bool Device::mech_attach(const irqlab_mech_attach& attach) const {
+bool Device::mech_attach(const irqlab_mech_attach& attach, const Bitmap& vectors) const {
     irqlab_mech_attach copy = attach;
+    copy.vectors = vectors.in();
     return call_unless(EOPNOTSUPP, IRQLAB_IOC_MECH_ATTACH, &copy, "mechanism attach",
                        explain_mech_attach);
 }
 
-void Device::mech_detach(const std::string& bdf, uint64_t vectors) const {
+void Device::mech_detach(const std::string& bdf, const Bitmap& vectors) const {
     irqlab_mech_detach detach{};
     copy_bdf(detach.bdf, bdf);
-    detach.vectors = vectors;
+    detach.vectors = vectors.in();
     call(IRQLAB_IOC_MECH_DETACH, &detach, "mechanism detach", explain_mech_detach);
 }
 

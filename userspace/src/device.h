@@ -2,6 +2,7 @@
 // ioctls, turning every failure into an Error that names cause and fix.
 #pragma once
 
+#include "bitmap.h"
 #include "irqlab/uapi.h"
 
 #include <cstdint>
@@ -18,6 +19,26 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// IRQLAB_IOC_VECTOR_INFO with its CPU sets.
+struct VectorInfo {
+    unsigned nr_vectors = 0;
+    unsigned irq = 0;
+    uint32_t triggers = 0; // IRQLAB_TRIGGER_BIT()s
+    Bitmap affinity;
+    Bitmap effective_affinity;
+};
+
+// IRQLAB_IOC_STATS: one vector's counters, one row per CPU id.
+struct VectorStats {
+    std::vector<irqlab_counters> cpu;
+};
+
+// IRQLAB_IOC_ENGINE_LINE with its per-CPU engine hardirqs (its 'count'
+// array points nowhere once returned).
+struct EngineLine : irqlab_engine_line {
+    std::vector<uint64_t> cpu_count;
+};
+
 class Device {
 public:
     enum class Abi { must_match, any };
@@ -30,32 +51,39 @@ public:
     Device& operator=(const Device&) = delete;
 
     irqlab_version version() const;
+    // IRQLAB_IOC_INFO, asked once.
+    const irqlab_info& info() const;
+    // CPU ids: the size of per-CPU arrays and CPU sets.
+    unsigned nr_cpus() const { return info().nr_cpu_ids; }
     irqlab_claim claim(const std::string& bdf, uint32_t flags) const;
     void release(const std::string& bdf, uint32_t flags) const;
-    irqlab_vector_info vector_info(const std::string& bdf, unsigned vector) const;
-    void set_affinity(const std::string& bdf, unsigned vector, uint64_t cpus) const;
-    void fire(const irqlab_fire& fire) const;
+    VectorInfo vector_info(const std::string& bdf, unsigned vector) const;
+    void set_affinity(const std::string& bdf, unsigned vector, const Bitmap& cpus) const;
+    // fire.vectors is set from 'vectors'.
+    void fire(const irqlab_fire& fire, const Bitmap& vectors) const;
     irqlab_run_status run_status(const std::string& bdf) const;
     void stop(const std::string& bdf) const; // "" stops every run
-    irqlab_vector_stats stats(const std::string& bdf, unsigned vector) const;
+    VectorStats stats(const std::string& bdf, unsigned vector) const;
     void reset(const std::string& bdf) const;
     std::vector<std::string> claimed() const;
     irqlab_device_caps caps(uint16_t vendor, uint16_t device) const;
 
-    void engine_attach(const irqlab_engine_attach& attach) const;
-    void engine_detach(const std::string& bdf, uint64_t vectors) const;
+    // attach.vectors is set from 'vectors'.
+    void engine_attach(const irqlab_engine_attach& attach, const Bitmap& vectors) const;
+    void engine_detach(const std::string& bdf, const Bitmap& vectors) const;
     // Empty when the vector is not attached to the engine.
-    std::optional<irqlab_engine_line> engine_line(const std::string& bdf, unsigned vector) const;
+    std::optional<EngineLine> engine_line(const std::string& bdf, unsigned vector) const;
     irqlab_engine_softirqs engine_softirqs(unsigned cpu) const;
-    void engine_flush(const std::string& bdf, uint64_t vectors) const;
+    void engine_flush(const std::string& bdf, const Bitmap& vectors) const;
     // Empty past the last pool / workqueue.
     std::optional<irqlab_engine_pool> engine_pool(unsigned index) const;
     std::optional<irqlab_engine_workqueue> engine_workqueue(unsigned index) const;
     irqlab_engine_config engine_config(const irqlab_engine_config& request) const;
 
     // False when the native kernel lacks the mechanism (EOPNOTSUPP).
-    bool mech_attach(const irqlab_mech_attach& attach) const;
-    void mech_detach(const std::string& bdf, uint64_t vectors) const;
+    // attach.vectors is set from 'vectors'.
+    bool mech_attach(const irqlab_mech_attach& attach, const Bitmap& vectors) const;
+    void mech_detach(const std::string& bdf, const Bitmap& vectors) const;
     irqlab_mech_stats mech_stats(const std::string& bdf, unsigned vector) const;
     void hist_config(const irqlab_hist_config& config) const;
     irqlab_hist hist_read(unsigned mechanism, unsigned path, unsigned metric, int cpu) const;
@@ -72,6 +100,7 @@ private:
 
     int fd_;
     std::string path_;
+    mutable std::optional<irqlab_info> info_;
 };
 
 // The refusal of a module of another ABI major, naming both versions.

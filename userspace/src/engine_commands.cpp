@@ -6,6 +6,7 @@
 // irqlab engine config [--forced-threading on|off] [--worker-fault on|off]
 // irqlab engine interrupts|softirqs|tasklets|workqueues|threads|napi [--json]
 #include "commands.h"
+#include "cpulist.h"
 #include "device.h"
 #include "engine_tables.h"
 #include "vector_selection.h"
@@ -95,10 +96,10 @@ void parse_action(const std::string& spec, const Device& module, irqlab_engine_a
     throw Error{fmt::format("unknown action '{}': {}", spec, action_help)};
 }
 
+// Without its vectors: the caller gives them with the request.
 irqlab_engine_attach attach_request(const EngineOptions& opts, const Device& module) {
     irqlab_engine_attach request{};
     copy_bdf(request.bdf, opts.bdf);
-    request.vectors = vector_mask(opts.vectors, opts.bdf, module);
     parse_action(opts.action, module, request);
     request.softirq_rounds = opts.rounds;
     request.flow = engine_flows.at(opts.flow);
@@ -179,10 +180,11 @@ void add_engine_commands(CLI::App& app, int& status) {
     attach->callback([opts, &status] {
         const Device module;
         const irqlab_engine_attach request = attach_request(*opts, module);
-        module.engine_attach(request);
-        fmt::print("attached {} vectors {:#x} to the engine: {}, {} flow (kept until "
+        const Bitmap vectors = vector_set(opts->vectors, opts->bdf, module);
+        module.engine_attach(request, vectors);
+        fmt::print("attached {} vectors {} to the engine: {}, {} flow (kept until "
                    "'irqlab engine detach')\n",
-                   opts->bdf, request.vectors, opts->action, opts->flow);
+                   opts->bdf, format_cpu_ids(vectors.ids()), opts->action, opts->flow);
         status = exit_ok;
     });
 
@@ -191,7 +193,7 @@ void add_engine_commands(CLI::App& app, int& status) {
     add_vector_selection(*detach, opts->vectors, "detach");
     detach->callback([opts, &status] {
         const Device module;
-        module.engine_detach(opts->bdf, vector_mask(opts->vectors, opts->bdf, module));
+        module.engine_detach(opts->bdf, vector_set(opts->vectors, opts->bdf, module));
         status = exit_ok;
     });
 
@@ -201,7 +203,7 @@ void add_engine_commands(CLI::App& app, int& status) {
     add_vector_selection(*flush, opts->vectors, "flush");
     flush->callback([opts, &status] {
         const Device module;
-        module.engine_flush(opts->bdf, vector_mask(opts->vectors, opts->bdf, module));
+        module.engine_flush(opts->bdf, vector_set(opts->vectors, opts->bdf, module));
         status = exit_ok;
     });
 

@@ -100,7 +100,7 @@ void print_interrupts(const Device& module, bool json, const CpuColumns& columns
                 {"action", action_label(line, names)},
                 {"shared_none", line.shared_none},
                 {"softirq_rounds", line.softirq_rounds},
-                {"count", std::vector<uint64_t>(line.count, line.count + cpus)},
+                {"count", line.cpu_count},
                 {"workqueue", line.workqueue_name},
                 {"thread", line.thread_name},
                 {"thread_forced", (line.flags & IRQLAB_LINE_THREAD_FORCED) != 0},
@@ -121,8 +121,9 @@ void print_interrupts(const Device& module, bool json, const CpuColumns& columns
         return;
     }
     const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
-        return std::any_of(lines.begin(), lines.end(),
-                           [cpu](const AttachedVector& a) { return a.line.count[cpu] != 0; });
+        return std::any_of(lines.begin(), lines.end(), [cpu](const AttachedVector& a) {
+            return cpu < a.line.cpu_count.size() && a.line.cpu_count[cpu] != 0;
+        });
     });
     fmt::print("{:>5} ", "");
     for (const unsigned cpu : shown)
@@ -131,7 +132,7 @@ void print_interrupts(const Device& module, bool json, const CpuColumns& columns
     for (const auto& [bdf, vector, line] : lines) {
         fmt::print("{:>5}:", line.virq);
         for (const unsigned cpu : shown)
-            fmt::print("{:>11}", line.count[cpu]);
+            fmt::print("{:>11}", cpu < line.cpu_count.size() ? line.cpu_count[cpu] : 0);
         fmt::print("  irqlab-msix {:>2}-{:<8} {:<15} irqlab-{}-v{}", vector,
                    name_of(engine_flows, line.flow), action_label(line, names), bdf, vector);
         if (line.shared_none)

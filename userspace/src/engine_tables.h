@@ -25,7 +25,7 @@ std::string action_label(const irqlab_engine_line& line, const std::vector<std::
 struct AttachedVector {
     std::string bdf;
     unsigned vector;
-    irqlab_engine_line line;
+    EngineLine line;
 };
 
 // Every claimed vector that is attached to the engine.

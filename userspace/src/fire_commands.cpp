@@ -52,8 +52,9 @@ void add_fire_commands(CLI::App& app, int& status) {
     fire->add_option("--trigger", opts->trigger, "device | ipi | external")
         ->required()
         ->check(CLI::IsMember({"device", "ipi", "external"}));
+    // Checked against the module's nr_cpu_ids once it is open.
     fire->add_option("--cpu", opts->cpu, "Point the vectors at this CPU for the run")
-        ->check(CLI::Range(0, IRQLAB_MAX_CPUS - 1));
+        ->check(CLI::NonNegativeNumber);
     fire->add_flag("--no-wait", opts->no_wait,
                    "Start the run and return: the run outlives this command until it ends or "
                    "'irqlab stop' (without it, ending this command stops the run)");
@@ -62,14 +63,17 @@ void add_fire_commands(CLI::App& app, int& status) {
         const Device module;
         irqlab_fire request{};
         copy_bdf(request.bdf, opts->bdf);
-        request.vectors = vector_mask(opts->vectors, opts->bdf, module);
+        const Bitmap vectors = vector_set(opts->vectors, opts->bdf, module);
+        if (opts->cpu >= 0 && static_cast<unsigned>(opts->cpu) >= module.nr_cpus())
+            throw Error{
+                fmt::format("CPU {} is out of range (0-{})", opts->cpu, module.nr_cpus() - 1)};
         request.count = opts->count;
         request.rate_hz = opts->rate;
         request.trigger = trigger_names().at(opts->trigger);
         request.cpu = opts->cpu;
         if (opts->no_wait)
             request.flags |= IRQLAB_FIRE_DETACHED;
-        module.fire(request);
+        module.fire(request, vectors);
         if (opts->no_wait) {
             fmt::print("run started on {}; 'irqlab stats {}' follows it, 'irqlab stop {}' "
                        "ends it\n",
@@ -79,7 +83,7 @@ void add_fire_commands(CLI::App& app, int& status) {
         }
 
         const irqlab_run_status run = wait_for_run(module, opts->bdf);
-        const StatsReport report = device_stats(module, opts->bdf, request.vectors);
+        const StatsReport report = device_stats(module, opts->bdf, vectors);
         const bool lost = !report.balanced || run.undelivered;
         if (opts->json) {
             nlohmann::json run_json = {{"state", run_state_name(run.state)}, {"error", run.error}};

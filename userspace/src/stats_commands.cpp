@@ -32,7 +32,7 @@ void add_stats_commands(CLI::App& app, int& status) {
         nlohmann::json all = nlohmann::json::array();
         bool balanced = true;
         for (const std::string& bdf : devices) {
-            StatsReport report = device_stats(module, bdf, ~0ull, opts->columns);
+            StatsReport report = device_stats(module, bdf, {}, opts->columns);
             balanced = balanced && report.balanced;
             if (opts->json)
                 all.push_back(std::move(report.json));

@@ -12,8 +12,8 @@ namespace {
 
 struct VectorRow {
     unsigned vector;
-    irqlab_vector_info info;
-    irqlab_vector_stats stats;
+    VectorInfo info;
+    VectorStats stats;
 };
 
 bool any_counter(const irqlab_counters& c) {
@@ -23,21 +23,21 @@ bool any_counter(const irqlab_counters& c) {
 
 } // namespace
 
-StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors,
+StatsReport device_stats(const Device& module, const std::string& bdf, const Bitmap& vectors,
                          const CpuColumns& columns) {
     StatsReport report;
-    const irqlab_vector_info first = module.vector_info(bdf, 0);
+    const VectorInfo first = module.vector_info(bdf, 0);
     report.json = {{"bdf", bdf}, {"vectors", nlohmann::json::array()}};
 
     std::vector<VectorRow> rows;
     for (unsigned v = 0; v < first.nr_vectors; ++v) {
-        if (v >= 64 || !(vectors >> v & 1))
+        if (!vectors.empty() && !vectors.test(v))
             continue;
         rows.push_back({v, module.vector_info(bdf, v), module.stats(bdf, v)});
     }
     if (rows.empty())
         return report;
-    const unsigned cpus = rows.front().stats.nr_cpus;
+    const auto cpus = static_cast<unsigned>(rows.front().stats.cpu.size());
     // Per-CPU columns count arrivals, as /proc/interrupts does; a CPU is
     // active when any counter of a reported vector moved there.
     const std::vector<unsigned> shown = cpu_columns(columns, cpus, [&](unsigned cpu) {
@@ -52,7 +52,7 @@ StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t 
     report.text += fmt::format("{}\n{}  {}\n", bdf, header, "CHECK");
 
     for (const auto& [v, info, stats] : rows) {
-        const VectorTotals totals{stats};
+        const VectorTotals totals{stats.cpu};
         std::string row = fmt::format("{:>4} {:>5}", v, info.irq);
         for (const unsigned cpu : shown)
             row += fmt::format(" {:>10}", stats.cpu[cpu].received);

@@ -17,9 +17,9 @@ struct StatsReport {
     bool balanced = true; // identity held on every vector reported
 };
 
-// Reports the vectors in 'vectors' (bitmap; ~0 for all of them); the
-// table shows the CPU columns 'columns' selects, the JSON every CPU.
-StatsReport device_stats(const Device& module, const std::string& bdf, uint64_t vectors = ~0ull,
+// Reports the vectors in 'vectors' (empty: all of them); the table shows
+// the CPU columns 'columns' selects, the JSON every CPU.
+StatsReport device_stats(const Device& module, const std::string& bdf, const Bitmap& vectors = {},
                          const CpuColumns& columns = {});
 
 } // namespace irqlab::cli

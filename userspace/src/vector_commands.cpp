@@ -39,23 +39,23 @@ void add_vector_commands(CLI::App& app, int& status) {
     vectors->add_flag("--json", opts->json, "Print as JSON");
     vectors->callback([opts, &status] {
         const Device module;
-        const irqlab_vector_info first = module.vector_info(opts->bdf, 0);
+        const VectorInfo first = module.vector_info(opts->bdf, 0);
         nlohmann::json rows = nlohmann::json::array();
         if (!opts->json)
             fmt::print("{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10}\n", opts->bdf,
                        first.nr_vectors, trigger_names(first.triggers), "VEC", "IRQ", "AFFINITY",
                        "EFFECTIVE");
         for (unsigned v = 0; v < first.nr_vectors; ++v) {
-            const irqlab_vector_info info = module.vector_info(opts->bdf, v);
+            const VectorInfo info = module.vector_info(opts->bdf, v);
+            const std::string cpus = format_cpu_ids(info.affinity.ids());
+            const std::string effective = format_cpu_ids(info.effective_affinity.ids());
             if (opts->json)
                 rows.push_back({{"vector", v},
                                 {"irq", info.irq},
-                                {"affinity", format_cpu_list(info.affinity)},
-                                {"effective_affinity", format_cpu_list(info.effective_affinity)}});
+                                {"affinity", cpus},
+                                {"effective_affinity", effective}});
             else
-                fmt::print("{:>4} {:>5} {:>10} {:>10}\n", v, info.irq,
-                           format_cpu_list(info.affinity),
-                           format_cpu_list(info.effective_affinity));
+                fmt::print("{:>4} {:>5} {:>10} {:>10}\n", v, info.irq, cpus, effective);
         }
         if (opts->json)
             fmt::print("{}\n", nlohmann::json{{"bdf", opts->bdf},
@@ -71,15 +71,18 @@ void add_vector_commands(CLI::App& app, int& status) {
     affinity->add_option("--cpus", opts->cpus, "Set the affinity to this CPU list (e.g. 0-1)");
     affinity->callback([opts, &status] {
         const Device module;
-        if (!opts->cpus.empty())
-            module.set_affinity(opts->bdf, opts->vector, parse_cpu_list(opts->cpus));
-        const irqlab_vector_info info = module.vector_info(opts->bdf, opts->vector);
+        Bitmap wanted;
+        if (!opts->cpus.empty()) {
+            wanted = Bitmap::of(parse_cpu_ids(opts->cpus, module.nr_cpus()), module.nr_cpus());
+            module.set_affinity(opts->bdf, opts->vector, wanted);
+        }
+        const VectorInfo info = module.vector_info(opts->bdf, opts->vector);
         fmt::print("{} vector {} (IRQ {}): affinity {}, effective {}\n", opts->bdf, opts->vector,
-                   info.irq, format_cpu_list(info.affinity),
-                   format_cpu_list(info.effective_affinity));
+                   info.irq, format_cpu_ids(info.affinity.ids()),
+                   format_cpu_ids(info.effective_affinity.ids()));
         // Without interrupt remapping, x86 moves an MSI vector when it
         // next fires, so a new affinity may not be effective yet.
-        if (!opts->cpus.empty() && (info.effective_affinity & ~parse_cpu_list(opts->cpus)))
+        if (!opts->cpus.empty() && !info.effective_affinity.minus(wanted).empty())
             fmt::print("the move takes effect at the vector's next interrupt\n");
         status = exit_ok;
     });

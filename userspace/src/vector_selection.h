@@ -5,7 +5,6 @@
 #include "device.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,9 +18,8 @@ struct VectorSelection {
 // Adds the two mutually exclusive options to 'command'.
 void add_vector_selection(CLI::App& command, VectorSelection& selection, const char* verb);
 
-// The ABI bitmap of the selection; throws Error when nothing is chosen or a
-// vector is beyond the ABI's range.
-uint64_t vector_mask(const VectorSelection& selection, const std::string& bdf,
-                     const Device& module);
+// The selection as a set; throws Error when nothing is chosen or a vector
+// is beyond the largest MSI-X table (the module checks the device's).
+Bitmap vector_set(const VectorSelection& selection, const std::string& bdf, const Device& module);
 
 } // namespace irqlab::cli

@@ -15,7 +15,8 @@ top=${1:?usage: kunit.sh REPO_TOP}
 kver=$(uname -r)
 ko=$top/build/kmod/$kver/irqlab_kunit.ko
 suites=(irqlab_cxxrt irqlab_platform irqlab_accounting irqlab_claim irqlab_measure irqlab_irqthread
-	irqlab_timer irqlab_workqueue irqlab_napi irqlab_softirq irqlab_hotplug)
+	irqlab_timer irqlab_workqueue irqlab_napi irqlab_softirq irqlab_hotplug
+	irqlab_uarray)
 
 ktap_begin
 sanitizers_begin

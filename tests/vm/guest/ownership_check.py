@@ -11,6 +11,7 @@ usage: ownership_check.py BDF... (--nothing-left | --something-left | --run STAT
 Prints what it found; exit status 0 when the expectation holds.
 """
 import argparse
+import ctypes
 import errno
 import fcntl
 import os
@@ -21,34 +22,65 @@ MAGIC = 0xE1
 STATES = ["idle", "running", "done", "stopped", "failed"]
 
 
+def ioc(direction, nr, size):
+    return (direction << 30) | (size << 16) | (MAGIC << 8) | nr
+
+
 def iowr(nr, size):
-    return (3 << 30) | (size << 16) | (MAGIC << 8) | nr
+    return ioc(3, nr, size)
 
 
-VECTOR_INFO = iowr(0x03, 48)
+# ABI 2.0 (include/irqlab/uapi.h): per-CPU data in caller-sized arrays,
+# struct irqlab_array {__u64 ptr; __u32 nr; __u32 pad;}.
+INFO = ioc(2, 0x0C, 16)
+VECTOR_INFO_SIZE = 64
+VECTOR_INFO = iowr(0x03, VECTOR_INFO_SIZE)
 RUN_STATUS = iowr(0x06, 56)
-ENGINE_LINE = iowr(0x22, 944)
+ENGINE_LINE_SIZE = 448
+ENGINE_LINE = iowr(0x22, ENGINE_LINE_SIZE)
 MECH_STATS = iowr(0x32, 120)
 
 
-def request(fd, cmd, size, bdf, vector=None):
+class Arrays:
+    """Buffers of nr_cpu_ids elements for the arrays the module fills."""
+
+    def __init__(self, fd):
+        info = bytearray(16)
+        fcntl.ioctl(fd, INFO, info, True)
+        self.nr_cpus = struct.unpack_from("<I", info, 0)[0]
+        # Kept alive as long as the requests that point at them.
+        self.cpu_set = ctypes.create_string_buffer(8 * ((self.nr_cpus + 63) // 64))
+        self.cpu_set2 = ctypes.create_string_buffer(8 * ((self.nr_cpus + 63) // 64))
+        self.counts = ctypes.create_string_buffer(8 * self.nr_cpus)
+
+    def put(self, buf, offset, array, nr):
+        struct.pack_into("<QII", buf, offset, ctypes.addressof(array), nr, 0)
+
+
+def request(fd, cmd, size, bdf, vector=None, arrays=()):
     buf = bytearray(size)
     name = bdf.encode()
     buf[:len(name)] = name
     if vector is not None:
         struct.pack_into("<I", buf, 16, vector)
+    for put in arrays:
+        put(buf)
     fcntl.ioctl(fd, cmd, buf, True)
     return buf
 
 
-def state(fd, bdf):
+def state(fd, bdf, arrays):
     found = []
-    nr_vectors = struct.unpack_from("<I", request(fd, VECTOR_INFO, 48, bdf, 0), 20)[0]
+    cpu_sets = (lambda b: arrays.put(b, 32, arrays.cpu_set, arrays.nr_cpus),
+                lambda b: arrays.put(b, 48, arrays.cpu_set2, arrays.nr_cpus))
+    info = request(fd, VECTOR_INFO, VECTOR_INFO_SIZE, bdf, 0, cpu_sets)
+    nr_vectors = struct.unpack_from("<I", info, 20)[0]
+    counts = (lambda b: arrays.put(b, ENGINE_LINE_SIZE - 16, arrays.counts, arrays.nr_cpus),)
     for vector in range(nr_vectors):
         if struct.unpack_from("<I", request(fd, MECH_STATS, 120, bdf, vector), 20)[0]:
             found.append(f"v{vector} measured")
         try:
-            request(fd, ENGINE_LINE, 944, bdf, vector)
+            request(fd, ENGINE_LINE, ENGINE_LINE_SIZE, bdf, vector, counts)
             found.append(f"v{vector} engine line")
         except OSError as e:
             if e.errno != errno.ENOENT:
@@ -68,9 +100,10 @@ def main():
     group.add_argument("--run", choices=STATES)
     args = parser.parse_args()
     fd = os.open("/dev/irqlab", os.O_RDWR | os.O_CLOEXEC)
+    arrays = Arrays(fd)
     holds = []
     for bdf in args.bdf:
-        found, run = state(fd, bdf)
+        found, run = state(fd, bdf, arrays)
         print(f"{bdf}: run {run}; left: {', '.join(found) or 'nothing'}")
         if args.nothing_left:
             holds.append(not found)
