@@ -8,6 +8,7 @@
 #include "torture_identities.h"
 #include "torture_kmsg.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
@@ -135,8 +136,12 @@ void check_kmsg(Shared& shared, KmsgWatcher& kmsg) {
 
 int verdict(Shared& shared, const std::string& params) {
     const std::vector<std::string> failures = shared.failures();
-    for (const std::string& f : failures)
-        fmt::print("{} FAILURE: {}\n", prefix, f);
+    // The first ones say it; a systematic break would repeat itself.
+    const size_t shown = std::min<size_t>(failures.size(), 20);
+    for (size_t i = 0; i < shown; ++i)
+        fmt::print("{} FAILURE: {}\n", prefix, failures[i]);
+    if (failures.size() > shown)
+        fmt::print("{} FAILURE: ... and {} more\n", prefix, failures.size() - shown);
     if (failures.empty()) {
         fmt::print("{} --- End of test: SUCCESS: {}\n", prefix, params);
         std::fflush(stdout);
@@ -291,6 +296,13 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
                 state >> c;
                 if (c == '0' && !set_cpu_online(cpu, true))
                     shared.fail(fmt::format("CPU {} did not come back online", cpu));
+            }
+            // An actor that failed may have left its run going.
+            for (const auto& device : shared.devices) {
+                Operation op{beat, "stop " + device->bdf};
+                module.stop(device->bdf);
+                while (module.run_status(device->bdf).state == IRQLAB_RUN_RUNNING)
+                    std::this_thread::sleep_for(std::chrono::milliseconds{20});
             }
             irqlab_engine_config restore{};
             restore.set = IRQLAB_CONFIG_FORCED_THREADING;
