@@ -138,10 +138,9 @@ ktap_case $? "insmod"
 "$cli" claim "$ivshmem" >/dev/null && "$cli" claim "$e1000e" >/dev/null
 ktap_case $? "claim_both"
 
-# Every mechanism, device trigger, back to back; the table for the log.
-# The twins' p50s within 10x of each other on every metric: a sanity
-# bound (make bench-compare prints the real ratios).
-compare_json ivshmem_device 0 --mechanisms $all_mechanisms --max-p50-ratio 10 \
+# Every mechanism, device trigger, back to back; the table for the log,
+# the twins' p50 ratios printed (make bench-compare measures them).
+compare_json ivshmem_device 0 --mechanisms $all_mechanisms \
 	--expect-unavailable "${unavailable[@]}" -- \
 	--device "$ivshmem" --trigger device --count 400 --warmup 50
 "$cli" compare --quiet --device "$ivshmem" --trigger device --count 400 --warmup 50 \
