@@ -101,9 +101,11 @@ run_suite() {
 			-DIRQLAB_THREAD_SAFETY=ON
 		;;
 	debug-kernel) debug_kernel ;;
-	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout
-	# (msix.sh took 818 s on an otherwise idle 2-core machine).
-	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 1800 ;;
+	# The number is the stall limit: how long a box may print nothing (see
+	# tests/vm/suite.sh; the whole run may take four times that).
+	# KASAN, lockdep and kmemleak under TCG are slow (msix.sh took 818 s on
+	# an otherwise idle 2-core machine).
+	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 900 ;;
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
