@@ -149,6 +149,9 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
  */
 int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_array *arr,
 			unsigned long **vectors);
+/* Reads the set in 'arr' as above, calls 'op' on it and frees it. */
+int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *arr,
+			 int (*op)(struct irqlab_device *dev, const unsigned long *vectors));
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 /* -E2BIG (the rest filled) when the caller's CPU bitmaps are short. */
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);

@@ -3,6 +3,7 @@
  * A claimed device's MSI-X vectors: allocation, the hardirq handler that
  * counts each arrival, affinity, and the per-CPU counters.
  */
+#include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
@@ -140,6 +141,20 @@ int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_arr
 			unsigned long **vectors)
 {
 	return irqlab_bitmap_read(arr, dev->nr_vectors, vectors);
+}
+
+int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *arr,
+			 int (*op)(struct irqlab_device *dev, const unsigned long *vectors))
+{
+	unsigned long *vectors;
+	int ret;
+
+	ret = irqlab_vectors_read(dev, arr, &vectors);
+	if (ret)
+		return ret;
+	ret = op(dev, vectors);
+	bitmap_free(vectors);
+	return ret;
 }
 
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info)

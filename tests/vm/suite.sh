@@ -25,7 +25,10 @@ results=$top/build/vm/$kver-$(basename "$scenario" .sh)
 rm -rf "$results" && mkdir -p "$results"
 console=$results/console.log
 
-splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called'
+# Besides the usual splats: the scheduler's report of a task left on a CPU
+# going down (sched_cpu_dying()), a CPU hotplug invariant the engine's
+# per-CPU threads must keep, whatever the kernel prints with it.
+splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called|Dying CPU not properly vacated'
 
 # The box each scenario needs (run.sh options); the default is 2 vCPUs,
 # 1 GiB and a 4-vector ivshmem-doorbell.

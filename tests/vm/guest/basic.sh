@@ -8,14 +8,9 @@
 set -uo pipefail
 
 top=${1:?usage: basic.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-kver=$(uname -r)
-ko=$top/build/kmod/$kver/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 abi_test=$top/build/host/tests/vm/irqlab-abi-test
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 

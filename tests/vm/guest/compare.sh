@@ -15,17 +15,11 @@
 set -uo pipefail
 
 top=${1:?usage: compare.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 # shellcheck source=inject.sh
 . "$top/tests/vm/guest/inject.sh"
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/compare_check.py
 work=$(mktemp -d)
 all_mechanisms=11

@@ -8,19 +8,12 @@
 set -uo pipefail
 
 top=${1:?usage: msix.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/fire_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 count=10000
-
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
 # fire_case NAME EXPECT BDF ARGS...: reset, fire, check the run's report.
 fire_case() {

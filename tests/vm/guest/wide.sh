@@ -12,15 +12,9 @@
 set -uo pipefail
 
 top=${1:?usage: wide.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/wide_check.py
 compare_check=$top/tests/vm/guest/compare_check.py
 engine_check=$top/tests/vm/guest/engine_check.py
