@@ -155,6 +155,8 @@ int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *a
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 /* -E2BIG (the rest filled) when the caller's CPU bitmaps are short. */
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
+/* irq_set_affinity(), refused (EIO) for a managed interrupt. */
+int irqlab_irq_set_affinity(unsigned int irq, const struct cpumask *cpus);
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
 			       const struct cpumask *cpus);
 int irqlab_vector_stats(struct irqlab_device *dev, struct irqlab_vector_stats *stats);
