@@ -186,6 +186,20 @@ TEST(TortureIdentities, ForcedThreadingCountsThreadRuns) {
     EXPECT_EQ(line_problems("f", l, {8}, 8).size(), 2u);
 }
 
+// Under forced threading the IRQ_NONE sharers run in threads whose
+// wake-ups merge: at most once per hardirq each, never more.
+TEST(TortureIdentities, ForcedThreadingBoundsTheSharers) {
+    irqlab_engine_line l{};
+    l.action = IRQLAB_ACTION_COUNT;
+    l.shared_none = 2;
+    l.handled = 10;
+    l.sharer_calls = 17;
+    EXPECT_EQ(line_problems("s", l, {10}, 10).size(), 1u);
+    EXPECT_TRUE(line_problems("s", l, {10}, 10, true).empty());
+    l.sharer_calls = 21;
+    EXPECT_EQ(line_problems("s", l, {10}, 10, true).size(), 1u);
+}
+
 TEST(TortureIdentities, NativeMechanismAndSlots) {
     irqlab_counters c{};
     c.fired = 10;

@@ -151,7 +151,11 @@ void engine_attach(Shared& shared, DeviceState& device, unsigned v, bool hot, Be
     Operation op{beat, fmt::format("engine attach v{} {}", v, choice.label)};
     if (!hot)
         a.received_at_attach = received(module, device.bdf, v);
-    module.engine_attach(choice.attach, one(v));
+    {
+        std::shared_lock config{shared.config};
+        a.forced_threading = module.engine_config(irqlab_engine_config{}).forced_threading != 0;
+        module.engine_attach(choice.attach, one(v));
+    }
     ++(hot ? shared.n.hot_attaches : shared.n.attaches);
     std::lock_guard lock{device.mutex};
     device.vectors[v].kind = VectorKind::engine;
@@ -176,7 +180,7 @@ void engine_detach_checked(Shared& shared, DeviceState& device, unsigned v, cons
     std::optional<uint64_t> arrivals;
     if (a.received_at_attach)
         arrivals = received(module, device.bdf, v) - *a.received_at_attach;
-    report(shared, line_problems(name, *line, line->cpu_count, arrivals));
+    report(shared, line_problems(name, *line, line->cpu_count, arrivals, a.forced_threading));
     if (line->action == IRQLAB_ACTION_SOFTIRQ)
         shared.add_units(line->softirq, line->softirq_raised * line->softirq_rounds);
     module.engine_detach(device.bdf, one(v));
@@ -244,7 +248,9 @@ void line_step(Shared& shared, DeviceState& device, Beat& beat, Rng& rng) {
     }
     switch (kind) {
     case VectorKind::free:
-        if (rng.chance(1, 4))
+        // A native mechanism re-requests the vector (free_irq, then
+        // request_irq): never while it fires.
+        if (rng.chance(1, 4) && !hot)
             mech_attach(shared, device, v, hot, beat, rng);
         else
             engine_attach(shared, device, v, hot, beat, rng);
@@ -376,6 +382,7 @@ void config_actor(Shared& shared) {
     guarded(shared, name, [&] {
         while (shared.nap(shared.options.config_interval * 1000)) {
             Operation op{beat, "engine config"};
+            std::unique_lock config{shared.config};
             irqlab_engine_config request{};
             const irqlab_engine_config now = shared.module.engine_config(request);
             request.set = IRQLAB_CONFIG_FORCED_THREADING;

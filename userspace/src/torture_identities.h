@@ -16,11 +16,15 @@ namespace irqlab::cli::torture {
 // no interrupt arriving: 'arrivals' is the vector's native received count
 // over that life, when it is known (the line was attached while the vector
 // did not fire). The identities of tests/vm/guest/engine_check.py.
+// 'forced_threading': attached under forced threading, which threads the IRQ_NONE
+// sharers too; a sharer's thread runs once per wake-up, and wake-ups merge,
+// so it ran at most once per hardirq.
 std::vector<std::string> line_problems(const std::string& name, const irqlab_engine_line& line,
                                        const std::vector<uint64_t>& cpu_count,
-                                       std::optional<uint64_t> arrivals);
+                                       std::optional<uint64_t> arrivals,
+                                       bool forced_threading = false);
 
-// A vector's native trigger accounting: fired == received + coalesced + busy.
+// A vector's native trigger accounting (irqlab_counters_missing()).
 std::vector<std::string> native_problems(const std::string& name, const irqlab_counters& sum);
 
 // A natively measured vector after its detach; 'arrivals' as above.

@@ -75,7 +75,8 @@ LineChoice choose_line(Rng& rng, const std::vector<unsigned>& slots,
             a.delay_us = static_cast<uint32_t>(rng.between(0, 500));
             c.label += fmt::format(" delay={}us", a.delay_us);
         }
-        if (rng.chance(1, 4)) {
+        // WQ_BH takes no other flag (Linux, and the engine: EINVAL).
+        if (rng.chance(1, 4) && a.work != IRQLAB_WORK_BH) {
             a.flags |= IRQLAB_ATTACH_MEM_RECLAIM;
             c.label += " mem-reclaim";
         }
@@ -95,6 +96,11 @@ LineChoice choose_line(Rng& rng, const std::vector<unsigned>& slots,
     default:
         break;
     }
+    // The IRQ_NONE sharers are not ONESHOT, and Linux refuses a shared
+    // line whose actions disagree on it (__setup_irq: EBUSY); so does the
+    // engine.
+    if (a.flags & IRQLAB_ATTACH_ONESHOT)
+        a.shared_none = 0;
     if (a.action == IRQLAB_ACTION_WORK || a.action == IRQLAB_ACTION_THREAD) {
         a.hold = static_cast<uint32_t>(rng.between(IRQLAB_HOLD_NONE, IRQLAB_HOLD_SPIN));
         // BH work runs in softirq context: it may spin, never sleep.

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "cpulist.h"
 #include "engine_tables.h"
+#include "schema_json.h"
 #include "torture_actors.h"
 #include "torture_identities.h"
 #include "torture_kmsg.h"
@@ -287,6 +288,7 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
     joiner.join();
 
     Beat& beat = shared.beat("final check");
+    irqlab_counters interrupts{}; // every torture vector's, summed
     std::thread final_check{[&] {
         try {
             for (const unsigned cpu : shared.hotpluggable) {
@@ -312,9 +314,10 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
                 detach_all(shared, *device, beat);
             for (const auto& device : shared.devices) {
                 for (unsigned v = 0; v < device->nr_vectors; ++v) {
+                    const irqlab_counters sum = VectorTotals{module.stats(device->bdf, v).cpu}.sum;
+                    schema::add_counters(interrupts, sum);
                     for (const std::string& p :
-                         native_problems(fmt::format("{} v{}", device->bdf, v),
-                                         VectorTotals{module.stats(device->bdf, v).cpu}.sum))
+                         native_problems(fmt::format("{} v{}", device->bdf, v), sum))
                         shared.fail(p);
                 }
             }
@@ -355,6 +358,9 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
 
     const Counts& n = shared.n;
     fmt::print("{}\n", stat_line(shared, seconds_since_start()));
+    fmt::print("{} interrupts: {} triggers, {} arrivals ({} unexpected), {} coalesced, {} busy\n",
+               prefix, interrupts.fired, interrupts.received, interrupts.unexpected,
+               interrupts.coalesced, interrupts.busy);
     fmt::print("{} identities: {} engine lines and {} native mechanisms checked exactly after "
                "their detach ({} attached and {} detached while firing), {} runs balanced, "
                "softirq slots {} exact, {} native mechanisms absent from this kernel; kernel "

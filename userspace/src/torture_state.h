@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct Attachment {
     // The vector's native received count at attach, when no run fired it
     // then: the engine's arrivals are exact from there.
     std::optional<uint64_t> received_at_attach;
+    bool forced_threading = false; // the engine's, at the attach
 };
 
 struct VectorState {
@@ -82,6 +84,11 @@ public:
     std::string hotplug_note;            // why there is no hotplug, if so
     Counts n;
     std::atomic<bool> silent{false}; // stutter: no new firing runs
+    // Held shared by an engine attach, exclusive by a forced-threading
+    // flip: an attach requests its line's actions one by one, and a flip
+    // between them would make them disagree on ONESHOT (EBUSY). Linux's
+    // threadirqs never changes after boot.
+    std::shared_mutex config;
 
     bool stopping() const { return stop_.load(); }
     void request_stop();

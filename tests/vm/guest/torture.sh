@@ -14,15 +14,8 @@ set -uo pipefail
 
 top=${1:?usage: torture.sh REPO_TOP [SECONDS]}
 seconds=${2:-180}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
-
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 out=$(mktemp)
 
 ktap_begin
