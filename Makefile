@@ -5,6 +5,7 @@
 #   make demo         boot the QEMU test box and show irqlab in it
 #   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
 #   make bench-compare  the test box's engine/native ratio matrix (6.12)
+#   make soak         irqlab torture for SOAK_MINUTES (60) on every test-box kernel
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds
@@ -18,7 +19,7 @@ export IRQLAB_CACHE
 
 HOST_BUILD := build/host
 
-.PHONY: all module testbox-modules cli check demo bench bench-compare deps clean help
+.PHONY: all module testbox-modules cli check demo bench bench-compare soak deps clean help
 
 all: module cli
 
@@ -53,6 +54,10 @@ bench:
 bench-compare:
 	@scripts/bench-compare.sh
 
+# Not in make check: hours are normal. Summary under results/soak-<time>/.
+soak:
+	@scripts/soak.sh
+
 deps:
 	scripts/deps.sh check
 
@@ -60,4 +65,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'

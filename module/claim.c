@@ -58,8 +58,10 @@ static void irqlab_device_release(struct kref *ref)
 	struct irqlab_device *dev = container_of(ref, struct irqlab_device, ref);
 	unsigned int i;
 
-	for (i = 0; dev->vectors && i < dev->nr_vectors; i++)
+	for (i = 0; dev->vectors && i < dev->nr_vectors; i++) {
 		free_percpu(dev->vectors[i].counters);
+		irqlab_measure_free_vector(&dev->vectors[i]);
+	}
 	kvfree(dev->vectors);
 	bitmap_free(dev->run.vectors);
 	pci_dev_put(dev->pdev);

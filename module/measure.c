@@ -67,7 +67,8 @@ static const struct irqlab_hist_config irqlab_default_layout = {
 /* TASKLET_SOFTIRQ on one CPU, for the softirq mechanism of one path. */
 struct irqlab_softirq_track {
 	u64 entry_ns;			/* the running softirq's entry */
-	struct irqlab_vector *served;	/* it ran the vector's tasklet */
+	/* The vectors whose tasklet it ran, linked by measure.served. */
+	struct irqlab_vector *served;
 };
 
 static DEFINE_PER_CPU(struct irqlab_vector *, irqlab_current_vector);
@@ -146,11 +147,19 @@ static struct irqlab_measure *irqlab_measured(struct irqlab_vector *vec)
 	return vec && READ_ONCE(vec->measure.attached) ? &vec->measure : NULL;
 }
 
-void irqlab_measure_init_vector(struct irqlab_vector *vec)
+int irqlab_measure_init_vector(struct irqlab_vector *vec)
 {
 	raw_spin_lock_init(&vec->measure.lock);
 	vec->measure.mech = IRQLAB_MECH_NONE;
 	vec->measure.path = IRQLAB_PATH_ENGINE;
+	vec->measure.served = alloc_percpu(struct irqlab_served_link);
+	return vec->measure.served ? 0 : -ENOMEM;
+}
+
+void irqlab_measure_free_vector(struct irqlab_vector *vec)
+{
+	free_percpu(vec->measure.served);
+	vec->measure.served = NULL;
 }
 
 void irqlab_measure_start(struct irqlab_vector *vec, u32 mech, u32 path,
@@ -344,8 +353,18 @@ struct irqlab_vector *irqlab_measure_softirq(u32 path, enum irqlab_softirq_event
 		track->entry_ns = irqlab_measure_now();
 		return NULL;
 	case IRQLAB_SOFTIRQ_EXIT:
-		vec = xchg(&track->served, NULL);
-		irqlab_measure_t3(vec);
+		/* Every vector this run served ends here; the first names it. */
+		vec = track->served;
+		track->served = NULL;
+		for (m = vec ? &vec->measure : NULL; m;) {
+			struct irqlab_served_link *link = this_cpu_ptr(m->served);
+			struct irqlab_vector *next = link->next;
+
+			link->next = NULL;
+			link->queued = false;
+			irqlab_measure_t3(container_of(m, struct irqlab_vector, measure));
+			m = next ? &next->measure : NULL;
+		}
 		return vec;
 	}
 	return NULL;
@@ -361,6 +380,7 @@ void irqlab_measure_softirq_served(struct irqlab_vector *vec)
 {
 	struct irqlab_measure *m = irqlab_measured(vec);
 	struct irqlab_softirq_track *track;
+	struct irqlab_served_link *link;
 	u64 start;
 
 	if (!m)
@@ -368,7 +388,13 @@ void irqlab_measure_softirq_served(struct irqlab_vector *vec)
 	track = this_cpu_ptr(&irqlab_softirq_tracks[m->path]);
 	start = track->entry_ns;
 	irqlab_measure_t2_at(m, vec->index, &start);
-	track->served = vec;
+	/* Several vectors' tasklets may run in one softirq: each gets its end. */
+	link = this_cpu_ptr(m->served);
+	if (!link->queued) {
+		link->queued = true;
+		link->next = track->served;
+		track->served = vec;
+	}
 }
 
 int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stats *stats)

@@ -19,6 +19,16 @@ struct irqlab_vector;
 struct irqlab_hist_set;
 
 /* One vector's measuring state; see irqlab_measure_t1() for the rules. */
+/*
+ * A vector's place in one CPU's list of the vectors whose tasklet the
+ * running TASKLET_SOFTIRQ served (the native softirq mechanism): that
+ * softirq's exit is the end (t3) of each. Only that CPU touches it.
+ */
+struct irqlab_served_link {
+	struct irqlab_vector *next;
+	bool queued;
+};
+
 struct irqlab_measure {
 	/* Set while attached, kept after detach for MECH_STATS. */
 	u32 mech;			/* enum irqlab_mechanism */
@@ -34,6 +44,7 @@ struct irqlab_measure {
 	u64 bh_start;			/* t2 of the run in progress */
 	struct irqlab_mech_stats stats;	/* but arrivals, samples[HARDIRQ] */
 	atomic64_t arrivals;		/* the hardirq metric's, lock-free */
+	struct irqlab_served_link __percpu *served;
 };
 
 static inline u64 irqlab_measure_now(void)
@@ -45,7 +56,8 @@ static inline u64 irqlab_measure_now(void)
 struct irqlab_hist_set *irqlab_hist_set_create(void);
 void irqlab_hist_set_destroy(struct irqlab_hist_set *set);
 
-void irqlab_measure_init_vector(struct irqlab_vector *vec);
+int irqlab_measure_init_vector(struct irqlab_vector *vec);
+void irqlab_measure_free_vector(struct irqlab_vector *vec);
 /*
  * Under the device lock, nothing in flight on the vector; it records into
  * 'hists' until irqlab_measure_stop().

@@ -16,9 +16,11 @@
  * Accounting: every attempt counts as fired. An attempt made while the
  * vector's previous trigger has not arrived yet is not issued and counts
  * as coalesced, as the device would merge it into the pending message;
- * an ipi attempt refused with -EBUSY counts as busy. So after a run,
- * fired == received + coalesced + busy on each vector, exactly, unless the
- * device sends messages nobody triggered, which the check then reports.
+ * an ipi attempt refused with -EBUSY counts as busy; an arrival with no
+ * attempt in flight counts as unexpected. So after a run,
+ * fired + unexpected == received + coalesced + busy on each vector,
+ * exactly (uapi.h); unexpected is zero unless the device sends messages
+ * nobody triggered or x86 moved the vector while it fired.
  *
  * Known: QEMU's e1000e model before 8.0 (Debian ships 7.2) does that. It
  * throttles each vector for at least 128 us after a message (any EITR

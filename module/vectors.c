@@ -47,9 +47,11 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 	}
 	/*
 	 * Delivered only now: the next trigger's t0 must not be stamped before
-	 * this interrupt's t1 took its own.
+	 * this interrupt's t1 took its own. Nothing in flight: unexpected
+	 * (uapi.h, irqlab_counters_missing()).
 	 */
-	atomic_dec_if_positive(&vec->outstanding);
+	if (atomic_dec_if_positive(&vec->outstanding) < 0)
+		this_cpu_inc(vec->counters->unexpected);
 	irqlab_measure_set_current(NULL);
 	if (measured)
 		irqlab_measure_hardirq(vec, entry);
@@ -94,10 +96,9 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 
 		vec->dev = dev;
 		vec->index = i;
-		irqlab_measure_init_vector(vec);
 		atomic_set(&vec->outstanding, 0);
 		vec->counters = alloc_percpu(struct irqlab_counters);
-		if (!vec->counters)
+		if (!vec->counters || irqlab_measure_init_vector(vec))
 			return -ENOMEM;	/* freed with the device */
 		snprintf(vec->name, sizeof(vec->name), "irqlab-%s-v%d", dev->bdf, i);
 	}

@@ -43,8 +43,11 @@ suites+=("vm:$KVER_6_12:ownership.sh")
 # the debug kernel on 4 multi-threaded TCG vCPUs stalled in RCU at boot,
 # before the scenario ran, and sat until the 1800 s timeout.
 suites+=("vm:$KVER_6_12:hotplug.sh")
+# irqlab torture: 3 minutes of random attach/detach/fire/hotplug on 6.12
+# and on the debug kernel (lockdep, KASAN, kmemleak; one TCG thread).
+suites+=("vm:$KVER_6_12:torture.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh)
 
 # The debug kernel (some 25 minutes of compiling on an empty cache; a
 # moment once cached) builds from the start, at the lowest priority: it
@@ -115,6 +118,8 @@ run_suite() {
 		vm:*:hotplug.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
+	# 180 s of torture plus boot, setup and the final checks.
+	vm:*:torture.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" torture.sh 600 ;;
 	# 72 vCPUs on one TCG thread: boot alone takes about a minute.
 	vm:*:wide.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" wide.sh 300 ;;
 	vm:*)

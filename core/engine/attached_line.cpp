@@ -99,11 +99,32 @@ void AttachedLine::remove() {
     engine_.irqs().free_desc(cxxrt::exchange(virq_, 0u));
 }
 
+namespace {
+// A line that keeps firing keeps replaying: a flush then ends after this
+// many rounds, having waited for what arrived before it began.
+constexpr unsigned flush_rounds = 16;
+} // namespace
+
+uint64_t AttachedLine::replays() {
+    const irq::IrqDesc* desc = engine_.irqs().desc(virq_);
+    return (desc ? desc->replays() : 0) + engine_.msix_chip().resent(virq_);
+}
+
 int AttachedLine::flush() {
     // Handlers and irq threads first: a forced-threaded handler may still
-    // be about to defer more.
-    engine_.irqs().synchronize_irq(virq_);
-    return action_->flush();
+    // be about to defer more. Then again, until a round replayed nothing:
+    // a NAPI poll that completes, or a ONESHOT thread that ends, unmasks
+    // the line, and what arrived meanwhile is replayed (at once, or from
+    // the chip's resend tasklet), which defers more.
+    for (unsigned round = 0; round < flush_rounds; ++round) {
+        const uint64_t before = replays();
+        engine_.irqs().synchronize_irq(virq_);
+        if (const int ret = action_->flush())
+            return ret;
+        if (!engine_.msix_chip().resend_in_flight(virq_) && replays() == before)
+            break;
+    }
+    return 0;
 }
 
 IrqReturn AttachedLine::main_action(unsigned, void* dev_id) {

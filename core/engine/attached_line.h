@@ -35,7 +35,8 @@ public:
     // running ones and the thread, and what it deferred to taken down),
     // then frees the descriptor.
     void remove();
-    // May sleep. Waits until what the line deferred so far has run.
+    // May sleep. Waits until what the line deferred so far has run, and
+    // what that let in (a replay) as well.
     int flush();
 
     unsigned virq() const { return virq_; }
@@ -61,6 +62,8 @@ private:
     static irq::IrqReturn thread_action(unsigned virq, void* dev_id);
     int request_main_action(irq::IrqHandler thread_fn, unsigned flags);
     unsigned line_flags() const;
+    // Interrupts replayed on the line so far, by the flow or the chip.
+    uint64_t replays();
     void fill_thread_stats(irqlab_engine_line_stats& stats) const;
 
     Engine& engine_;

@@ -64,6 +64,9 @@ bool MsixChip::latch_if_masked(unsigned virq) {
 
 void MsixChip::resend_pending(softirq::Tasklet* tasklet) {
     auto* self = static_cast<MsixChip*>(tasklet->data);
+    // Raised before a due flag is taken, dropped after its flow ran: a
+    // flush sees a resend in flight at every step (resend_in_flight()).
+    self->resends_running_.fetch_add(1, cxxrt::memory_order::acq_rel);
     for (unsigned virq = 0; virq < irq::IrqCore::max_irqs; ++virq) {
         Vector& v = self->vectors_[virq];
         if (!v.resend_due.exchange(false, cxxrt::memory_order::acq_rel))
@@ -74,6 +77,7 @@ void MsixChip::resend_pending(softirq::Tasklet* tasklet) {
         if (!self->latch_if_masked(virq))
             self->resend_(self->resend_arg_, virq);
     }
+    self->resends_running_.fetch_sub(1, cxxrt::memory_order::acq_rel);
 }
 
 void MsixChip::reset(unsigned virq) {
@@ -93,6 +97,12 @@ void MsixChip::forget(unsigned virq) {
 uint64_t MsixChip::latched(unsigned virq) const {
     const Vector* v = vector(virq);
     return v ? v->latched.load(cxxrt::memory_order::relaxed) : 0;
+}
+
+bool MsixChip::resend_in_flight(unsigned virq) const {
+    const Vector* v = vector(virq);
+    return (v && v->resend_due.load(cxxrt::memory_order::acquire)) ||
+           resends_running_.load(cxxrt::memory_order::acquire) != 0;
 }
 
 uint64_t MsixChip::resent(unsigned virq) const {

@@ -53,6 +53,8 @@ public:
 
     uint64_t latched(unsigned virq) const;
     uint64_t resent(unsigned virq) const;
+    // A resend of 'virq' is due or under way: its flow may still run.
+    bool resend_in_flight(unsigned virq) const;
 
 private:
     static constexpr unsigned masked_bit = 1u << 0;
@@ -71,6 +73,7 @@ private:
 
     softirq::Tasklets& tasklets_;
     softirq::Tasklet resend_tasklet_;
+    cxxrt::atomic<unsigned> resends_running_{0};
     ResendFn resend_ = nullptr;
     void* resend_arg_ = nullptr;
     Vector vectors_[irq::IrqCore::max_irqs];

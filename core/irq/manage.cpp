@@ -44,12 +44,14 @@ void IrqCore::setup_forced_threading(IrqAction& action) const {
     // Requested threaded already, with the default primary.
     if (action.handler == irq_default_primary_handler)
         return;
+    // Every forced action is ONESHOT, as in Linux: the actions of a shared
+    // line must agree on it (link_action()).
+    action.flags |= irqf_oneshot;
     // Linux also threads a real primary that has a thread_fn, moving the
     // thread_fn to a secondary action and thread; the engine leaves such
-    // an action as it was requested.
+    // an action's handlers as they were requested.
     if (action.thread_fn)
         return;
-    action.flags |= irqf_oneshot;
     action.forced_thread = true;
     action.thread_fn = action.handler;
     action.handler = irq_default_primary_handler;

@@ -42,7 +42,8 @@
 	X(u64, received, "RECEIVED", "hardirq handler entered")		\
 	X(u64, handled, "HANDLED", "handler returned IRQ_HANDLED")		\
 	X(u64, coalesced, "COALESCED", "trigger merged into one still in flight") \
-	X(u64, busy, "BUSY", "ipi: previous injection still pending")
+	X(u64, busy, "BUSY", "ipi: previous injection still pending")	\
+	X(u64, unexpected, "UNEXPECTED", "arrived with no trigger in flight")
 
 /* A firing run's progress (IRQLAB_IOC_RUN_STATUS). */
 #define IRQLAB_RUN_FIELDS(X)							\

@@ -34,7 +34,7 @@
  * measured mechanisms, engine lines (unless IRQLAB_ATTACH_KEEP), and the
  * file's histograms. Claims are never owned: they last until released.
  */
-#define IRQLAB_ABI_MAJOR	2
+#define IRQLAB_ABI_MAJOR	3
 #define IRQLAB_ABI_MINOR	0
 
 #define IRQLAB_IOC_MAGIC	0xE1
@@ -229,12 +229,23 @@ struct irqlab_counters {
 
 /*
  * The accounting identity: every trigger attempt arrived, was coalesced or
- * was refused. Returns attempts that never arrived (negative: arrivals
- * that no attempt explains). Zero after every complete run.
+ * was refused, and every arrival is one attempt's or unexpected:
+ *
+ *   fired + unexpected == received + coalesced + busy
+ *
+ * An arrival is unexpected when none of the vector's triggers was in
+ * flight: a message the device sent on its own (QEMU's e1000e before 8.0,
+ * module/triggers.c), the one spurious interrupt x86 may deliver when it
+ * moves a firing MSI that is not remapped (msi_set_affinity()), or any
+ * arrival of an external run. Should such an arrival overtake a trigger
+ * in flight, that trigger's own arrival is the one counted unexpected.
+ * Returns attempts that never arrived (negative: never, while the
+ * counters come from one snapshot). Zero after every complete run.
  */
 static inline __s64 irqlab_counters_missing(const struct irqlab_counters *c)
 {
-	return (__s64)c->fired - (__s64)(c->received + c->coalesced + c->busy);
+	return (__s64)(c->fired + c->unexpected) -
+	       (__s64)(c->received + c->coalesced + c->busy);
 }
 
 struct irqlab_vector_stats {

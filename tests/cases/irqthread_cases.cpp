@@ -285,12 +285,41 @@ void forced_threading_runs_with_bh_off(irqlab_ktest_ctx* ctx) {
     teardown(lab, virq, &device);
 }
 
+// Linux makes every forced action ONESHOT, one with a thread_fn too, so a
+// threaded action and a plain one still share a line under threadirqs.
+void forced_threading_shares_a_threaded_line(irqlab_ktest_ctx* ctx) {
+    Lab* lab = make_lab();
+    KT_ASSERT(ctx, lab);
+    lab->core.set_forced_threading(true);
+    const unsigned virq = lab->line(0);
+    Device threaded, plain;
+    plain.context = &lab->context;
+    const bool first = virq != 0 && lab->core.request_threaded_irq(virq, wake, thread_fn,
+                                                                   irq::irqf_shared, "threaded",
+                                                                   &threaded) == 0;
+    const bool second = first && lab->core.request_irq(virq, plain_handler, irq::irqf_shared,
+                                                       "plain", &plain) == 0;
+    KT_EXPECT(ctx, first && second);
+    if (second) {
+        lab->fire(virq);
+        lab->core.synchronize_irq(virq);
+        KT_EXPECT(ctx, threaded.done.load(cxxrt::memory_order::seq_cst) == 1);
+        KT_EXPECT(ctx, plain.done.load(cxxrt::memory_order::seq_cst) == 1);
+        KT_EXPECT(ctx, !lab->core.desc(virq)->masked());
+    }
+    if (first)
+        teardown(lab, virq, &threaded, second ? &plain : nullptr);
+    else
+        teardown(lab, 0, nullptr);
+}
+
 constexpr irqlab_ktest_case cases[] = {
     {"wake_runs_thread_once_per_wake", wake_runs_thread_once_per_wake},
     {"oneshot_masks_until_thread_end", oneshot_masks_until_thread_end},
     {"shared_oneshot_waits_for_both_threads", shared_oneshot_waits_for_both_threads},
     {"synchronize_waits_for_the_thread", synchronize_waits_for_the_thread},
     {"forced_threading_runs_with_bh_off", forced_threading_runs_with_bh_off},
+    {"forced_threading_shares_a_threaded_line", forced_threading_shares_a_threaded_line},
 };
 
 } // namespace

@@ -7,9 +7,16 @@
  * be freed.
  */
 #include <kunit/test.h>
+#include <linux/bottom_half.h>
+#include <linux/interrupt.h>
 #include <linux/irqflags.h>
 
 #include "module/device.h"
+
+static void vector_free(void *vec)
+{
+	irqlab_measure_free_vector(vec);
+}
 
 static struct irqlab_vector *vector_create(struct kunit *test, unsigned int index)
 {
@@ -17,7 +24,8 @@ static struct irqlab_vector *vector_create(struct kunit *test, unsigned int inde
 
 	KUNIT_ASSERT_NOT_NULL(test, vec);
 	vec->index = index;
-	irqlab_measure_init_vector(vec);
+	KUNIT_ASSERT_EQ(test, irqlab_measure_init_vector(vec), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vector_free, vec), 0);
 	return vec;
 }
 
@@ -137,10 +145,45 @@ static void file_without_set_reads_empty_histograms(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, irqlab_hist_read(NULL, hist), -EINVAL);
 }
 
+/*
+ * The native softirq mechanism: one TASKLET_SOFTIRQ run may serve the
+ * tasklets of several measured vectors, and its exit ends each of them.
+ */
+static void one_softirq_run_ends_every_vector_it_served(struct kunit *test)
+{
+	struct irqlab_hist_set *one = set_create(test);
+	struct irqlab_vector *a = vector_create(test, 0), *b = vector_create(test, 1);
+	struct irqlab_mech_stats stats = {};
+
+	irqlab_measure_start(a, IRQLAB_MECH_SOFTIRQ, IRQLAB_PATH_NATIVE, one);
+	irqlab_measure_start(b, IRQLAB_MECH_SOFTIRQ, IRQLAB_PATH_NATIVE, one);
+	local_bh_disable();
+	irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_ENTRY, TASKLET_SOFTIRQ);
+	irqlab_measure_softirq_served(a);
+	irqlab_measure_softirq_served(b);
+	KUNIT_EXPECT_PTR_EQ(test, irqlab_measure_softirq(IRQLAB_PATH_NATIVE,
+							IRQLAB_SOFTIRQ_EXIT,
+							TASKLET_SOFTIRQ), b);
+	/* The list is empty again: a second exit ends nothing. */
+	KUNIT_EXPECT_NULL(test, irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_EXIT,
+							TASKLET_SOFTIRQ));
+	local_bh_enable();
+	irqlab_measure_mech_stats(a, &stats);
+	KUNIT_EXPECT_EQ(test, stats.runs, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.ends, 1ULL);
+	irqlab_measure_mech_stats(b, &stats);
+	KUNIT_EXPECT_EQ(test, stats.runs, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.ends, 1ULL);
+	irqlab_measure_stop(a);
+	irqlab_measure_stop(b);
+	irqlab_hist_set_destroy(one);
+}
+
 static struct kunit_case irqlab_measure_cases[] = {
 	KUNIT_CASE(each_file_records_into_its_own_set),
 	KUNIT_CASE(layout_is_busy_only_for_the_measuring_set),
 	KUNIT_CASE(stopped_vector_records_into_no_set),
+	KUNIT_CASE(one_softirq_run_ends_every_vector_it_served),
 	KUNIT_CASE(file_without_set_reads_empty_histograms),
 	{ }
 };

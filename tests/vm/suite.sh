@@ -40,6 +40,7 @@ splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thun
 # after 600 s), against 44-51 s with one thread.
 wide_box=(--smp 72 --mem 2048 --ivshmem-vectors 128 --tcg-single)
 options=()
+scenario_args=()
 case $scenario in
 # compare.sh enables tracepoints and attaches BPF programs again and
 # again: each patches kernel code while the other vCPU may run it, which
@@ -49,12 +50,22 @@ compare.sh) options=(--tcg-single) ;;
 wide.sh) options=("${wide_box[@]}") ;;
 # hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
 hotplug.sh) options=(--smp 4) ;;
+# torture.sh takes CPUs offline too; TORTURE_SECONDS (default 180) is
+# passed to the scenario (the guest's init gives scripts a clean
+# environment, so not as a variable). The debug kernel on 4 multi-threaded
+# TCG vCPUs once stalled in RCU at boot: one host thread for it.
+torture.sh)
+	options=(--smp 4)
+	case $kver in *debug*) options+=(--tcg-single) ;; esac
+	scenario_args=("${TORTURE_SECONDS:-180}")
+	;;
 esac
 
 boot() {
 	"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$scenario" \
 		"${options[@]}" \
 		--stall "$stall" --timeout "$timeout" --log "$console" --out "$results/out" -- "$top" \
+		${scenario_args[@]+"${scenario_args[@]}"} \
 		>"$results/guest.ktap" 2>"$results/run.err"
 }
 

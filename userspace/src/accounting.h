@@ -1,5 +1,5 @@
 // A vector's counters summed over CPUs, and the accounting identity every
-// run must satisfy: fired == received + coalesced + busy.
+// run must satisfy: fired + unexpected == received + coalesced + busy.
 #pragma once
 
 #include "irqlab/uapi.h"

@@ -25,12 +25,16 @@ int main(int argc, char** argv) {
     add_stats_commands(app, status);
     add_engine_commands(app, status);
     add_compare_command(app, status);
+    const CLI::App* torture = add_torture_command(app, status);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
-        return code == 0 ? exit_ok : exit_usage;
+        if (code == 0)
+            return exit_ok;
+        // torture's exit statuses are locktorture-like: 0, 3, else 1.
+        return torture->parsed() ? exit_error : exit_usage;
     } catch (const Error& e) {
         fmt::print(stderr, "irqlab: {}\n", e.what());
         return exit_error;
