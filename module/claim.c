@@ -37,20 +37,32 @@ static struct {
 	int probe_error;
 } irqlab_pending;
 
-static struct pci_dev *irqlab_pci_lookup(const char *bdf)
+/* See device.h. */
+int irqlab_bdf_parse(const char *bdf, unsigned int *domain, unsigned int *bus,
+		     unsigned int *devfn)
 {
-	unsigned int domain = 0, bus, slot, func;
+	unsigned int slot, func;
 	char tail;
 
-	if (sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &func, &tail) != 4) {
-		domain = 0;
-		if (sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &func, &tail) != 3)
-			return ERR_PTR(-EINVAL);
+	*domain = 0;
+	if (sscanf(bdf, "%x:%x:%x.%x%c", domain, bus, &slot, &func, &tail) != 4) {
+		*domain = 0;
+		if (sscanf(bdf, "%x:%x.%x%c", bus, &slot, &func, &tail) != 3)
+			return -EINVAL;
 	}
-	if (domain > 0xffff || bus > 0xff || slot > 0x1f || func > 7)
+	if (*domain > 0xffff || *bus > 0xff || slot > 0x1f || func > 7)
+		return -EINVAL;
+	*devfn = PCI_DEVFN(slot, func);
+	return 0;
+}
+
+static struct pci_dev *irqlab_pci_lookup(const char *bdf)
+{
+	unsigned int domain, bus, devfn;
+
+	if (irqlab_bdf_parse(bdf, &domain, &bus, &devfn))
 		return ERR_PTR(-EINVAL);
-	return pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, func)) ?:
-	       ERR_PTR(-ENODEV);
+	return pci_get_domain_bus_and_slot(domain, bus, devfn) ?: ERR_PTR(-ENODEV);
 }
 
 static void irqlab_device_release(struct kref *ref)
