@@ -39,6 +39,14 @@ compare.sh) options=(--tcg-single) ;;
 wide.sh) options=("${wide_box[@]}") ;;
 # hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
 hotplug.sh) options=(--smp 4) ;;
+# The fuzzer attaches the native softirq mechanism again and again, whose
+# tracepoint probes patch kernel code: one TCG thread, as compare.sh. Its
+# duration and seed (a replay) come from the host when given.
+fuzz.sh)
+	options=(--tcg-single)
+	fuzz_env="${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} ${FUZZ_SEED:+FUZZ_SEED=$FUZZ_SEED}"
+	[ -n "${fuzz_env// /}" ] && options+=(--append "$fuzz_env")
+	;;
 esac
 
 boot() {
