@@ -8,7 +8,7 @@
 # thread-safety analysis of the core's locks); the debug kernel itself
 # (built once, then cached); and the QEMU test box: the foundation and MSI-X
 # scenarios on each stock kernel and, on the debug kernel, the same under
-# KASAN/lockdep/kmemleak plus the KUnit suites.
+# KASAN/lockdep/kmemleak plus the KUnit suites and the ioctl fuzzer.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +45,8 @@ suites+=("vm:$KVER_6_12:ownership.sh")
 suites+=("vm:$KVER_6_12:hotplug.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
 	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+# The ioctl fuzzer for 2 minutes under KASAN, lockdep and kmemleak.
+suites+=(vm:debug:fuzz.sh)
 
 # The debug kernel (some 25 minutes of compiling on an empty cache; a
 # moment once cached) builds from the start, at the lowest priority: it
@@ -103,6 +105,9 @@ run_suite() {
 	debug-kernel) debug_kernel ;;
 	# KASAN, lockdep and kmemleak under TCG are slow: a longer timeout
 	# (msix.sh took 818 s on an otherwise idle 2-core machine).
+	# The fuzzer runs 120 s; boot, claims, release and the kmemleak scan
+	# come on top (some 5 minutes in all).
+	vm:debug:fuzz.sh) debug_env && tests/vm/suite.sh "$KVER_DEBUG" fuzz.sh 600 ;;
 	vm:debug:*) debug_env && tests/vm/suite.sh "$KVER_DEBUG" "${1##*:}" 1800 ;;
 	# The engine scenarios fire some 250,000 interrupts each; compare
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
