@@ -152,9 +152,14 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
  */
 int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_array *arr,
 			unsigned long **vectors);
+/* Reads the set in 'arr' as above, calls 'op' on it and frees it. */
+int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *arr,
+			 int (*op)(struct irqlab_device *dev, const unsigned long *vectors));
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 /* -E2BIG (the rest filled) when the caller's CPU bitmaps are short. */
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
+/* irq_set_affinity(), refused (EIO) for a managed interrupt. */
+int irqlab_irq_set_affinity(unsigned int irq, const struct cpumask *cpus);
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
 			       const struct cpumask *cpus);
 int irqlab_vector_stats(struct irqlab_device *dev, struct irqlab_vector_stats *stats);

@@ -40,15 +40,8 @@ long irqlab_ioctl_engine_attach(struct irqlab_file *file, void __user *uarg)
 static long irqlab_op_engine_detach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_engine_detach *detach = arg;
-	unsigned long *vectors;
-	long ret;
 
-	ret = irqlab_vectors_read(dev, &detach->vectors, &vectors);
-	if (ret)
-		return ret;
-	ret = irqlab_engine_detach_vectors(dev, vectors);
-	bitmap_free(vectors);
-	return ret;
+	return irqlab_vectors_apply(dev, &detach->vectors, irqlab_engine_detach_vectors);
 }
 
 long irqlab_ioctl_engine_detach(void __user *uarg)
@@ -80,15 +73,8 @@ long irqlab_ioctl_engine_line(void __user *uarg)
 static long irqlab_op_engine_flush(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_engine_flush *flush = arg;
-	unsigned long *vectors;
-	long ret;
 
-	ret = irqlab_vectors_read(dev, &flush->vectors, &vectors);
-	if (ret)
-		return ret;
-	ret = irqlab_engine_flush_vectors(dev, vectors);
-	bitmap_free(vectors);
-	return ret;
+	return irqlab_vectors_apply(dev, &flush->vectors, irqlab_engine_flush_vectors);
 }
 
 long irqlab_ioctl_engine_flush(void __user *uarg)

@@ -14,7 +14,9 @@
  * (module/engine.c), which also creates and destroys the engine under it:
  * no CPU comes or goes between the engine starting its per-CPU threads for
  * the online CPUs and the states being in place, nor between their
- * removal and the engine's end.
+ * removal and the engine's end. irqlab_cpuhp_setup() (cpuhp.h) sets up
+ * such a pair for the module's engine here and for each test cycle
+ * (platform_hotplug.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,11 +25,11 @@
 #include <linux/printk.h>
 
 #include "irqlab/core.h"
+#include "cpuhp.h"
 #include "device.h"
 
 static struct irqlab_engine *irqlab_hotplug_engine;
-static int irqlab_online_state = -1;
-static int irqlab_dead_state = -1;
+static struct irqlab_cpuhp irqlab_engine_cpuhp = { -1, -1 };
 
 static int irqlab_cpu_online(unsigned int cpu)
 {
@@ -50,35 +52,61 @@ static int irqlab_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
+int irqlab_cpuhp_setup(struct irqlab_cpuhp *hp, const struct irqlab_cpuhp_steps *steps)
+{
+	int ret;
+
+	hp->online_state = -1;
+	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_BP_PREPARE_DYN, steps->dead_name,
+						   NULL, steps->dead);
+	if (ret < 0) {
+		hp->dead_state = -1;
+		return ret;
+	}
+	hp->dead_state = ret;
+	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN, steps->online_name,
+						   steps->online, steps->down_prep);
+	if (ret < 0) {
+		irqlab_cpuhp_remove(hp);
+		return ret;
+	}
+	hp->online_state = ret;
+	return 0;
+}
+
+void irqlab_cpuhp_remove(struct irqlab_cpuhp *hp)
+{
+	if (hp->online_state >= 0)
+		cpuhp_remove_state_nocalls_cpuslocked(hp->online_state);
+	if (hp->dead_state >= 0)
+		cpuhp_remove_state_nocalls_cpuslocked(hp->dead_state);
+	hp->online_state = -1;
+	hp->dead_state = -1;
+}
+
+static const struct irqlab_cpuhp_steps irqlab_engine_steps = {
+	.online_name = "irqlab/engine:online",
+	.dead_name = "irqlab/engine:dead",
+	.online = irqlab_cpu_online,
+	.down_prep = irqlab_cpu_down_prep,
+	.dead = irqlab_cpu_dead,
+};
+
 /* The caller holds cpus_read_lock(). */
 int irqlab_hotplug_start(struct irqlab_engine *engine)
 {
 	int ret;
 
 	irqlab_hotplug_engine = engine;
-	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_BP_PREPARE_DYN, "irqlab/engine:dead",
-						   NULL, irqlab_cpu_dead);
+	ret = irqlab_cpuhp_setup(&irqlab_engine_cpuhp, &irqlab_engine_steps);
 	if (ret < 0)
-		return ret;
-	irqlab_dead_state = ret;
-	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN, "irqlab/engine:online",
-						   irqlab_cpu_online, irqlab_cpu_down_prep);
-	if (ret < 0) {
-		irqlab_hotplug_stop();
-		return ret;
-	}
-	irqlab_online_state = ret;
-	return 0;
+		irqlab_hotplug_engine = NULL;
+	return ret;
 }
 
 /* The caller holds cpus_read_lock(). */
 void irqlab_hotplug_stop(void)
 {
-	if (irqlab_online_state >= 0)
-		cpuhp_remove_state_nocalls_cpuslocked(irqlab_online_state);
-	if (irqlab_dead_state >= 0)
-		cpuhp_remove_state_nocalls_cpuslocked(irqlab_dead_state);
-	irqlab_online_state = -1;
-	irqlab_dead_state = -1;
+	irqlab_cpuhp_remove(&irqlab_engine_cpuhp);
 	irqlab_hotplug_engine = NULL;
 }

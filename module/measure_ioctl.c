@@ -43,15 +43,8 @@ long irqlab_ioctl_mech_attach(struct irqlab_file *file, void __user *uarg)
 static long irqlab_op_mech_detach(struct irqlab_device *dev, void *arg)
 {
 	const struct irqlab_mech_detach *detach = arg;
-	unsigned long *vectors;
-	long ret;
 
-	ret = irqlab_vectors_read(dev, &detach->vectors, &vectors);
-	if (ret)
-		return ret;
-	ret = irqlab_mech_detach(dev, vectors);
-	bitmap_free(vectors);
-	return ret;
+	return irqlab_vectors_apply(dev, &detach->vectors, irqlab_mech_detach);
 }
 
 long irqlab_ioctl_mech_detach(void __user *uarg)

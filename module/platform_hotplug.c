@@ -2,14 +2,14 @@
 /*
  * Platform interface: a real CPU hotplug cycle for the shared test cases
  * (irqlab_plat_cpu_cycle). The module's own engine has its states in
- * module/hotplug.c; a test's engine gets two dynamic states for the
+ * module/hotplug.c; a test's engine gets such a pair (cpuhp.h) for the
  * duration of one remove_cpu() / add_cpu() cycle, with the same steps.
  */
 #include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/mutex.h>
 
 #include "irqlab/platform.h"
+#include "cpuhp.h"
 
 /* One cycle at a time: the states' callbacks find their test here. */
 static DEFINE_MUTEX(irqlab_cycle_lock);
@@ -38,9 +38,18 @@ static int irqlab_cycle_dead(unsigned int cpu)
 	return 0;
 }
 
+static const struct irqlab_cpuhp_steps irqlab_cycle_steps = {
+	.online_name = "irqlab/test:online",
+	.dead_name = "irqlab/test:dead",
+	.online = irqlab_cycle_online,
+	.down_prep = irqlab_cycle_down_prep,
+	.dead = irqlab_cycle_dead,
+};
+
 int irqlab_plat_cpu_cycle(unsigned int cpu, const struct irqlab_hotplug_ops *ops, void *ctx)
 {
-	int online_state, dead_state, ret;
+	struct irqlab_cpuhp hp;
+	int ret;
 
 	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
@@ -48,24 +57,19 @@ int irqlab_plat_cpu_cycle(unsigned int cpu, const struct irqlab_hotplug_ops *ops
 	irqlab_cycle_ops = ops;
 	irqlab_cycle_ctx = ctx;
 	irqlab_cycle_cpu = cpu;
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "irqlab/test:online",
-					irqlab_cycle_online, irqlab_cycle_down_prep);
+	cpus_read_lock();
+	ret = irqlab_cpuhp_setup(&hp, &irqlab_cycle_steps);
+	cpus_read_unlock();
 	if (ret < 0)
 		goto out;
-	online_state = ret;
-	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "irqlab/test:dead", NULL,
-					irqlab_cycle_dead);
-	if (ret < 0)
-		goto out_online;
-	dead_state = ret;
 	ret = remove_cpu(cpu);
 	if (!ret) {
 		ops->while_offline(ctx, cpu);
 		ret = add_cpu(cpu);
 	}
-	cpuhp_remove_state_nocalls(dead_state);
-out_online:
-	cpuhp_remove_state_nocalls(online_state);
+	cpus_read_lock();
+	irqlab_cpuhp_remove(&hp);
+	cpus_read_unlock();
 out:
 	mutex_unlock(&irqlab_cycle_lock);
 	return ret;

@@ -33,5 +33,5 @@ int irqlab_plat_line_set_affinity(struct irqlab_line *line, unsigned int cpu)
 {
 	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return -EINVAL;
-	return irq_set_affinity(line->irq, cpumask_of(cpu));
+	return irqlab_irq_set_affinity(line->irq, cpumask_of(cpu));
 }

@@ -3,6 +3,7 @@
  * A claimed device's MSI-X vectors: allocation, the hardirq handler that
  * counts each arrival, affinity, and the per-CPU counters.
  */
+#include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
@@ -142,6 +143,20 @@ int irqlab_vectors_read(const struct irqlab_device *dev, const struct irqlab_arr
 	return irqlab_bitmap_read(arr, dev->nr_vectors, vectors);
 }
 
+int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *arr,
+			 int (*op)(struct irqlab_device *dev, const unsigned long *vectors))
+{
+	unsigned long *vectors;
+	int ret;
+
+	ret = irqlab_vectors_read(dev, arr, &vectors);
+	if (ret)
+		return ret;
+	ret = op(dev, vectors);
+	bitmap_free(vectors);
+	return ret;
+}
+
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info)
 {
 	struct irqlab_vector *vec;
@@ -169,6 +184,23 @@ int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *inf
 	return ret ?: ret2;
 }
 
+/*
+ * A managed interrupt (a --spread claim) keeps the affinity the kernel
+ * gave it, as /proc/irq/N/smp_affinity does (irq_can_set_affinity_usr:
+ * EIO). x86's vector matrix reserved it on those CPUs, and freeing it
+ * returns the reservation on whatever the mask says then: moved, the
+ * free warns in irq_matrix_remove_managed and the accounting is off (the
+ * ioctl fuzzer's finding). Asking for the affinity it has is no change.
+ */
+int irqlab_irq_set_affinity(unsigned int irq, const struct cpumask *cpus)
+{
+	struct irq_data *data = irq_get_irq_data(irq);
+
+	if (data && irqd_affinity_is_managed(data))
+		return cpumask_equal(cpus, irq_data_get_affinity_mask(data)) ? 0 : -EIO;
+	return irq_set_affinity(irq, cpus);
+}
+
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
 			       const struct cpumask *cpus)
 {
@@ -176,7 +208,7 @@ int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,
 		return -ERANGE;
 	if (cpumask_empty(cpus) || !cpumask_subset(cpus, cpu_online_mask))
 		return -ERANGE;
-	return irq_set_affinity(dev->vectors[vector].irq, cpus);
+	return irqlab_irq_set_affinity(dev->vectors[vector].irq, cpus);
 }
 
 /*

@@ -4,7 +4,6 @@
 
 #include "core/base/counter.h"
 #include "core/base/cpu.h"
-#include "core/base/text.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::softirq {
@@ -27,8 +26,7 @@ bool Softirqs::start_daemons() {
 }
 
 bool Softirqs::start_daemon(Cpu& state) {
-    base::TextBuilder{state.daemon_name}.text("irqlab-sirqd/").number(state.cpu);
-    if (!state.daemon.start(daemon_main, &state, state.cpu, state.daemon_name))
+    if (!state.daemon.start(daemon_main, &state, state.cpu, "irqlab-sirqd/"))
         return false;
     base::SpinGuard hold{state.daemon_lock};
     state.wakeable = true;
@@ -45,7 +43,6 @@ void Softirqs::stop_daemons() {
         // A round in progress finishes (it is bounded); the daemon then
         // sees the stop request before it looks for more work.
         state.daemon.stop();
-        state.parked.store(false, cxxrt::memory_order::relaxed);
     }
 }
 
@@ -54,11 +51,11 @@ bool Softirqs::daemon_running(unsigned cpu) const {
 }
 
 const char* Softirqs::daemon_name(unsigned cpu) const {
-    return cpus_.on(cpu).daemon_name;
+    return cpus_.on(cpu).daemon.name();
 }
 
 bool Softirqs::daemon_parked(unsigned cpu) const {
-    return cpus_.on(cpu).parked.load(cxxrt::memory_order::relaxed);
+    return cpus_.on(cpu).daemon.parked();
 }
 
 int Softirqs::daemon_main(void* raw) {
@@ -93,22 +90,11 @@ void Softirqs::run_daemon(Cpu& cpu) {
         // Preemption off as Linux's softirq count implies it: the engine's
         // count is not the host's. Interrupts go back on for the handlers.
         base::PreemptGuard preempt_off;
-        if (base::cpu_id() != cpu.cpu) {
-            // From the first step of taking a CPU down, the scheduler moves
-            // a woken thread that is not one of the kernel's own per-CPU
-            // threads (kthread_set_per_cpu(), not exported) off it, before
-            // cpu_down_prep() can park it. The work stays pending there
-            // and is taken over once the CPU is dead; cpu_online() binds
-            // the daemon back before it unparks it. A foreign run with the
-            // CPU active is a bug (left open: a take-down rolled back
-            // before it reached the engine's step, which no callback
-            // below CPUHP_AP_ACTIVE fails).
-            if (!base::cpu_active(cpu.cpu)) {
-                base::bump(cpu.counters.daemon_displaced);
-                return;
-            }
-            irqlab_plat_bug("irqlab softirq daemon runs on a foreign CPU");
-            __builtin_trap();
+        // Moved off its dying CPU before the park: the work stays pending
+        // there and is taken over once the CPU is dead.
+        if (base::PerCpuThread::displaced(cpu.cpu, "irqlab softirq daemon runs on a foreign CPU")) {
+            base::bump(cpu.counters.daemon_displaced);
+            return;
         }
         base::IrqSaveGuard irqs_off;
         maybe_process(Origin::daemon, irqs_off);

@@ -17,14 +17,8 @@ bool Softirqs::cpu_online(unsigned cpu) {
     Cpu& state = cpus_.on(cpu);
     if (!state.daemon.running())
         return start_daemon(state); // offline when the engine started
-    if (!state.parked.load(relaxed))
+    if (!state.daemon.unpark())
         return true;
-    // smpboot_unpark_threads(). The scheduler may have moved the daemon
-    // while its CPU went down (run_daemon()), breaking its binding: bind
-    // it again while it is parked, so it wakes up there.
-    state.daemon.bind(cpu);
-    state.daemon.unpark();
-    state.parked.store(false, relaxed);
     base::SpinGuard hold{state.daemon_lock};
     state.wakeable = true;
     // Work raised while it was parked (process context: no round came).
@@ -36,18 +30,13 @@ bool Softirqs::cpu_online(unsigned cpu) {
 void Softirqs::cpu_down_prep(unsigned cpu) {
     if (!initialised_ || cpu >= base::nr_cpu_ids())
         return;
+    // Handovers from now on leave the work pending for the takeover; a
+    // round in progress finishes first.
     Cpu& state = cpus_.on(cpu);
-    if (!state.daemon.running() || state.parked.load(relaxed))
-        return;
-    {
-        // Handovers from now on leave the work pending for the takeover.
+    state.daemon.park([&state] {
         base::SpinGuard hold{state.daemon_lock};
         state.wakeable = false;
-    }
-    // smpboot_park_threads(): a round in progress finishes first (the
-    // daemon parks only between rounds).
-    state.daemon.park();
-    state.parked.store(true, relaxed);
+    });
 }
 
 void Softirqs::take_over_pending(unsigned dead_cpu) {

@@ -22,6 +22,7 @@
 
 #include "core/base/cpu.h"
 #include "core/base/percpu.h"
+#include "core/base/percpu_thread.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
 #include "core/base/thread_safety.h"
@@ -160,12 +161,10 @@ private:
         // overlap, or the wake would use a freed thread.
         base::SpinLock daemon_lock;
         bool wakeable GUARDED_BY(daemon_lock) = false;
-        // Parked for CPU hotplug; written by the hotplug steps only.
-        cxxrt::atomic<bool> parked{false};
-        base::Thread daemon;
+        // Parked for CPU hotplug by the hotplug steps only.
+        base::PerCpuThread daemon;
         Softirqs* owner = nullptr;
         unsigned cpu = 0;
-        char daemon_name[24] = {};
     };
 
     bool start_daemon(Cpu& state);

@@ -5,7 +5,6 @@
 
 #include "core/base/counter.h"
 #include "core/base/cpu.h"
-#include "core/base/text.h"
 #include "irqlab/platform.h"
 
 namespace irqlab::timer {
@@ -70,8 +69,7 @@ bool Timers::init() {
 }
 
 bool Timers::start_thread(Cpu& base) {
-    base::TextBuilder{base.name}.text("irqlab-timer/").number(base.cpu);
-    if (!base.thread.start(thread_main, &base, base.cpu, base.name))
+    if (!base.thread.start(thread_main, &base, base.cpu, "irqlab-timer/"))
         return false;
     base::SpinGuard hold{base.lock};
     base.wakeable = true;
@@ -91,7 +89,6 @@ void Timers::stop() {
             base.wakeable = false;
         }
         base.thread.stop();
-        base.parked.store(false, relaxed);
     }
 }
 
@@ -187,7 +184,7 @@ uint64_t Timers::taken_over(unsigned cpu) const {
 }
 
 bool Timers::thread_parked(unsigned cpu) const {
-    return cpus_.on(cpu).parked.load(relaxed);
+    return cpus_.on(cpu).thread.parked();
 }
 
 void Timers::timer_action(void* self) {
@@ -296,14 +293,7 @@ void Timers::run_thread(Cpu& base) {
 }
 
 bool Timers::displaced(const Cpu& base) {
-    // As the softirq daemons (softirq_daemon.cpp): moved off a CPU that
-    // is going down, before cpu_down_prep() parked the thread.
-    if (base::cpu_id() == base.cpu)
-        return false;
-    if (!base::cpu_active(base.cpu))
-        return true;
-    irqlab_plat_bug("irqlab timer thread runs on a foreign CPU");
-    __builtin_trap();
+    return base::PerCpuThread::displaced(base.cpu, "irqlab timer thread runs on a foreign CPU");
 }
 
 uint64_t Timers::earliest(Cpu& base) {

@@ -8,6 +8,7 @@
 
 #include "core/base/list.h"
 #include "core/base/percpu.h"
+#include "core/base/percpu_thread.h"
 #include "core/base/spinlock.h"
 #include "core/base/thread.h"
 #include "core/base/thread_safety.h"
@@ -106,13 +107,11 @@ private:
         // Whether timers may be queued here: false for a CPU that is not
         // online (never was, or dead and taken over).
         bool online GUARDED_BY(lock) = false;
-        cxxrt::atomic<bool> parked{false};
         cxxrt::atomic<uint64_t> taken_over{0};
         cxxrt::atomic<uint64_t> runs{0};
-        base::Thread thread;
+        base::PerCpuThread thread;
         Timers* owner = nullptr;
         unsigned cpu = 0;
-        char name[24] = {};
     };
 
     static void timer_action(void* self);
@@ -120,7 +119,7 @@ private:
     bool start_thread(Cpu& base);
     static int thread_main(void* raw);
     // Whether the thread of 'base' runs off its CPU because the CPU is
-    // going down (the scheduler moved it); aborts if the CPU is active.
+    // going down (base::PerCpuThread::displaced()).
     static bool displaced(const Cpu& base);
     void run_thread(Cpu& base);
     uint64_t earliest(Cpu& base) EXCLUDES(base.lock);

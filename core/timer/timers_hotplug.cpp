@@ -20,13 +20,7 @@ bool Timers::cpu_online(unsigned cpu) {
     Cpu& base = cpus_.on(cpu);
     if (!base.thread.running())
         return start_thread(base); // offline when the engine started
-    if (base.parked.load(relaxed)) {
-        // Bound again while parked: the scheduler may have moved it while
-        // the CPU went down (displaced()).
-        base.thread.bind(cpu);
-        base.thread.unpark();
-        base.parked.store(false, relaxed);
-    }
+    base.thread.unpark();
     base::SpinGuard hold{base.lock};
     base.online = true;
     base.wakeable = true;
@@ -38,14 +32,10 @@ void Timers::cpu_down_prep(unsigned cpu) {
     if (!opened_ || cpu >= base::nr_cpu_ids())
         return;
     Cpu& base = cpus_.on(cpu);
-    if (!base.thread.running() || base.parked.load(relaxed))
-        return;
-    {
+    base.thread.park([&base] {
         base::SpinGuard hold{base.lock};
         base.wakeable = false;
-    }
-    base.thread.park();
-    base.parked.store(true, relaxed);
+    });
 }
 
 void Timers::take_over(unsigned dead_cpu) {

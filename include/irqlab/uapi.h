@@ -165,7 +165,12 @@ struct irqlab_vector_info {
 	struct irqlab_array effective_affinity;		/* out: CPU bitmap */
 };
 
-/* IRQLAB_IOC_SET_AFFINITY */
+/*
+ * IRQLAB_IOC_SET_AFFINITY. EIO: the vector is a managed interrupt (a
+ * claim with IRQLAB_CLAIM_SPREAD) and the set is not its affinity; the
+ * kernel owns those, as for /proc/irq/N/smp_affinity. FIRE with a CPU
+ * sets each chosen vector's affinity the same way.
+ */
 struct irqlab_affinity {
 	char bdf[IRQLAB_BDF_LEN];
 	__u32 vector;

@@ -48,8 +48,10 @@ ktap_skip() {
 ktap_import() {
 	local prefix=${1:-} line name st
 	ktap_imported=0
+	ktap_import_plan=-1 # the document's own plan ("1..N"), -1 if none came
 	while IFS= read -r line; do
 		case $line in
+		1..[0-9]*) ktap_import_plan=${line#1..} ;;
 		"ok "* | "not ok "*)
 			name=${line#*ok }  # drop "ok " / "not ok "
 			name=${name#* }    # drop the case number

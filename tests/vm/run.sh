@@ -13,7 +13,7 @@
 # after firing the vector with ivshmem-inject (see inject_agent below;
 # tests/vm/guest/inject.sh is the guest's half).
 #
-# Exit status: the script's own (0-255); 124 on timeout; 125 when the box
+# Exit status: the script's own (0-255); 124 on timeout or stall; 125 when the box
 # failed (guest crash or panic, QEMU error, setup failure); 2 on usage errors.
 set -euo pipefail
 
@@ -24,6 +24,10 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
                     or a short name from kernels.env (6.1, 6.12)
   --script PATH     host path of the script to run as root in the guest
   --timeout SECS    wall-clock limit for boot + script + poweroff (120)
+  --stall SECS      also stop the box when the script has printed nothing
+                    for SECS (default: no such limit); a loaded host makes
+                    a scenario slower, not silent, so a large --timeout
+                    and a --stall sized for the slowest step hold there
   --out DIR         writable share, /mnt/out in the guest (\$IRQLAB_OUT);
                     default: a temp dir, removed on success, kept on failure
   --log FILE        full kernel console log (default: OUT/console.log)
@@ -49,7 +53,7 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 # Both sides of the doorbell must agree: the server hands out one eventfd
 # per vector and QEMU rejects a peer with more eventfds than vectors, so
 # one variable sets both.
-kver='' script='' timeout_s=120 out='' log='' smp=2 mem=1024 append='' tcg_single=0
+kver='' script='' timeout_s=120 stall_s=0 out='' log='' smp=2 mem=1024 append='' tcg_single=0
 ivshmem_vectors=4
 qemu_extra=() script_args=()
 need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
@@ -58,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--kernel) need_arg "$@"; kver=$2; shift 2 ;;
 	--script) need_arg "$@"; script=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
+	--stall) need_arg "$@"; stall_s=$2; shift 2 ;;
 	--out) need_arg "$@"; out=$2; shift 2 ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
@@ -76,6 +81,7 @@ done
 for n in "$timeout_s" "$smp" "$mem" "$ivshmem_vectors"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
 done
+[[ $stall_s =~ ^[0-9]+$ ]] || usage_error "--stall: not a number: $stall_s"
 # ivshmem-server's own bound (MAX_VECTORS); MSI-X itself allows 2048.
 [ "$ivshmem_vectors" -le 1024 ] || usage_error "--ivshmem-vectors: at most 1024"
 # Short names (6.1, 6.12) map through the KVER_* lines of kernels.env.
@@ -94,13 +100,14 @@ shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 qesc() { printf '%s' "${1//,/,,}"; }
 
 # --- state for cleanup ------------------------------------------------------
-tmp='' out_is_tmp='' qemu_pid='' agent_pid='' cat_pid='' server_pid='' status=125
+tmp='' out_is_tmp='' qemu_pid='' agent_pid='' cat_pid='' server_pid='' watchdog_pid=''
+status=125
 
 # shellcheck disable=SC2317 # invoked from the EXIT trap
 cleanup() {
 	# Stop QEMU first so it does not report a vanished ivshmem server.
 	local pid
-	for pid in "$qemu_pid" "$agent_pid" "$cat_pid" "$server_pid"; do
+	for pid in "$watchdog_pid" "$qemu_pid" "$agent_pid" "$cat_pid" "$server_pid"; do
 		[ -n "$pid" ] || continue
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -279,7 +286,8 @@ inject_agent() {
 # ttyS0 is the kernel console (the log); ttyS1 carries only the script's
 # output, through a FIFO pair that QEMU's pipe chardev opens itself.
 mkfifo "$tmp/script.in" "$tmp/script.out"
-cat <"$tmp/script.out" &
+# A copy of the output tells the stall watchdog whether the script moves.
+tee "$tmp/script.log" <"$tmp/script.out" &
 cat_pid=$!
 
 # loglevel=5 keeps WARN/BUG/Call Trace (KERN_WARNING and up) on the
@@ -320,6 +328,24 @@ qemu=(
 	${qemu_extra[@]+"${qemu_extra[@]}"}
 )
 
+# shellcheck disable=SC2317 # run in the background below
+stall_watchdog() {
+	local size last=-1 quiet=0
+	while sleep 5; do
+		size=$(stat -c %s "$tmp/script.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size quiet=0
+			continue
+		fi
+		quiet=$((quiet + 5))
+		if [ "$quiet" -ge "$stall_s" ]; then
+			: >"$tmp/stalled"
+			kill "$qemu_pid" 2>/dev/null
+			return
+		fi
+	done
+}
+
 start=$SECONDS
 # timeout(1) runs in the background so that `wait` stays interruptible and
 # the traps above can stop it (it forwards TERM to QEMU).
@@ -329,9 +355,18 @@ qemu_pid=$!
 # guest cannot ask before it has booted anyway.
 inject_agent &
 agent_pid=$!
+if [ "$stall_s" -gt 0 ]; then
+	stall_watchdog &
+	watchdog_pid=$!
+fi
 qemu_status=0
 wait "$qemu_pid" || qemu_status=$?
 qemu_pid=
+if [ -n "$watchdog_pid" ]; then
+	kill "$watchdog_pid" 2>/dev/null || true
+	wait "$watchdog_pid" 2>/dev/null || true
+	watchdog_pid=
+fi
 # No guest, no more requests; an injection still running is cut short.
 kill "$agent_pid" 2>/dev/null || true
 wait "$agent_pid" 2>/dev/null || true
@@ -353,7 +388,13 @@ if [ -n "$bad" ]; then
 fi
 
 # timeout(1) says 124, or 137 when QEMU ignored TERM and needed KILL.
-if [ "$qemu_status" -eq 124 ] ||
+if [ -e "$tmp/stalled" ]; then
+	echo "run.sh: STALLED: the script printed nothing for $stall_s s;" \
+		"stopped after $elapsed s (kernel $kver)" >&2
+	echo "run.sh: its last line: $(tail -n 1 "$tmp/script.log" 2>/dev/null)" >&2
+	echo "run.sh: console log: $log" >&2
+	status=124
+elif [ "$qemu_status" -eq 124 ] ||
 	{ [ "$qemu_status" -eq 137 ] && [ "$elapsed" -ge "$timeout_s" ]; }; then
 	echo "run.sh: TIMEOUT after $timeout_s s (kernel $kver)" >&2
 	echo "run.sh: console log: $log" >&2

@@ -86,9 +86,12 @@ std::string explain_affinity(int err, const void* arg) {
     if (err == ERANGE)
         return fmt::format("vector {} or CPU list {} is out of range (CPUs must be online)",
                            affinity->vector, cpu_set_text(affinity->cpus));
-    if (err == EINVAL || err == EIO)
+    if (err == EIO)
         return fmt::format("the kernel refused affinity {} for {} vector {} (managed "
                            "interrupts of a --spread claim cannot be moved)",
+                           cpu_set_text(affinity->cpus), affinity->bdf, affinity->vector);
+    if (err == EINVAL)
+        return fmt::format("the kernel refused affinity {} for {} vector {}",
                            cpu_set_text(affinity->cpus), affinity->bdf, affinity->vector);
     return explain_device_error(err, affinity->bdf);
 }
@@ -108,6 +111,10 @@ std::string explain_fire(int err, const void* arg) {
     case EOPNOTSUPP:
         return fmt::format("irqlab cannot make {} fire by itself; use --trigger ipi or external",
                            fire->bdf);
+    case EIO:
+        return fmt::format("CPU {} is not where the kernel placed a chosen vector of {} (managed "
+                           "interrupts of a --spread claim cannot be moved; fire without --cpu)",
+                           fire->cpu, fire->bdf);
     case EINVAL:
         return fmt::format("invalid run: count must be 1..{} and at least one vector chosen",
                            IRQLAB_MAX_COUNT);

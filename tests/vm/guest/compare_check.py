@@ -2,15 +2,14 @@
 """Checks one `irqlab compare --json` result and prints KTAP cases.
 
 usage: compare_check.py PREFIX [--expect-unavailable MECH ...] [--no-t0]
-                        [--bpf] [--max-p50-ratio R] < result.json
+                        [--bpf] < result.json
 
 Per mechanism and path: the accounting is exact (the CLI's 'lost' is 0 and
 its own identities hold here too), the histograms agree with the counters,
 and the metrics that must have samples have them. With --bpf, the BPF
-probes' cross-check agrees for every mechanism and path. With
---max-p50-ratio, no metric's p50 on the engine path is more than R times
-the native one's in the same run: the paths are twins, and that far off is
-a bug, not noise (a sanity bound, not the benchmark's targets). Exits 1
+probes' cross-check agrees for every mechanism and path. The same-run
+p50 ratios engine/native are printed as diagnostics, never asserted: they
+depend on scheduling (make bench-compare measures them). Exits 1
 when a case failed.
 """
 import argparse
@@ -59,7 +58,9 @@ def check_path(prefix, mech, path_name, path, t0_known):
                                     "overflow")})
 
 
-def check_ratios(prefix, mech, limit):
+def print_ratios(prefix, mech):
+    """The twins' same-run p50 ratios: a measurement, printed, never asserted
+    (it depends on scheduling; make bench-compare is where ratios belong)."""
     engine, native = mech["paths"]["engine"], mech["paths"]["native"]
     if not engine["available"] or not native["available"]:
         return
@@ -67,10 +68,8 @@ def check_ratios(prefix, mech, limit):
         n = native["metrics"][metric]
         if not e["count"] or not n["count"] or n["p50_ns"] <= 0:
             continue
-        ratio = e["p50_ns"] / n["p50_ns"]
-        case(ratio <= limit, f"{prefix}_{mech['name']}_{metric}_p50_ratio_sane",
-             f"engine p50 {e['p50_ns']:.0f} ns / native {n['p50_ns']:.0f} ns = {ratio:.2f}x "
-             f"> {limit}x")
+        print(f"# {prefix}_{mech['name']}_{metric}: engine p50 {e['p50_ns']:.0f} ns / "
+              f"native {n['p50_ns']:.0f} ns = {e['p50_ns'] / n['p50_ns']:.2f}x")
 
 
 def main():
@@ -79,7 +78,6 @@ def main():
     parser.add_argument("--expect-unavailable", nargs="*", default=[])
     parser.add_argument("--no-t0", action="store_true")
     parser.add_argument("--bpf", action="store_true")
-    parser.add_argument("--max-p50-ratio", type=float, default=0)
     parser.add_argument("--mechanisms", type=int, default=0,
                         help="how many mechanisms the result must hold")
     args = parser.parse_args()
@@ -103,8 +101,7 @@ def main():
                  path)
             if path["available"]:
                 check_path(args.prefix, mech["name"], path_name, path, not args.no_t0)
-        if args.max_p50_ratio:
-            check_ratios(args.prefix, mech, args.max_p50_ratio)
+        print_ratios(args.prefix, mech)
     if args.bpf:
         checks = result.get("crosschecks", [])
         case(len(checks) > 0, f"{args.prefix}_bpf_crosschecks_present")

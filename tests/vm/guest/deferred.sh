@@ -11,18 +11,11 @@
 set -uo pipefail
 
 top=${1:?usage: deferred.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/engine_check.py
 count=10000
-
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
 # accounting NAME BDF [--vector N]: flush what the lines deferred, then
 # check exactly (all attached vectors of BDF, or only N).

@@ -10,19 +10,12 @@
 set -uo pipefail
 
 top=${1:?usage: engine.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/engine_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 count=10000
-
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
 # engine_case NAME BDF [--spurious]: the engine's accounting, once the
 # deferred work drained (tasklets and daemons may still be running).

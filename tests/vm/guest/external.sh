@@ -14,18 +14,10 @@
 set -uo pipefail
 
 top=${1:?usage: external.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 # shellcheck source=inject.sh
 . "$top/tests/vm/guest/inject.sh"
-
-cli=$top/build/host/userspace/irqlab
-ivshmem=
-for dev in /sys/bus/pci/devices/*; do
-	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1af4:0x1110 ] && ivshmem=$(basename "$dev")
-done
 
 received() {
 	"$cli" stats "$ivshmem" --json | python3 -c '
@@ -36,7 +28,7 @@ print(v["totals"]["received"])' "$1"
 
 ktap_begin
 sanitizers_begin
-insmod "$top/build/kmod/$(uname -r)/irqlab.ko" && "$cli" claim "$ivshmem" >/dev/null
+insmod "$ko" && "$cli" claim "$ivshmem" >/dev/null
 ktap_case $? "claim_ivshmem"
 
 for spec in "1 2000 200" "2 2000 1000"; do

@@ -15,21 +15,14 @@
 set -uo pipefail
 
 top=${1:?usage: hotplug.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/engine_check.py
 # The debug kernel (KASAN, lockdep, kmemleak) is some 4x slower under TCG;
 # its run took 815 s with 1000 on a loaded machine.
 count=3000
 case $(uname -r) in *debug*) count=500 ;; esac
-
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
 cpus=(/sys/devices/system/cpu/cpu[1-9]*/online)
 state=$(mktemp -d)

@@ -8,19 +8,12 @@
 set -uo pipefail
 
 top=${1:?usage: msix.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 check=$top/tests/vm/guest/fire_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 count=10000
-
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
 
 # fire_case NAME EXPECT BDF ARGS...: reset, fire, check the run's report.
 fire_case() {
@@ -117,8 +110,8 @@ expect_fail "stats_not_root" 1 "not root" "${nobody[@]}" "$cli" stats
 # The same rules from raw ioctls: the module, not the CLI, must enforce them.
 abi_test=$top/build/host/tests/vm/irqlab-abi-test
 ktap_import ioctl_ < <("$abi_test" "$ivshmem" 2>&1)
-[ "$ktap_imported" -eq 49 ]
-ktap_case $? "ioctl_errno_cases_all_ran" "ran $ktap_imported of 49"
+[ "$ktap_imported" -eq "$ktap_import_plan" ]
+ktap_case $? "ioctl_errno_cases_all_ran" "ran $ktap_imported of $ktap_import_plan"
 
 # A long run is cancelled by 'irqlab stop' and its counters stay readable.
 "$cli" fire "$ivshmem" --all-vectors --count 1000000 --rate 2000 --trigger device --no-wait
@@ -166,6 +159,14 @@ out=$("$cli" claim --spread "$e1000e" 2>&1) && grep -q "5 MSI-X vectors" <<<"$ou
 ktap_case $? "claim_spread_keeps_every_vector" "$out"
 fire_case "spread_ipi_${count}_per_vector_exact" exact "$e1000e" \
 	--all-vectors --count "$count" --trigger ipi
+# The last vector is a managed one, on one CPU: it keeps the kernel's
+# placement (EIO, as /proc/irq/N/smp_affinity), and the release after
+# the refusal leaves the kernel's vector matrix right (the log checks
+# below). The ioctl fuzzer found the module moving it, and x86 warning
+# in irq_matrix_remove_managed when the vector was freed.
+out=$("$cli" affinity "$e1000e" --vector 4 --cpus "0-$(($(nproc) - 1))" 2>&1)
+[ $? -eq 1 ] && grep -q 'managed interrupts' <<<"$out"
+ktap_case $? "spread_managed_vector_keeps_its_affinity" "$out"
 "$cli" release "$e1000e" >/dev/null
 out=$(rmmod irqlab 2>&1)
 ktap_case $? "rmmod" "$out"
