@@ -14,12 +14,8 @@
 set -uo pipefail
 
 top=${1:?usage: fuzz.sh REPO_TOP}
-# shellcheck source=../../lib/ktap.sh
-. "$top/tests/lib/ktap.sh"
-# shellcheck source=sanitizers.sh
-. "$top/tests/vm/guest/sanitizers.sh"
-# shellcheck source=devices.sh
-. "$top/tests/vm/guest/devices.sh"
+# shellcheck source=common.sh
+. "$top/tests/vm/guest/common.sh"
 
 read -ra params </proc/cmdline
 for param in "${params[@]}"; do
@@ -28,8 +24,6 @@ for param in "${params[@]}"; do
 	esac
 done
 
-ko=$top/build/kmod/$(uname -r)/irqlab.ko
-cli=$top/build/host/userspace/irqlab
 fuzz=$top/build/host/tests/vm/irqlab-ioctl-fuzz
 seconds=${FUZZ_SECONDS:-120}
 
