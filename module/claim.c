@@ -37,20 +37,60 @@ static struct {
 	int probe_error;
 } irqlab_pending;
 
+/*
+ * One field of a PCI address: one to four hex digits, then 'sep' ('\0' for
+ * the last), at most 'max'. Not sscanf(): its %x takes a "0x" prefix and
+ * a sign, so "0000:00:03.0x" would read as function 0.
+ */
+static int irqlab_bdf_field(const char **pos, char sep, unsigned int max)
+{
+	const char *s = *pos;
+	unsigned int value = 0, digits = 0;
+	int digit;
+
+	while (digits < 4 && (digit = hex_to_bin(*s)) >= 0) {
+		value = value * 16 + digit;
+		s++;
+		digits++;
+	}
+	if (!digits || *s != sep || value > max)
+		return -EINVAL;
+	*pos = sep ? s + 1 : s;
+	return value;
+}
+
+/* See device.h. */
+int irqlab_bdf_parse(const char *bdf, unsigned int *domain, unsigned int *bus,
+		     unsigned int *devfn)
+{
+	const char *s = bdf;
+	int fields[4];
+
+	/* "dddd:bb:dd.f", or "bb:dd.f" in domain 0. */
+	fields[0] = irqlab_bdf_field(&s, ':', 0xffff);
+	fields[1] = irqlab_bdf_field(&s, ':', 0xff);
+	if (fields[0] < 0 || fields[1] < 0) {
+		s = bdf;
+		fields[0] = 0;
+		fields[1] = irqlab_bdf_field(&s, ':', 0xff);
+	}
+	fields[2] = irqlab_bdf_field(&s, '.', 0x1f);
+	fields[3] = irqlab_bdf_field(&s, '\0', 7);
+	if (fields[1] < 0 || fields[2] < 0 || fields[3] < 0)
+		return -EINVAL;
+	*domain = fields[0];
+	*bus = fields[1];
+	*devfn = PCI_DEVFN(fields[2], fields[3]);
+	return 0;
+}
+
 static struct pci_dev *irqlab_pci_lookup(const char *bdf)
 {
-	unsigned int domain = 0, bus, slot, func;
-	char tail;
+	unsigned int domain, bus, devfn;
 
-	if (sscanf(bdf, "%x:%x:%x.%x%c", &domain, &bus, &slot, &func, &tail) != 4) {
-		domain = 0;
-		if (sscanf(bdf, "%x:%x.%x%c", &bus, &slot, &func, &tail) != 3)
-			return ERR_PTR(-EINVAL);
-	}
-	if (domain > 0xffff || bus > 0xff || slot > 0x1f || func > 7)
+	if (irqlab_bdf_parse(bdf, &domain, &bus, &devfn))
 		return ERR_PTR(-EINVAL);
-	return pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, func)) ?:
-	       ERR_PTR(-ENODEV);
+	return pci_get_domain_bus_and_slot(domain, bus, devfn) ?: ERR_PTR(-ENODEV);
 }
 
 static void irqlab_device_release(struct kref *ref)

@@ -127,6 +127,9 @@ int irqlab_pci_register(void);
 void irqlab_pci_unregister(void);
 int irqlab_claim(const char *bdf, u32 flags, struct irqlab_claim *out);
 int irqlab_release(const char *bdf, u32 flags);
+/* "dddd:bb:dd.f" or "bb:dd.f", each part in range: 0, or -EINVAL. */
+int irqlab_bdf_parse(const char *bdf, unsigned int *domain, unsigned int *bus,
+		     unsigned int *devfn);
 struct irqlab_device *irqlab_device_get(const char *bdf);
 void irqlab_device_put(struct irqlab_device *dev);
 /* The claimed devices' names at one moment. */

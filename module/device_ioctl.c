@@ -16,10 +16,18 @@
 #include "ioctl.h"
 #include "uarray.h"
 
-/* A BDF from userspace must be NUL-terminated within its field. */
+/*
+ * A BDF from userspace must be NUL-terminated within its field and well
+ * formed: a malformed address is EINVAL (uapi.h) for every device command,
+ * not ENOENT as for a device nobody claimed.
+ */
 static int irqlab_bdf_valid(const char *bdf)
 {
-	return strnlen(bdf, IRQLAB_BDF_LEN) < IRQLAB_BDF_LEN ? 0 : -EINVAL;
+	unsigned int domain, bus, devfn;
+
+	if (strnlen(bdf, IRQLAB_BDF_LEN) == IRQLAB_BDF_LEN)
+		return -EINVAL;
+	return irqlab_bdf_parse(bdf, &domain, &bus, &devfn);
 }
 
 /*

@@ -37,6 +37,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/pci.h>
@@ -97,6 +98,16 @@ static int e1000e_setup(struct irqlab_device *dev)
 static void e1000e_teardown(struct irqlab_device *dev)
 {
 	writel(~0U, dev->regs + E1000_IMC);
+	readl(dev->regs + E1000_IMC);
+	/*
+	 * QEMU's e1000e before 8.0 asserts MSI-X is still enabled when a
+	 * vector's throttling timer (128 us after its last message, see
+	 * above) expires, and aborts the whole machine otherwise. The
+	 * vectors are disabled right after this: let those timers run out
+	 * first. They and the guest's own timers run on one virtual clock,
+	 * so a sleep far longer than the interval outlasts them.
+	 */
+	usleep_range(1000, 2000);
 	pci_iounmap(dev->pdev, dev->regs);
 	dev->regs = NULL;
 }

@@ -8,7 +8,7 @@
 # thread-safety analysis of the core's locks, one build for both); the debug kernel itself
 # (built once, then cached); and the QEMU test box: the foundation and MSI-X
 # scenarios on each stock kernel and, on the debug kernel, the same under
-# KASAN/lockdep/kmemleak plus the KUnit suites.
+# KASAN/lockdep/kmemleak plus the KUnit suites and the ioctl fuzzer.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +48,8 @@ suites+=("vm:$KVER_6_12:hotplug.sh")
 suites+=("vm:$KVER_6_12:torture.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
 	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh)
+# The ioctl fuzzer for 2 minutes under KASAN, lockdep and kmemleak.
+suites+=(vm:debug:fuzz.sh)
 
 # The debug kernel (some 25 minutes of compiling on an empty cache; a
 # moment once cached) builds from the start, at the lowest priority: it

@@ -34,8 +34,11 @@ int LineAction::flush() {
 void LineAction::fill_stats(irqlab_engine_line_stats&) const {}
 
 int validate_options(const irqlab_engine_attach_config& config, ActionOptions accepted) {
-    // Holding is for deferred handlers that may take their time.
+    // Holding is for deferred handlers that may take their time, and is
+    // one of the kinds hold.h knows (a thread took any value before).
     if (config.hold != IRQLAB_ENGINE_HOLD_NONE && !accepted.hold)
+        return -base::einval;
+    if (config.hold > IRQLAB_ENGINE_HOLD_SPIN)
         return -base::einval;
     if ((config.flags & IRQLAB_ENGINE_ONESHOT) && !accepted.oneshot)
         return -base::einval;

@@ -105,8 +105,11 @@ struct irqlab_info {
  * domain may be omitted). Errors of the device commands:
  *   ENODEV      no PCI device at that address
  *   EOPNOTSUPP  the device has no MSI-X capability
- *   EBUSY       another driver is bound (CLAIM without FORCE), or a
- *               firing run is already active on the device (FIRE)
+ *   EBUSY       another driver is bound (CLAIM without FORCE), a firing
+ *               run is already active on the device (FIRE), or the
+ *               vector's last move to other CPUs has not completed
+ *               (SET_AFFINITY, FIRE with a cpu: x86 moves an MSI vector
+ *               at its next interrupt)
  *   EALREADY    already claimed by irqlab
  *   ENOENT      not claimed by irqlab
  *   ERANGE      vector or CPU out of range
@@ -485,7 +488,8 @@ struct irqlab_engine_config {
 /*
  * IRQLAB_IOC_ENGINE_FLUSH: wait until the lines' deferred work is done
  * (flush_workqueue, synchronize_irq with its threads, an idle poll).
- * Interruptible by a fatal signal (EINTR).
+ * Interruptible by a fatal signal (EINTR); ETIMEDOUT when a NAPI line's
+ * poll is still not idle after 10 s.
  */
 struct irqlab_engine_flush {
 	char bdf[IRQLAB_BDF_LEN];
@@ -600,7 +604,7 @@ enum irqlab_hist_scale {
 struct irqlab_hist_config {
 	__u32 scale;		/* enum irqlab_hist_scale */
 	__u32 buckets;		/* 1..IRQLAB_HIST_MAX_BUCKETS */
-	__u64 width_ns;		/* >= 1 */
+	__u64 width_ns;		/* 1..1000000000 (1 s) */
 };
 
 /* IRQLAB_IOC_HIST_READ: one histogram of the calling file. */

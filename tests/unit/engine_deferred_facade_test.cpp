@@ -165,6 +165,12 @@ TEST_F(EngineFacade, RejectsBadDeferredAttachments) {
     auto oneshot_work = work(IRQLAB_ENGINE_WORK_PERCPU);
     oneshot_work.flags = IRQLAB_ENGINE_ONESHOT;
     EXPECT_EQ(irqlab_engine_attach(domain_, 0, &lines_[0], "x", &oneshot_work), -einval);
+    // An unknown hold kind, on the thread action as on work (the thread
+    // action used to take any value and hold nothing).
+    auto unknown_hold = config(IRQLAB_ENGINE_THREAD);
+    unknown_hold.hold = IRQLAB_ENGINE_HOLD_SPIN + 1;
+    unknown_hold.hold_us = 10;
+    EXPECT_EQ(irqlab_engine_attach(domain_, 0, &lines_[0], "x", &unknown_hold), -einval);
     auto timer_slot = config(IRQLAB_ENGINE_SOFTIRQ);
     timer_slot.softirq = 1; // TIMER: the engine's timers own it
     EXPECT_EQ(irqlab_engine_attach(domain_, 0, &lines_[0], "x", &timer_slot), -einval);

@@ -59,6 +59,14 @@ torture.sh)
 	case $kver in *debug*) options+=(--tcg-single) ;; esac
 	scenario_args=("${TORTURE_SECONDS:-180}")
 	;;
+# The fuzzer attaches the native softirq mechanism again and again, whose
+# tracepoint probes patch kernel code: one TCG thread, as compare.sh. Its
+# duration (FUZZ_SECONDS, default 120) and a seed to replay (FUZZ_SEED)
+# are passed to the scenario like torture.sh's.
+fuzz.sh)
+	options=(--tcg-single)
+	scenario_args=("${FUZZ_SECONDS:-120}" ${FUZZ_SEED:+"$FUZZ_SEED"})
+	;;
 esac
 
 boot() {
