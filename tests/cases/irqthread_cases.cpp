@@ -294,11 +294,11 @@ void forced_threading_shares_a_threaded_line(irqlab_ktest_ctx* ctx) {
     const unsigned virq = lab->line(0);
     Device threaded, plain;
     plain.context = &lab->context;
-    const bool first = virq != 0 && lab->core.request_threaded_irq(virq, wake, thread_fn,
-                                                                   irq::irqf_shared, "threaded",
-                                                                   &threaded) == 0;
-    const bool second = first && lab->core.request_irq(virq, plain_handler, irq::irqf_shared,
-                                                       "plain", &plain) == 0;
+    const bool first =
+        virq != 0 && lab->core.request_threaded_irq(virq, wake, thread_fn, irq::irqf_shared,
+                                                    "threaded", &threaded) == 0;
+    const bool second =
+        first && lab->core.request_irq(virq, plain_handler, irq::irqf_shared, "plain", &plain) == 0;
     KT_EXPECT(ctx, first && second);
     if (second) {
         lab->fire(virq);

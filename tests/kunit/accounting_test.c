@@ -93,9 +93,12 @@ static struct irqlab_counters fake_totals(struct irqlab_vector *vec)
 	for_each_possible_cpu(cpu) {
 		const struct irqlab_counters *c = per_cpu_ptr(vec->counters, cpu);
 
-#define FAKE_ADD(type, name, column, doc) sum.name += c->name;
-		IRQLAB_COUNTERS_FIELDS(FAKE_ADD)
-#undef FAKE_ADD
+		sum.fired += c->fired;
+		sum.received += c->received;
+		sum.handled += c->handled;
+		sum.coalesced += c->coalesced;
+		sum.busy += c->busy;
+		sum.unexpected += c->unexpected;
 	}
 	return sum;
 }

@@ -154,6 +154,7 @@ static void one_softirq_run_ends_every_vector_it_served(struct kunit *test)
 	struct irqlab_hist_set *one = set_create(test);
 	struct irqlab_vector *a = vector_create(test, 0), *b = vector_create(test, 1);
 	struct irqlab_mech_stats stats = {};
+	struct irqlab_vector *exit;
 
 	irqlab_measure_start(a, IRQLAB_MECH_SOFTIRQ, IRQLAB_PATH_NATIVE, one);
 	irqlab_measure_start(b, IRQLAB_MECH_SOFTIRQ, IRQLAB_PATH_NATIVE, one);
@@ -161,12 +162,11 @@ static void one_softirq_run_ends_every_vector_it_served(struct kunit *test)
 	irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_ENTRY, TASKLET_SOFTIRQ);
 	irqlab_measure_softirq_served(a);
 	irqlab_measure_softirq_served(b);
-	KUNIT_EXPECT_PTR_EQ(test, irqlab_measure_softirq(IRQLAB_PATH_NATIVE,
-							IRQLAB_SOFTIRQ_EXIT,
-							TASKLET_SOFTIRQ), b);
+	exit = irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_EXIT, TASKLET_SOFTIRQ);
+	KUNIT_EXPECT_PTR_EQ(test, exit, b);
 	/* The list is empty again: a second exit ends nothing. */
-	KUNIT_EXPECT_NULL(test, irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_EXIT,
-							TASKLET_SOFTIRQ));
+	exit = irqlab_measure_softirq(IRQLAB_PATH_NATIVE, IRQLAB_SOFTIRQ_EXIT, TASKLET_SOFTIRQ);
+	KUNIT_EXPECT_NULL(test, exit);
 	local_bh_enable();
 	irqlab_measure_mech_stats(a, &stats);
 	KUNIT_EXPECT_EQ(test, stats.runs, 1ULL);

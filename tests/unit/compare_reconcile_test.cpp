@@ -21,7 +21,8 @@ constexpr uint64_t top = std::numeric_limits<uint64_t>::max();
 // bottom half, which ran 980 times (10 merged into a run already pending).
 PhaseCounters balanced() {
     PhaseCounters c;
-    c.triggers = {.fired = 1000, .received = 990, .handled = 990, .coalesced = 6, .busy = 4, .unexpected = 0};
+    c.triggers = {
+        .fired = 1000, .received = 990, .handled = 990, .coalesced = 6, .busy = 4, .unexpected = 0};
     c.stages.arrivals = 990;
     c.stages.hardirqs = 990;
     c.stages.served = 990;
@@ -41,7 +42,12 @@ void arrive(PhaseCounters& c, uint64_t n) {
 // 2^64, as the module computes it.
 void wrapped(PhaseCounters& c) {
     c = PhaseCounters{};
-    c.triggers = {.fired = 5, .received = top - 4, .handled = top - 4, .coalesced = 10, .busy = 0, .unexpected = 0};
+    c.triggers = {.fired = 5,
+                  .received = top - 4,
+                  .handled = top - 4,
+                  .coalesced = 10,
+                  .busy = 0,
+                  .unexpected = 0};
     c.stages.arrivals = c.stages.hardirqs = c.stages.served = top - 4;
     c.stages.runs = c.stages.ends = top;
 }

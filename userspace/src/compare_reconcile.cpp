@@ -38,8 +38,8 @@ Reconciliation reconcile(const PhaseCounters& counted) {
         // A device may raise interrupts of its own (QEMU's e1000e does), and
         // x86 may retrigger a vector it moves: worth saying, nothing lost.
         if (const uint64_t unexpected = counted.triggers.unexpected; unexpected != 0)
-            r.gaps.push_back(fmt::format("{} unexpected arrivals (no trigger in flight)",
-                                         unexpected));
+            r.gaps.push_back(
+                fmt::format("{} unexpected arrivals (no trigger in flight)", unexpected));
     }
     const int64_t replayed =
         static_cast<int64_t>(counted.replays) - static_cast<int64_t>(counted.pending_arrivals);

@@ -102,7 +102,8 @@ void add_fire_commands(CLI::App& app, int& status) {
         if (run.state == IRQLAB_RUN_FAILED)
             throw Error{fmt::format("the run failed: {}", std::strerror(-run.error))};
         if (lost)
-            fmt::print(stderr, "irqlab: events lost: fired + unexpected != received + coalesced + busy\n");
+            fmt::print(stderr,
+                       "irqlab: events lost: fired + unexpected != received + coalesced + busy\n");
         status = lost ? exit_events_lost : exit_ok;
     });
 
