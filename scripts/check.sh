@@ -116,12 +116,11 @@ run_suite() {
 	# runs every mechanism several times, and BPF and bpftrace start slowly.
 	# msix.sh fires some 100,000 interrupts and cycles claims 100 times.
 	# hotplug.sh cycles 3 CPUs offline and back during two firing rounds.
+	# torture.sh tortures for 180 s, printing a line every 10 s.
 	vm:*:msix.sh | vm:*:engine.sh | vm:*:deferred.sh | vm:*:compare.sh | vm:*:ownership.sh | \
-		vm:*:hotplug.sh)
+		vm:*:hotplug.sh | vm:*:torture.sh)
 		tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" "${1##*:}" 420
 		;;
-	# 180 s of torture plus boot, setup and the final checks.
-	vm:*:torture.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" torture.sh 600 ;;
 	# 72 vCPUs on one TCG thread: boot alone takes about a minute.
 	vm:*:wide.sh) tests/vm/suite.sh "$(cut -d: -f2 <<<"$1")" wide.sh 300 ;;
 	vm:*)
