@@ -11,6 +11,7 @@ static_assert(IRQLAB_ENGINE_NAPI_HIST == napi::histogram_buckets);
 
 namespace {
 
+// How long a flush waits for polls that consume nothing.
 constexpr uint64_t flush_timeout_ns = 10'000'000'000ull;
 constexpr uint64_t flush_poll_ns = 100'000;
 
@@ -68,10 +69,19 @@ int LinePoll::poll(napi::Napi* napi, int budget) {
 }
 
 int LinePoll::flush() {
-    const uint64_t deadline = base::now_ns() + flush_timeout_ns;
+    // Gives up only on polls that stopped making progress: a long ring
+    // with a small weight drains for as long as it takes on a slow box (a
+    // debug kernel under TCG took over 10 s in a soak).
+    uint64_t seen = consumed_.load(cxxrt::memory_order::relaxed);
+    uint64_t deadline = base::now_ns() + flush_timeout_ns;
     while (ring_.load(cxxrt::memory_order::relaxed) || (napi_.state_bits() & napi::napi_sched)) {
-        if (base::now_ns() > deadline)
+        const uint64_t consumed = consumed_.load(cxxrt::memory_order::relaxed);
+        if (consumed != seen) {
+            seen = consumed;
+            deadline = base::now_ns() + flush_timeout_ns;
+        } else if (base::now_ns() > deadline) {
             return -base::etimedout;
+        }
         base::Thread::sleep_ns(flush_poll_ns);
     }
     return 0;

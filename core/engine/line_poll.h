@@ -30,7 +30,8 @@ public:
     // From the line's hardirq handler.
     void on_interrupt();
     // May sleep. Waits until every event brought so far was consumed and
-    // the poll is idle: 0, or -etimedout after 10 s.
+    // the poll is idle: 0, or -etimedout once 10 s passed without an
+    // event consumed.
     int flush();
 
     void fill_stats(irqlab_engine_line_stats& stats) const;

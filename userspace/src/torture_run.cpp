@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -288,7 +289,7 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
     joiner.join();
 
     Beat& beat = shared.beat("final check");
-    irqlab_counters interrupts{}; // every torture vector's, summed
+    std::optional<irqlab_counters> interrupts; // every vector's, once the final check read them
     std::thread final_check{[&] {
         try {
             for (const unsigned cpu : shared.hotpluggable) {
@@ -312,15 +313,17 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
             module.engine_config(restore);
             for (const auto& device : shared.devices)
                 detach_all(shared, *device, beat);
+            irqlab_counters all{};
             for (const auto& device : shared.devices) {
                 for (unsigned v = 0; v < device->nr_vectors; ++v) {
                     const irqlab_counters sum = VectorTotals{module.stats(device->bdf, v).cpu}.sum;
-                    schema::add_counters(interrupts, sum);
+                    schema::add_counters(all, sum);
                     for (const std::string& p :
                          native_problems(fmt::format("{} v{}", device->bdf, v), sum))
                         shared.fail(p);
                 }
             }
+            interrupts = all;
             // The daemons finish what is pending; give them time.
             std::string pending;
             for (int i = 0; i < 300; ++i) {
@@ -358,9 +361,13 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
 
     const Counts& n = shared.n;
     fmt::print("{}\n", stat_line(shared, seconds_since_start()));
-    fmt::print("{} interrupts: {} triggers, {} arrivals ({} unexpected), {} coalesced, {} busy\n",
-               prefix, interrupts.fired, interrupts.received, interrupts.unexpected,
-               interrupts.coalesced, interrupts.busy);
+    if (interrupts)
+        fmt::print(
+            "{} interrupts: {} triggers, {} arrivals ({} unexpected), {} coalesced, {} busy\n",
+            prefix, interrupts->fired, interrupts->received, interrupts->unexpected,
+            interrupts->coalesced, interrupts->busy);
+    else
+        fmt::print("{} interrupts: not read (the final check ended before)\n", prefix);
     fmt::print("{} identities: {} engine lines and {} native mechanisms checked exactly after "
                "their detach ({} attached and {} detached while firing), {} runs balanced, "
                "softirq slots {} exact, {} native mechanisms absent from this kernel; kernel "
