@@ -20,6 +20,14 @@ uint64_t received(const Device& module, const std::string& bdf, unsigned vector)
     return VectorTotals{module.stats(bdf, vector).cpu}.sum.received;
 }
 
+// The vector's native arrivals over an attachment's life, when known.
+std::optional<uint64_t> arrivals_since_attach(const Device& module, const DeviceState& device,
+                                              unsigned v, const Attachment& a) {
+    if (!a.received_at_attach)
+        return std::nullopt;
+    return received(module, device.bdf, v) - *a.received_at_attach;
+}
+
 std::string vector_name(const DeviceState& device, unsigned vector, const Attachment& a) {
     return fmt::format("{} v{} ({})", device.bdf, vector, a.label);
 }
@@ -177,9 +185,7 @@ void engine_detach_checked(Shared& shared, DeviceState& device, unsigned v, cons
         shared.fail(name + ": attached, but the module has no engine line for it");
         return;
     }
-    std::optional<uint64_t> arrivals;
-    if (a.received_at_attach)
-        arrivals = received(module, device.bdf, v) - *a.received_at_attach;
+    const std::optional<uint64_t> arrivals = arrivals_since_attach(module, device, v, a);
     report(shared, line_problems(name, *line, line->cpu_count, arrivals, a.forced_threading));
     if (line->action == IRQLAB_ACTION_SOFTIRQ)
         shared.add_units(line->softirq, line->softirq_raised * line->softirq_rounds);
@@ -216,9 +222,7 @@ void mech_detach_checked(Shared& shared, DeviceState& device, unsigned v, const 
     Operation op{beat, "mech detach v" + std::to_string(v)};
     module.mech_detach(device.bdf, one(v));
     const irqlab_mech_stats stats = module.mech_stats(device.bdf, v);
-    std::optional<uint64_t> arrivals;
-    if (a.received_at_attach)
-        arrivals = received(module, device.bdf, v) - *a.received_at_attach;
+    const std::optional<uint64_t> arrivals = arrivals_since_attach(module, device, v, a);
     report(shared, mech_problems(vector_name(device, v, a), stats, arrivals));
     ++shared.n.mech_detaches;
     ++shared.n.mechs_checked;
