@@ -43,6 +43,31 @@ torture=$!
 # the blocked tasks' stacks) rather than wait for the host's stall limit.
 # Its lines are passed on as they come: the host takes a long silence for
 # a hang (a soak runs for an hour).
+# A second watchdog reports on the kernel console (written by polling,
+# no interrupt needed) when this script has passed nothing on for 3
+# minutes (blocked in a write to ttyS1) or the torture has printed
+# nothing for 10: where this script waits, the serial ports' counts and
+# the blocked tasks, so that a silent box still leaves a trace.
+heartbeat=$(mktemp)
+watch_silence() {
+	local now quiet still
+	while sleep 30; do
+		now=$(date +%s)
+		quiet=$((now - $(stat -c %Y "$heartbeat")))
+		still=$((now - $(stat -c %Y "$out")))
+		[ $quiet -ge 180 ] || [ $still -ge 600 ] || continue
+		{
+			echo "torture.sh: nothing passed on for $quiet s, no torture line for $still s"
+			echo "torture.sh: waits in $(tr '\n' ' ' <"/proc/$$/stack")"
+			grep -E '^ *[0-9]+:.*ttyS' /proc/interrupts
+			grep 'irq:' /proc/tty/driver/serial
+		} | while read -r line; do echo "$line" >/dev/kmsg; done
+		echo w >/proc/sysrq-trigger
+		return
+	done
+}
+watch_silence &
+watcher=$!
 shown=0
 show_new_lines() {
 	local total
@@ -55,7 +80,10 @@ deadline=$((SECONDS + seconds + 900))
 while kill -0 "$torture" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
 	sleep 5
 	show_new_lines
+	touch "$heartbeat"
 done
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
 if kill -0 "$torture" 2>/dev/null; then
 	echo "# irqlab torture has not ended $((seconds + 900)) s after its start: blocked tasks"
 	echo w >/proc/sysrq-trigger
@@ -81,6 +109,6 @@ ktap_case $? "torture_kernel_log_clean" "$(grep 'kernel log' "$out" | head -5)"
 ktap_case $? "release_both"
 rmmod irqlab
 ktap_case $? "rmmod"
-rm -f "$out"
+rm -f "$out" "$heartbeat"
 sanitizers_end
 ktap_end
