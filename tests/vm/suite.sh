@@ -27,8 +27,10 @@ console=$results/console.log
 
 # Besides the usual splats: the scheduler's report of a task left on a CPU
 # going down (sched_cpu_dying()), a CPU hotplug invariant the engine's
-# per-CPU threads must keep, whatever the kernel prints with it.
-splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called|Dying CPU not properly vacated'
+# per-CPU threads must keep, whatever the kernel prints with it; and x86's
+# reports of a message that found no handler for its vector (a vector
+# freed or moved under a trigger in flight).
+splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called|Dying CPU not properly vacated|unexpected IRQ trap at vector|No irq handler for vector'
 
 # The box each scenario needs (run.sh options); the default is 2 vCPUs,
 # 1 GiB and a 4-vector ivshmem-doorbell.

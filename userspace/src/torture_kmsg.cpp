@@ -13,7 +13,10 @@ bool is_splat(const std::string& message) {
     static const std::regex splat{
         "WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thunk|UBSAN|KASAN|"
         "ODEBUG|possible recursive locking|circular locking|inconsistent lock state|"
-        "possible irq lock inversion|sleeping function called|INFO: task .* blocked for more than",
+        "possible irq lock inversion|sleeping function called|INFO: task .* blocked for more than|"
+        // A message that reached a CPU with no handler for its vector:
+        // a vector freed or moved under a trigger still in flight.
+        "unexpected IRQ trap at vector|No irq handler for vector|Dying CPU not properly vacated",
         std::regex::extended};
     return std::regex_search(message, splat);
 }
