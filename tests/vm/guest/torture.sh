@@ -43,26 +43,40 @@ torture=$!
 # the blocked tasks' stacks) rather than wait for the host's stall limit.
 # Its lines are passed on as they come: the host takes a long silence for
 # a hang (a soak runs for an hour).
-# A second watchdog reports on the kernel console (written by polling,
-# no interrupt needed) when this script has passed nothing on for 3
-# minutes (blocked in a write to ttyS1) or the torture has printed
-# nothing for 10: where this script waits, the serial ports' counts and
-# the blocked tasks, so that a silent box still leaves a trace.
+# A second watchdog, for a torture that cannot even report itself stuck
+# (its own bound is 300 s): once the torture has printed nothing for 6
+# minutes, or this script has passed nothing on for 3 (a write to ttyS1
+# that never ends), it leaves on the kernel console (written by polling,
+# no interrupt needed) each CPU's hotplug state, the kernel stacks of
+# the torture's threads, the blocked tasks and every CPU's backtrace.
 heartbeat=$(mktemp)
 watch_silence() {
-	local now quiet still
+	local now quiet still task
 	while sleep 30; do
 		now=$(date +%s)
 		quiet=$((now - $(stat -c %Y "$heartbeat")))
 		still=$((now - $(stat -c %Y "$out")))
-		[ $quiet -ge 180 ] || [ $still -ge 600 ] || continue
+		[ $quiet -ge 180 ] || [ $still -ge 360 ] || continue
 		{
 			echo "torture.sh: nothing passed on for $quiet s, no torture line for $still s"
-			echo "torture.sh: waits in $(tr '\n' ' ' <"/proc/$$/stack")"
-			grep -E '^ *[0-9]+:.*ttyS' /proc/interrupts
+			for cpu in /sys/devices/system/cpu/cpu[0-9]*; do
+				echo "torture.sh: ${cpu##*/} online $(cat "$cpu/online" 2>/dev/null)" \
+					"hotplug state $(cat "$cpu/hotplug/state") target $(cat "$cpu/hotplug/target")"
+			done
+			for task in "/proc/$torture/task/"*; do
+				echo "torture.sh: thread ${task##*/} ($(cat "$task/comm")) $(cat "$task/wchan"):" \
+					"$(tr '\n' ' ' <"$task/stack")"
+			done
+			echo "torture.sh: this script waits in $(tr '\n' ' ' <"/proc/$$/stack")"
 			grep 'irq:' /proc/tty/driver/serial
-		} | while read -r line; do echo "$line" >/dev/kmsg; done
+		} 2>&1 | while read -r line; do echo "$line" >/dev/kmsg; done
+		# sysrq restores the console level before it reports: raise it
+		# for the report itself.
+		read -r level _ </proc/sys/kernel/printk
+		echo 7 >/proc/sys/kernel/printk
 		echo w >/proc/sysrq-trigger
+		echo l >/proc/sysrq-trigger
+		echo "$level" >/proc/sys/kernel/printk
 		return
 	done
 }
