@@ -111,12 +111,24 @@ uint64_t total_received(Shared& shared) {
     return sum;
 }
 
+// Reads the vectors' counters for the stats lines, every stat interval.
+// A thread of its own, under the watchdog like every actor: the ioctl can
+// wait behind a CPU going down, and the loop that watches for stuck
+// operations must never wait with it.
+void stats_actor(Shared& shared) {
+    Beat& beat = shared.beat("stats");
+    do {
+        Operation op{beat, "reading the vectors' counters"};
+        shared.n.received = total_received(shared);
+    } while (shared.nap(shared.options.stat_interval * 1000));
+}
+
 std::string stat_line(Shared& shared, long long t) {
     const Counts& n = shared.n;
     return fmt::format("{} t={}s runs={} fired={} received={} attaches={} detaches={} "
                        "hot={}/{} mech={}/{} checked={}+{} shuffles={}/{} onoff={}/{} "
                        "flips={} stutter={} failures={}",
-                       prefix, t, n.runs.load(), n.issued.load(), total_received(shared),
+                       prefix, t, n.runs.load(), n.issued.load(), n.received.load(),
                        n.attaches.load(), n.detaches.load(), n.hot_attaches.load(),
                        n.hot_detaches.load(), n.mech_attaches.load(), n.mech_detaches.load(),
                        n.lines_checked.load(), n.mechs_checked.load(), n.shuffles.load(),
@@ -224,6 +236,8 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
         actors.emplace_back(onoff_actor, std::ref(shared));
     if (o.config_interval)
         actors.emplace_back(config_actor, std::ref(shared));
+    if (o.stat_interval)
+        actors.emplace_back(stats_actor, std::ref(shared));
 
     const auto start = Clock::now();
     const auto end = start + std::chrono::seconds{o.seconds};
@@ -359,6 +373,8 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
     std::this_thread::sleep_for(std::chrono::seconds{1});
     check_kmsg(shared, kmsg);
 
+    if (interrupts)
+        shared.n.received = interrupts->received;
     const Counts& n = shared.n;
     fmt::print("{}\n", stat_line(shared, seconds_since_start()));
     if (interrupts)

@@ -60,6 +60,7 @@ struct Counts {
     std::atomic<uint64_t> shuffles{0}, shuffles_refused{0};
     std::atomic<uint64_t> offline{0}, online{0}, onoff_refused{0};
     std::atomic<uint64_t> flips{0}, stutters{0};
+    std::atomic<uint64_t> received{0}; // every vector's, as the stats actor last read it
 };
 
 // An actor's current operation, for the watchdog.
