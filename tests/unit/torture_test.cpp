@@ -232,8 +232,7 @@ TEST(TortureKmsg, ReportsMatchAndOrdinaryLinesDoNot) {
           "WARNING: inconsistent lock state",
           "INFO: task irqlab:123 blocked for more than 120 seconds.",
           "Oops: general protection fault", "UBSAN: shift-out-of-bounds in core/irq/chip.cpp",
-          "unexpected IRQ trap at vector 26",
-          "__common_interrupt: 1.35 No irq handler for vector"})
+          "unexpected IRQ trap at vector 26", "__common_interrupt: 1.35 No irq handler for vector"})
         EXPECT_TRUE(is_splat(splat)) << splat;
     for (const char* fine : {"irqlab: claimed 0000:00:03.0 (5 vectors)",
                              "smpboot: CPU 1 is now offline", "x86: Booting SMP configuration:"})

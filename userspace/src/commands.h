@@ -22,6 +22,7 @@ void add_fire_commands(CLI::App& app, int& status);
 void add_stats_commands(CLI::App& app, int& status);
 void add_engine_commands(CLI::App& app, int& status);
 void add_compare_command(CLI::App& app, int& status);
+void add_report_command(CLI::App& app, int& status);
 // Returned so that main can tell a bad torture flag (exit 1, as the
 // torture's other errors) from other commands' usage errors.
 CLI::App* add_torture_command(CLI::App& app, int& status);

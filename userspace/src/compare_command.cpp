@@ -89,15 +89,6 @@ irqlab_hist_config parse_hist(const std::string& spec) {
     return config;
 }
 
-unsigned metric_id(const std::string& name) {
-    for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
-        if (name == compare::metric_name(metric))
-            return metric;
-    throw Error{fmt::format("unknown metric '{}': delivery, deferral, runtime, end-to-end or "
-                            "hardirq",
-                            name)};
-}
-
 // The mechanisms' worst p99 of end-to-end time (deferral where no trigger
 // time is known), against --max-p99.
 bool over_threshold(const compare::Result& result, double max_p99_us) {
@@ -191,8 +182,9 @@ void add_compare_command(CLI::App& app, int& status) {
         p.hist = parse_hist(opts->hist);
         for (const std::string& name : opts->mechanisms)
             opts->run.mechanisms.push_back(compare::mechanism_id(name));
-        const unsigned histogram_metric =
-            opts->histograms.empty() ? unsigned{IRQLAB_NR_METRICS} : metric_id(opts->histograms);
+        const unsigned histogram_metric = opts->histograms.empty()
+                                              ? unsigned{IRQLAB_NR_METRICS}
+                                              : compare::metric_id(opts->histograms);
 
         const Device module;
         if (p.cpu >= 0 && static_cast<unsigned>(p.cpu) >= module.nr_cpus())

@@ -57,6 +57,7 @@ struct PathResult {
     uint64_t received = 0;           // arrivals at irqlab's hardirq handler (whole run)
     uint64_t arrivals = 0;           // ... of them, while the mechanism was attached
     uint64_t coalesced_triggers = 0; // triggers merged before arrival
+    uint64_t unexpected = 0;         // arrivals with no trigger in flight (no loss)
     uint64_t hardirqs = 0;           // t1
     uint64_t served = 0;             // interrupts taken over by bottom halves
     uint64_t runs = 0;               // t2
@@ -155,6 +156,17 @@ inline const char* metric_name(unsigned metric) {
     static constexpr const char* names[IRQLAB_NR_METRICS] = {"delivery", "deferral", "runtime",
                                                              "end-to-end", "hardirq"};
     return metric < IRQLAB_NR_METRICS ? names[metric] : "?";
+}
+
+inline const char* path_name(unsigned path) {
+    return path == IRQLAB_PATH_ENGINE ? "engine" : "native";
+}
+
+// A metric of one path that has numbers to show; null when the path is
+// unavailable or the metric has no samples.
+inline const Histogram* measured(const PathResult& path, unsigned metric) {
+    const Histogram& h = path.metrics[metric];
+    return path.available && h.count ? &h : nullptr;
 }
 
 } // namespace irqlab::cli::compare

@@ -2,14 +2,12 @@
 // shown in microseconds; JSON and CSV keep nanoseconds.
 #include "compare_report.h"
 
-#include "subprocess.h"
+#include "gnuplot.h"
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <fmt/format.h>
 #include <string>
-#include <sys/stat.h>
 #include <utility>
 #include <vector>
 
@@ -19,10 +17,6 @@ namespace {
 
 constexpr std::array<unsigned, IRQLAB_NR_PATHS> both_paths = {IRQLAB_PATH_ENGINE,
                                                               IRQLAB_PATH_NATIVE};
-
-const char* path_name(unsigned path) {
-    return path == IRQLAB_PATH_ENGINE ? "engine" : "native";
-}
 
 const char* scale_name(uint32_t scale) {
     return scale == IRQLAB_HIST_LOG2 ? "log2" : "linear";
@@ -37,17 +31,6 @@ constexpr std::array<std::pair<const char*, double>, 4> reported_percentiles = {
 constexpr const char* csv_leading_columns = "count,min_ns,avg_ns,max_ns";
 constexpr const char* csv_trailing_columns = "overflow,fired,received,hardirqs,runs,lost";
 constexpr size_t csv_numeric_columns = 4 + reported_percentiles.size() + 6;
-
-std::string format_us(uint64_t ns) {
-    const double us = static_cast<double>(ns) / 1000.0;
-    return us < 100.0 ? fmt::format("{:.2f}", us) : fmt::format("{:.1f}", us);
-}
-
-// A metric of one path that has numbers to show.
-const Histogram* measured(const PathResult& path, unsigned metric) {
-    const Histogram& h = path.metrics[metric];
-    return path.available && h.count ? &h : nullptr;
-}
 
 // Interrupts handed to the bottom halves that no run of their own served:
 // merged into a run that was already pending.
@@ -232,6 +215,7 @@ nlohmann::json path_json(const PathResult& path) {
                           {"received", path.received},
                           {"arrivals", path.arrivals},
                           {"coalesced_triggers", path.coalesced_triggers},
+                          {"unexpected", path.unexpected},
                           {"hardirqs", path.hardirqs},
                           {"served", path.served},
                           {"runs", path.runs},
@@ -247,29 +231,6 @@ nlohmann::json path_json(const PathResult& path) {
 
 // --- plot --------------------------------------------------------------
 
-// The metric the chart shows: end-to-end needs the trigger's time (t0),
-// which an external trigger does not give; then deferral stands in.
-unsigned plotted_metric(const Result& r) {
-    for (const MechanismResult& m : r.mechanisms) {
-        for (unsigned p : both_paths) {
-            if (measured(m.paths[p], IRQLAB_METRIC_END_TO_END))
-                return IRQLAB_METRIC_END_TO_END;
-        }
-    }
-    return IRQLAB_METRIC_DEFERRAL;
-}
-
-// A gnuplot string literal: single quotes take everything but themselves.
-std::string gnuplot_quoted(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        quoted += c;
-        if (c == '\'')
-            quoted += '\'';
-    }
-    return quoted + "'";
-}
-
 std::string plot_script(const Result& r, unsigned metric, const std::string& terminal,
                         const std::string& png_path) {
     // Columns: mechanism, engine p50, engine p99, native p50, native p99;
@@ -279,11 +240,8 @@ std::string plot_script(const Result& r, unsigned metric, const std::string& ter
         data += m.name;
         for (unsigned p : both_paths) {
             const Histogram* h = measured(m.paths[p], metric);
-            for (double q : {0.50, 0.99}) {
-                const uint64_t ns = h ? h->percentile_ns(q) : 0;
-                // Zero cannot sit on a log axis: also a gap.
-                data += ns ? fmt::format(" {:.3f}", static_cast<double>(ns) / 1000.0) : " -";
-            }
+            for (double q : {0.50, 0.99})
+                data += latency_cell(h ? h->percentile_ns(q) : 0);
         }
         data += "\n";
     }
@@ -291,47 +249,11 @@ std::string plot_script(const Result& r, unsigned metric, const std::string& ter
         fmt::format("irqlab compare: {} latency, engine vs native (Linux {}, preemption {}, "
                     "trigger {})",
                     metric_name(metric), r.env.kernel_release, r.env.preemption, r.params.trigger);
-    return fmt::format("set terminal {} size 1400,900 noenhanced\n"
-                       "set output {}\n"
-                       "$data << EOD\n{}EOD\n"
-                       "set title {}\n"
-                       "set datafile missing '-'\n"
-                       "set style data histogram\n"
-                       "set style histogram clustered gap 1\n"
-                       "set style fill solid 0.85 border -1\n"
-                       "set boxwidth 0.9\n"
-                       "set logscale y\n"
-                       "set ylabel 'microseconds (log scale)'\n"
-                       "set grid ytics\n"
-                       "set key top left\n"
-                       "set xtics rotate by -30\n"
-                       "plot $data using 2:xtic(1) title 'engine p50' lc rgb '#9ecae1', \\\n"
-                       "     '' using 3 title 'engine p99' lc rgb '#3182bd', \\\n"
-                       "     '' using 4 title 'native p50' lc rgb '#fdae6b', \\\n"
-                       "     '' using 5 title 'native p99' lc rgb '#e6550d'\n"
-                       "unset output\n",
-                       terminal, gnuplot_quoted(png_path), data, gnuplot_quoted(title));
-}
-
-// Runs gnuplot on 'script'. Returns its error messages on failure, empty on success;
-// 'missing' tells that gnuplot is not installed.
-std::string run_gnuplot(const std::string& script, bool& missing) {
-    // With no usable output file, gnuplot writes the image to stdout: that
-    // is no message to show.
-    const ProcessResult ran = run_process({"gnuplot"}, script, Stdout::discard);
-    missing = !ran.started && ran.error_number == ENOENT;
-    if (missing)
-        return "gnuplot not found (install gnuplot-nox)";
-    if (!ran.started)
-        return ran.error;
-    if (!ran.error.empty())
-        return fmt::format("running gnuplot: {}", ran.error);
-    if (ran.exit_code == 0)
-        return {};
-    std::string said = ran.err;
-    while (!said.empty() && (said.back() == '\n' || said.back() == ' '))
-        said.pop_back();
-    return fmt::format("gnuplot failed{}{}", said.empty() ? "" : ": ", said);
+    return latency_bars_script(terminal, png_path, 1400, title, data,
+                               {{"engine p50", "#9ecae1"},
+                                {"engine p99", "#3182bd"},
+                                {"native p50", "#fdae6b"},
+                                {"native p99", "#e6550d"}});
 }
 
 // --probe bpf: whether the probes saw what the module saw, and what they
@@ -363,6 +285,21 @@ void print_probes(std::FILE* out, const Result& r) {
 }
 
 } // namespace
+
+unsigned plotted_metric(const Result& r) {
+    for (const MechanismResult& m : r.mechanisms) {
+        for (unsigned p : both_paths) {
+            if (measured(m.paths[p], IRQLAB_METRIC_END_TO_END))
+                return IRQLAB_METRIC_END_TO_END;
+        }
+    }
+    return IRQLAB_METRIC_DEFERRAL;
+}
+
+std::string format_us(uint64_t ns) {
+    const double us = static_cast<double>(ns) / 1000.0;
+    return us < 100.0 ? fmt::format("{:.2f}", us) : fmt::format("{:.1f}", us);
+}
 
 void print_table(std::FILE* out, const Result& r) {
     print_header(out, r);
@@ -489,20 +426,9 @@ int write_plot(const Result& r, const std::string& png_path, std::string& error)
         error = "nothing to plot: no mechanism has samples";
         return 1;
     }
-    // pngcairo draws better, but gnuplot may be built without cairo; the
-    // libgd terminal is the fallback.
-    for (const char* terminal : {"pngcairo", "png"}) {
-        bool missing = false;
-        error = run_gnuplot(plot_script(r, metric, terminal, png_path), missing);
-        if (missing)
-            return 1;
-        struct stat st {};
-        if (error.empty() && stat(png_path.c_str(), &st) == 0 && st.st_size > 0)
-            return 0;
-        if (error.empty())
-            error = fmt::format("gnuplot wrote no image to {}", png_path);
-    }
-    return 1;
+    return draw_png(
+        [&](const std::string& terminal) { return plot_script(r, metric, terminal, png_path); },
+        png_path, error);
 }
 
 } // namespace irqlab::cli::compare

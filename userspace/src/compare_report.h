@@ -10,6 +10,10 @@
 
 namespace irqlab::cli::compare {
 
+// Nanoseconds as the reports show them: microseconds, two decimals below
+// 100 us, one above.
+std::string format_us(uint64_t ns);
+
 // Per mechanism: engine and native percentiles of every metric, in
 // microseconds, their ratios, and each path's accounting.
 void print_table(std::FILE* out, const Result& r);
@@ -23,6 +27,10 @@ nlohmann::json to_json(const Result& r);
 
 // One row per mechanism, path and metric, after a header line.
 void write_csv(std::FILE* out, const Result& r);
+
+// The metric the charts show: end-to-end, unless no mechanism has the
+// trigger's time (t0; an external trigger does not give it): then deferral.
+unsigned plotted_metric(const Result& r);
 
 // A PNG of the p50 and p99 latencies, drawn by gnuplot. Returns 0, or
 // nonzero with 'error' set.

@@ -145,6 +145,7 @@ void record_accounting(const PhaseCounters& counted, PathResult& side) {
     side.fired = counted.triggers.fired;
     side.received = counted.triggers.received;
     side.coalesced_triggers = counted.triggers.coalesced + counted.triggers.busy;
+    side.unexpected = counted.triggers.unexpected;
     side.arrivals = counted.stages.arrivals;
     side.hardirqs = counted.stages.hardirqs;
     side.served = counted.stages.served;
@@ -330,6 +331,15 @@ unsigned mechanism_id(const std::string& name) {
         names += names.empty() ? info.name : fmt::format(", {}", info.name);
     }
     throw Error{fmt::format("unknown mechanism '{}'; one of: {}", name, names)};
+}
+
+unsigned metric_id(const std::string& name) {
+    for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
+        if (name == metric_name(metric))
+            return metric;
+    throw Error{fmt::format("unknown metric '{}': delivery, deferral, runtime, end-to-end or "
+                            "hardirq",
+                            name)};
 }
 
 const char* mechanism_name(unsigned id) {

@@ -22,6 +22,9 @@ const std::vector<MechanismInfo>& mechanisms();
 // Throws Error naming the valid ones.
 unsigned mechanism_id(const std::string& name);
 const char* mechanism_name(unsigned id);
+// enum irqlab_metric by its name (metric_name()); throws Error naming the
+// valid ones.
+unsigned metric_id(const std::string& name);
 
 struct RunOptions {
     Parameters params;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     add_stats_commands(app, status);
     add_engine_commands(app, status);
     add_compare_command(app, status);
+    add_report_command(app, status);
     const CLI::App* torture = add_torture_command(app, status);
 
     try {
