@@ -289,6 +289,14 @@ void NapiPolls::take_over(unsigned dead_cpu) {
     base::IrqSaveGuard irqs_off;
     Cpu& dead = cpus_.on(dead_cpu);
     Cpu& here = cpus_.local();
+    // A round cut short leaves in_net_rx_action set and NET_RX raised for
+    // the next round. Linux leaves that raise pending on the dead CPU, and
+    // the round it runs once back clears the flag. Deliberate difference:
+    // the engine takes a dead CPU's pending softirqs over
+    // (Softirqs::take_over_pending), so the flag is cleared here, or every
+    // schedule on the CPU back online would skip its raise and wait on
+    // its list for a round that never comes.
+    dead.in_net_rx_action.store(false, relaxed);
     if (dead.poll_list.empty())
         return;
     // Each keeps its SCHED bit: scheduled once, polled here.

@@ -321,6 +321,81 @@ void hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere(irqlab_ktest_ctx* ctx) 
     delete probe;
 }
 
+// A CPU that goes down with a NET_RX round cut short (its budget spent,
+// an instance left for the next round, which the parked daemon never
+// runs) comes back with no round in progress: a schedule there raises
+// NET_RX again, and the poll runs there. The engine takes a dead CPU's
+// pending softirqs over (Linux leaves the bit set on the dead CPU, and
+// the round it runs once back clears in_net_rx_action).
+struct CutShortProbe {
+    napi::Napi napi; // first: the poll finds the probe from it
+    Rig* rig = nullptr;
+    cxxrt::atomic<unsigned> polls{0};
+    Ran back; // the poll after the CPU came back
+
+    static int poll(napi::Napi* n, int weight) {
+        auto* probe = reinterpret_cast<CutShortProbe*>(n);
+        const unsigned nth = probe->polls.fetch_add(1);
+        if (nth == 0)
+            return weight; // the whole weight: the round's budget is spent
+        if (nth >= 2)
+            probe->back.note();
+        probe->rig->engine.napi().complete_done(*n, 0);
+        return 0;
+    }
+    static int schedule_there(void* self) {
+        auto* probe = static_cast<CutShortProbe*>(self);
+        {
+            base::IrqSaveGuard irqs_off; // as from the device's hardirq
+            probe->rig->engine.napi().schedule(probe->napi);
+        }
+        while (!base::Thread::should_stop())
+            base::Thread::sleep_until([] { return false; });
+        return 0;
+    }
+};
+
+void hotplug_napi_round_cut_short_by_the_offline_ends_there(irqlab_ktest_ctx* ctx) {
+    const unsigned cpu = victim_cpu();
+    if (cpu == no_cpu)
+        return;
+    cxxrt::unique_ptr<Rig> rig = make_rig();
+    KT_ASSERT(ctx, rig);
+    auto* probe = new (cxxrt::may_sleep_ctx) CutShortProbe{};
+    KT_ASSERT(ctx, probe && probe->back.init());
+    probe->rig = rig.get();
+    rig->engine.napi().add(probe->napi, CutShortProbe::poll);
+    rig->engine.napi().enable(probe->napi);
+    rig->engine.napi().set_budget({1, 2000});
+    rig->data = probe;
+    // The round that was running on the CPU as it went down, after its
+    // daemon parked: cut short, NET_RX raised again for the next one.
+    rig->after_down_prep = [](Rig& r, unsigned) {
+        base::IrqSaveGuard irqs_off;
+        r.engine.napi().schedule(static_cast<CutShortProbe*>(r.data)->napi);
+        r.engine.napi().net_rx_action();
+    };
+    KT_ASSERT(ctx, rig->cycle(cpu) == 0);
+    // Taken over: polled and completed elsewhere.
+    KT_EXPECT(ctx, wait_for([&] { return probe->polls.load() == 2; }));
+    base::Thread thread;
+    KT_EXPECT(ctx, thread.start(CutShortProbe::schedule_there, probe, cpu, "irqlab-test"));
+    const bool ran_back = probe->back.wait();
+    thread.stop();
+    KT_EXPECT(ctx, ran_back);
+    if (!ran_back) {
+        // Scheduled with no round to run it: neither disable() nor the
+        // engine's end could take the instance back. Leave both.
+        (void)rig.release();
+        return;
+    }
+    rig->engine.napi().disable(probe->napi);
+    KT_EXPECT(ctx, probe->polls.load() == 3);
+    KT_EXPECT(ctx, probe->back.cpu.load() == cpu);
+    rig->engine.napi().del(probe->napi);
+    delete probe;
+}
+
 // Work items queued on the CPU's pool before, while and after it goes:
 // each runs exactly once; once the CPU is back, its pool's items run there.
 struct WorkProbe {
@@ -390,6 +465,8 @@ constexpr irqlab_ktest_case cases[] = {
      hotplug_timers_of_a_dead_cpu_fire_once_elsewhere},
     {"hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere",
      hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere},
+    {"hotplug_napi_round_cut_short_by_the_offline_ends_there",
+     hotplug_napi_round_cut_short_by_the_offline_ends_there},
     {"hotplug_worker_pools_unbind_and_rebind", hotplug_worker_pools_unbind_and_rebind},
 };
 
