@@ -43,15 +43,11 @@ suites+=("vm:$KVER_6_12:ownership.sh")
 # the debug kernel on 4 multi-threaded TCG vCPUs stalled in RCU at boot,
 # before the scenario ran, and sat until the 1800 s timeout.
 suites+=("vm:$KVER_6_12:hotplug.sh")
-# irqlab torture: 3 minutes of random attach/detach/fire/hotplug on 6.12.
-# Not yet on the debug kernel: under load its box fell silent twice (the
-# fresh-clone CI run of 27d72c7, the soak of 51d3bae), the torture
-# itself wedged with a CPU offline that ended 13 minutes late; run it by
-# hand (tests/vm/suite.sh KVER_DEBUG torture.sh 900) until that is
-# understood: torture.sh then leaves the stacks on the console.
+# irqlab torture: 3 minutes of random attach/detach/fire/hotplug, on 6.12
+# and on the debug kernel.
 suites+=("vm:$KVER_6_12:torture.sh")
 suites+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh)
 # The ioctl fuzzer for 2 minutes under KASAN, lockdep and kmemleak.
 suites+=(vm:debug:fuzz.sh)
 
