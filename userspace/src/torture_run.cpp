@@ -386,10 +386,11 @@ int run(const Device& module, const Options& o, const std::vector<std::string>& 
         fmt::print("{} interrupts: not read (the final check ended before)\n", prefix);
     fmt::print("{} identities: {} engine lines and {} native mechanisms checked exactly after "
                "their detach ({} attached and {} detached while firing), {} runs balanced, "
-               "softirq slots {} exact, {} native mechanisms absent from this kernel; kernel "
-               "log {}\n",
+               "softirq slots {} exact, {} native mechanisms absent from this kernel, {} "
+               "arrival checks skipped (an untriggered arrival raced the read); kernel log {}\n",
                prefix, n.lines_checked.load(), n.mechs_checked.load(), n.hot_attaches.load(),
                n.hot_detaches.load(), n.runs.load(), slot_list(shared), n.mech_absent.load(),
+               n.arrival_races.load(),
                kmsg.watching() ? fmt::format("watched ({} losses)", kmsg.lost()) : kmsg.note());
     return verdict(shared, params);
 }

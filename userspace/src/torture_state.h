@@ -61,6 +61,9 @@ struct Counts {
     std::atomic<uint64_t> offline{0}, online{0}, onoff_refused{0};
     std::atomic<uint64_t> flips{0}, stutters{0};
     std::atomic<uint64_t> received{0}; // every vector's, as the stats actor last read it
+    // Checks of arrivals skipped: an arrival nobody triggered kept
+    // landing while the counts were read (between_arrivals()).
+    std::atomic<uint64_t> arrival_races{0};
 };
 
 // An actor's current operation, for the watchdog.
