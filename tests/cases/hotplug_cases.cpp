@@ -111,6 +111,23 @@ cxxrt::unique_ptr<Rig> make_rig() {
     return rig;
 }
 
+// A test thread's end once it did its part on its CPU.
+int idle_until_stopped() {
+    while (!base::Thread::should_stop())
+        base::Thread::sleep_until([] { return false; });
+    return 0;
+}
+
+// A probe (a NAPI instance first, then its rig) added to the rig's engine,
+// enabled, and the rig's data.
+template <typename Probe>
+void install_napi_probe(Rig& rig, Probe& probe, napi::PollFn poll) {
+    probe.rig = &rig;
+    rig.engine.napi().add(probe.napi, poll);
+    rig.engine.napi().enable(probe.napi);
+    rig.data = &probe;
+}
+
 // The CPU came back whole: threads unparked, and a tasklet scheduled there
 // runs there.
 struct HereProbe {
@@ -124,9 +141,7 @@ struct HereProbe {
     static int schedule_there(void* self) {
         auto* probe = static_cast<HereProbe*>(self);
         probe->rig->engine.tasklets().schedule(probe->tasklet);
-        while (!base::Thread::should_stop())
-            base::Thread::sleep_until([] { return false; });
-        return 0;
+        return idle_until_stopped();
     }
 };
 
@@ -301,10 +316,7 @@ void hotplug_napi_poll_of_a_dead_cpu_runs_once_elsewhere(irqlab_ktest_ctx* ctx) 
     KT_ASSERT(ctx, rig);
     auto* probe = new (cxxrt::may_sleep_ctx) NapiProbe{};
     KT_ASSERT(ctx, probe && probe->ran.init());
-    probe->rig = rig.get();
-    rig->engine.napi().add(probe->napi, NapiProbe::poll);
-    rig->engine.napi().enable(probe->napi);
-    rig->data = probe;
+    install_napi_probe(*rig, *probe, NapiProbe::poll);
     rig->after_down_prep = [](Rig& r, unsigned) {
         base::IrqSaveGuard irqs_off; // as from the device's hardirq
         r.engine.napi().schedule(static_cast<NapiProbe*>(r.data)->napi);
@@ -349,9 +361,7 @@ struct CutShortProbe {
             base::IrqSaveGuard irqs_off; // as from the device's hardirq
             probe->rig->engine.napi().schedule(probe->napi);
         }
-        while (!base::Thread::should_stop())
-            base::Thread::sleep_until([] { return false; });
-        return 0;
+        return idle_until_stopped();
     }
 };
 
@@ -363,11 +373,8 @@ void hotplug_napi_round_cut_short_by_the_offline_ends_there(irqlab_ktest_ctx* ct
     KT_ASSERT(ctx, rig);
     auto* probe = new (cxxrt::may_sleep_ctx) CutShortProbe{};
     KT_ASSERT(ctx, probe && probe->back.init());
-    probe->rig = rig.get();
-    rig->engine.napi().add(probe->napi, CutShortProbe::poll);
-    rig->engine.napi().enable(probe->napi);
+    install_napi_probe(*rig, *probe, CutShortProbe::poll);
     rig->engine.napi().set_budget({1, 2000});
-    rig->data = probe;
     // The round that was running on the CPU as it went down, after its
     // daemon parked: cut short, NET_RX raised again for the next one.
     rig->after_down_prep = [](Rig& r, unsigned) {
