@@ -206,7 +206,7 @@ static int irqlab_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_disable;
 	if (dev->ops) {
-		ret = dev->ops->setup(dev);
+		ret = dev->ops->trigger->setup(dev);
 		if (ret) {
 			dev_err(&pdev->dev, "%s trigger setup failed: %d\n",
 				dev->ops->name, ret);
@@ -247,7 +247,7 @@ static void irqlab_remove(struct pci_dev *pdev)
 	dev->dead = true;
 	irqlab_run_stop(dev);
 	if (dev->ops)
-		dev->ops->teardown(dev);
+		dev->ops->trigger->teardown(dev);
 	irqlab_vectors_teardown(dev);
 	mutex_unlock(&dev->lock);
 

@@ -35,14 +35,20 @@ struct irqlab_device;
 struct irqlab_file;
 
 /* A device irqlab can make fire by itself (see triggers.c). */
+/* How one family of devices is made to fire (triggers.c). */
+struct irqlab_trigger_ops {
+	int (*setup)(struct irqlab_device *dev);
+	void (*teardown)(struct irqlab_device *dev);
+	void (*fire)(struct irqlab_device *dev, unsigned int vector);
+};
+
 struct irqlab_device_ops {
 	u16 vendor;
 	u16 device;
 	const char *name;
 	unsigned int max_vectors;	/* vectors the device can trigger */
-	int (*setup)(struct irqlab_device *dev);
-	void (*teardown)(struct irqlab_device *dev);
-	void (*fire)(struct irqlab_device *dev, unsigned int vector);
+	u32 flags;			/* IRQLAB_DEVICE_* */
+	const struct irqlab_trigger_ops *trigger;
 };
 
 /* A claimed vector as the engine's MSI-X chip sees it (platform_line.c). */

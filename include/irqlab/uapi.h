@@ -27,6 +27,7 @@
  *
  * 2.0: no fixed limits (struct irqlab_array, IRQLAB_IOC_INFO); claim
  * reports the MSI-X table size.
+ * 4.0: DEVICE_CAPS reports flags (IRQLAB_DEVICE_UNTESTED).
  *
  * Ownership (1.6): what a caller attaches or starts through an open
  * /dev/irqlab belongs to that open file and is undone when it is closed,
@@ -34,7 +35,7 @@
  * measured mechanisms, engine lines (unless IRQLAB_ATTACH_KEEP), and the
  * file's histograms. Claims are never owned: they last until released.
  */
-#define IRQLAB_ABI_MAJOR	3
+#define IRQLAB_ABI_MAJOR	4
 #define IRQLAB_ABI_MINOR	0
 
 #define IRQLAB_IOC_MAGIC	0xE1
@@ -269,12 +270,21 @@ struct irqlab_device_list {
 	struct irqlab_array bdfs;	/* out: char[IRQLAB_BDF_LEN] each */
 };
 
-/* IRQLAB_IOC_DEVICE_CAPS: what irqlab could do with a kind of device. */
+/*
+ * IRQLAB_IOC_DEVICE_CAPS: what irqlab could do with a kind of device.
+ * IRQLAB_DEVICE_UNTESTED: its device trigger follows the register use of
+ * the device's Linux driver and has not been run on the hardware (nor on
+ * an emulation of it) yet.
+ */
+#define IRQLAB_DEVICE_UNTESTED	_BITUL(0)
+
 struct irqlab_device_caps {
 	__u16 vendor;					/* in */
 	__u16 device;					/* in */
 	__u32 triggers;					/* out: IRQLAB_TRIGGER_BIT()s */
 	char name[IRQLAB_DRIVER_LEN];			/* out: "" if no device trigger */
+	__u32 flags;					/* out: IRQLAB_DEVICE_* */
+	__u32 pad;					/* out: zero */
 };
 
 #define IRQLAB_IOC_CLAIM	_IOWR(IRQLAB_IOC_MAGIC, 0x01, struct irqlab_claim)
@@ -642,7 +652,7 @@ static_assert(sizeof(struct irqlab_stop) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_vector_stats) == 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_reset) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_device_list) == 16, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_device_caps) == 40, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_device_caps) == 48, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_attach) == 80, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_detach) == 32, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_line) == 56 + 64 + 16 + 32 + 2 * 48 + 21 * 8 + 16,

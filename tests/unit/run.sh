@@ -2,19 +2,27 @@
 # The unit tier: configure and build the hosted tree (CLI, unit tests), run
 # the tests through CTest, and report each GoogleTest case in KTAP.
 #
-# usage: tests/unit/run.sh BUILD_DIR [CMAKE_ARGS...]
+# usage: tests/unit/run.sh BUILD_DIR [--tests-only] [CMAKE_ARGS...]
+#
+# --tests-only builds the unit tests alone, not the CLI, benchmarks and VM
+# tools: the sanitizer builds, whose other binaries no tier runs.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:?usage: run.sh BUILD_DIR [CMAKE_ARGS...]}
+build=${1:?usage: run.sh BUILD_DIR [--tests-only] [CMAKE_ARGS...]}
 shift
+targets=()
+if [ "${1:-}" = --tests-only ]; then
+	targets=(--target irqlab_unit_tests)
+	shift
+fi
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 
 ktap_begin
 log=$(mktemp)
 { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" &&
-	cmake --build "$build" -j "$(nproc)"; } >"$log" 2>&1
+	cmake --build "$build" -j "$(nproc)" ${targets[@]+"${targets[@]}"}; } >"$log" 2>&1
 status=$?
 ktap_case $status "build_$(basename "$build")" "$(grep -E 'error|warning' "$log" | head -20)"
 rm -f "$log"

@@ -39,6 +39,8 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
   --qemu-arg ARG    extra QEMU argument, repeatable (one argv word each)
   --tcg-single      all vCPUs on one host thread (for scenarios that patch
                     kernel code at run time: tracepoints, BPF)
+  --igb             also an igb NIC (82576): runs the newer QEMU that
+                    scripts/qemu.sh unpacks into the cache
 The script's stdout and stderr are streamed to this script's stdout; the
 runner's own messages go to stderr.
 EOF
@@ -54,6 +56,7 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 # per vector and QEMU rejects a peer with more eventfds than vectors, so
 # one variable sets both.
 kver='' script='' timeout_s=120 stall_s=0 out='' log='' smp=2 mem=1024 append='' tcg_single=0
+igb=0
 ivshmem_vectors=4
 qemu_extra=() script_args=()
 need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
 	--tcg-single) tcg_single=1; shift ;;
+	--igb) igb=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; script_args=("$@"); break ;;
 	*) usage_error "unknown argument: $1" ;;
@@ -304,10 +308,23 @@ cmdline="console=ttyS0 loglevel=5 panic=-1 tsc=reliable${append:+ $append}"
 accel=tcg
 [ "$tcg_single" = 1 ] && accel=tcg,thread=single
 
+# The igb box runs the newer QEMU from the cache; its loadable modules and
+# firmware are its own, the seabios BIOS the system's.
+qemu_bin=qemu-system-x86_64
+if [ "$igb" = 1 ]; then
+	qemu_dir=$("$here/../../scripts/qemu.sh") || die "no QEMU with an igb model"
+	qemu_bin=$qemu_dir/bin/qemu-system-x86_64
+	export QEMU_MODULE_DIR=$qemu_dir/modules
+	# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
+	qemu_extra=(-L "$qemu_dir/share" -L /usr/share/seabios
+		-netdev "dgram,id=igb,local.type=unix,local.path=$tmp/igb.sock,remote.type=unix,remote.path=$tmp/nowhere.sock"
+		-device igb,netdev=igb ${qemu_extra[@]+"${qemu_extra[@]}"})
+fi
+
 p9=security_model=none,multidevs=remap
 # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 qemu=(
-	qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
+	"$qemu_bin" -machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -no-user-config
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=console,path=$(qesc "$log")" -serial chardev:console

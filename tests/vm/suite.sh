@@ -52,6 +52,8 @@ compare.sh) options=(--tcg-single) ;;
 wide.sh) options=("${wide_box[@]}") ;;
 # hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
 hotplug.sh) options=(--smp 4) ;;
+# igb.sh needs QEMU's igb model: the newer QEMU (scripts/qemu.sh).
+igb.sh) options=(--igb) ;;
 # torture.sh takes CPUs offline too; TORTURE_SECONDS (default 180) is
 # passed to the scenario (the guest's init gives scripts a clean
 # environment, so not as a variable). The debug kernel on 4 multi-threaded

@@ -36,9 +36,11 @@ void add_devices_command(CLI::App& app, int& status) {
             const bool is_claimed =
                 std::find(claimed.begin(), claimed.end(), dev.bdf) != claimed.end();
             std::string trigger = "?";
+            bool untested = false;
             if (module) {
                 const irqlab_device_caps caps = module->caps(dev.vendor, dev.device);
                 trigger = caps.name[0] ? caps.name : "no";
+                untested = caps.flags & IRQLAB_DEVICE_UNTESTED;
             }
             const std::string msix = dev.msix_table        ? std::to_string(*dev.msix_table)
                                      : dev.config_readable ? "-"
@@ -52,12 +54,14 @@ void add_devices_command(CLI::App& app, int& status) {
                                 {"driver", dev.driver},
                                 {"claimed", is_claimed},
                                 {"device_trigger", module ? nlohmann::json(trigger != "no")
-                                                          : nlohmann::json(nullptr)}});
+                                                          : nlohmann::json(nullptr)},
+                                {"device_trigger_untested", untested}});
                 continue;
             }
             fmt::print("{:<14} {:04x}:{:04x}  {:>5}  {:<12} {:<8} {}\n", dev.bdf, dev.vendor,
                        dev.device, msix, dev.driver.empty() ? "-" : dev.driver,
-                       is_claimed ? "yes" : "no", trigger);
+                       is_claimed ? "yes" : "no",
+                       untested ? trigger + ", untested on hardware" : trigger);
         }
         if (*json)
             fmt::print("{}\n", nlohmann::json{{"devices", rows}}.dump(2));

@@ -904,7 +904,8 @@ const char* check_answer(const World& w, Call& c, const uint8_t* got, int err) {
     }
     case c_device_caps: {
         const auto* dc = reinterpret_cast<const irqlab_device_caps*>(got);
-        if (!terminated(dc->name, sizeof(dc->name)) || (dc->triggers & ~0xeu))
+        if (!terminated(dc->name, sizeof(dc->name)) || (dc->triggers & ~0xeu) ||
+            (dc->flags & ~IRQLAB_DEVICE_UNTESTED) || dc->pad)
             return "device_caps: bad answer";
         return nullptr;
     }

@@ -15,7 +15,7 @@ top=${1:?usage: deferred.sh REPO_TOP}
 . "$top/tests/vm/guest/common.sh"
 
 check=$top/tests/vm/guest/engine_check.py
-count=10000
+count=$(scaled 10000)
 
 # accounting NAME BDF [--vector N]: flush what the lines deferred, then
 # check exactly (all attached vectors of BDF, or only N).

@@ -13,6 +13,8 @@ find_pci() {
 }
 e1000e=$(find_pci 0x8086 0x10d3)
 ivshmem=$(find_pci 0x1af4 0x1110)
+# Only in the igb box (run.sh --igb): QEMU's 82576.
+igb=$(find_pci 0x8086 0x10c9)
 
 # expect_fail NAME STATUS MESSAGE CMD...: CMD exits with STATUS and says MESSAGE.
 expect_fail() {
@@ -38,4 +40,17 @@ fire() {
 	"$cli" reset "$bdf"
 	out=$("$cli" fire "$bdf" "$@" 2>&1)
 	ktap_case $? "$name" "$(tail -n 5 <<<"$out")"
+}
+
+# fire_case NAME EXPECT BDF ARGS...: reset BDF's counters, fire with
+# ARGS, and check the run's report against EXPECT for $count per vector.
+fire_check=$top/tests/vm/guest/fire_check.py
+fire_case() {
+	local name=$1 expect=$2 bdf=$3 out
+	shift 3
+	"$cli" reset "$bdf"
+	# stdout only: the JSON report; warnings go to stderr.
+	out=$("$cli" fire "$bdf" --json "$@" 2>/tmp/fire.err)
+	"$fire_check" --expect "$expect" --count "$count" <<<"$out"
+	ktap_case $? "$name" "$(cat /tmp/fire.err)" "$(head -c 600 <<<"$out")"
 }

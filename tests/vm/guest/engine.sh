@@ -15,7 +15,7 @@ top=${1:?usage: engine.sh REPO_TOP}
 
 check=$top/tests/vm/guest/engine_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-count=10000
+count=$(scaled 10000)
 
 # engine_case NAME BDF [--spurious]: the engine's accounting, once the
 # deferred work drained (tasklets and daemons may still be running).

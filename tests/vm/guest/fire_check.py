@@ -49,6 +49,9 @@ def main():
             elsewhere = sum(c["received"] for c in vec["per_cpu"] if c["cpu"] != args.cpu)
             if elsewhere:
                 problems.append(f"{name}: {elsewhere} arrivals off CPU {args.cpu}")
+    totals = {k: sum(v["totals"][k] for v in vectors)
+              for k in ("fired", "received", "unexpected", "coalesced", "busy")}
+    print(f"# {len(vectors)} vectors: " + ", ".join(f"{k} {n}" for k, n in totals.items()))
     if args.expect == "exact" and not report["balanced"]:
         problems.append("the CLI did not call the run balanced")
     if report["run"]["state"] != "done":

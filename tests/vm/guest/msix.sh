@@ -11,20 +11,8 @@ top=${1:?usage: msix.sh REPO_TOP}
 # shellcheck source=common.sh
 . "$top/tests/vm/guest/common.sh"
 
-check=$top/tests/vm/guest/fire_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-count=10000
-
-# fire_case NAME EXPECT BDF ARGS...: reset, fire, check the run's report.
-fire_case() {
-	local name=$1 expect=$2 bdf=$3 out
-	shift 3
-	"$cli" reset "$bdf"
-	# stdout only: the JSON report; warnings go to stderr.
-	out=$("$cli" fire "$bdf" --json "$@" 2>/tmp/fire.err)
-	"$check" --expect "$expect" --count "$count" <<<"$out"
-	ktap_case $? "$name" "$(cat /tmp/fire.err)" "$(head -c 600 <<<"$out")"
-}
+count=$(scaled 10000)
 
 ktap_begin
 echo "# e1000e at $e1000e, ivshmem-doorbell at $ivshmem"
@@ -59,7 +47,7 @@ fire_case "e1000e_ipi_${count}_per_vector_exact" exact "$e1000e" \
 "$cli" reset "$e1000e"
 out=$("$cli" fire "$e1000e" --json --all-vectors --count "$count" --trigger device 2>/tmp/fire.err)
 st=$?
-"$check" --expect no-loss --count "$count" <<<"$out" &&
+"$fire_check" --expect no-loss --count "$count" <<<"$out" &&
 	{ [ $st -eq 0 ] || { [ $st -eq 3 ] && grep -q '"balanced": false' <<<"$out"; }; }
 ktap_case $? "e1000e_device_${count}_per_vector_nothing_lost" "exit $st" "$(head -c 600 <<<"$out")"
 fire_case "ivshmem_device_paced_exact" exact "$ivshmem" \
