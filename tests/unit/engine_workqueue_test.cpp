@@ -61,8 +61,9 @@ struct Probe {
         self->ran_at = irqlab::base::now_ns();
         if (self->body)
             self->body(*self);
-        self->runs.fetch_add(1);
         self->running = false;
+        // Last: a test that saw the count may end, and the probe with it.
+        self->runs.fetch_add(1);
     }
 };
 
