@@ -45,10 +45,14 @@ static void fake_fire(struct irqlab_device *dev, unsigned int vector)
 		irq_work_queue(&fake->messages[vector].work);
 }
 
+static const struct irqlab_trigger_ops fake_trigger = {
+	.fire = fake_fire,
+};
+
 static const struct irqlab_device_ops fake_ops = {
 	.name = "fake",
 	.max_vectors = FAKE_VECTORS,
-	.fire = fake_fire,
+	.trigger = &fake_trigger,
 };
 
 static struct fake_device *fake_create(struct kunit *test)
