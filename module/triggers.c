@@ -47,6 +47,19 @@
 
 #include "device.h"
 
+/* Most devices fire through registers in BAR 0, mapped while claimed. */
+static int bar0_setup(struct irqlab_device *dev)
+{
+	dev->regs = pci_iomap(dev->pdev, 0, 0);
+	return dev->regs ? 0 : -ENOMEM;
+}
+
+static void bar0_release(struct irqlab_device *dev)
+{
+	pci_iounmap(dev->pdev, dev->regs);
+	dev->regs = NULL;
+}
+
 /* --- Intel 82574L (e1000e) ------------------------------------------------ */
 
 #define E1000_CTRL_EXT	0x18
@@ -72,10 +85,10 @@ static int e1000e_setup(struct irqlab_device *dev)
 	u32 ivar = 0, causes = GENMASK(E1000_CAUSE_BASE + E1000_CAUSES - 1,
 				       E1000_CAUSE_BASE);
 	unsigned int i;
+	int err = bar0_setup(dev);
 
-	dev->regs = pci_iomap(dev->pdev, 0, 0);
-	if (!dev->regs)
-		return -ENOMEM;
+	if (err)
+		return err;
 	/* Cause i goes to vector i: five 4-bit fields, vector plus valid. */
 	for (i = 0; i < E1000_CAUSES; i++)
 		ivar |= (i | E1000_IVAR_VALID) << (4 * i);
@@ -110,8 +123,7 @@ static void e1000e_teardown(struct irqlab_device *dev)
 	 * so a sleep far longer than the interval outlasts them.
 	 */
 	usleep_range(1000, 2000);
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 static void e1000e_fire(struct irqlab_device *dev, unsigned int vector)
@@ -135,8 +147,7 @@ static int ivshmem_setup(struct irqlab_device *dev)
 
 static void ivshmem_teardown(struct irqlab_device *dev)
 {
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 /* A doorbell rung on our own peer id comes back as our own vector. */
@@ -170,10 +181,10 @@ static int igb_setup(struct irqlab_device *dev)
 {
 	u32 vectors = GENMASK(dev->ops->max_vectors - 1, 0);
 	unsigned int i;
+	int err = bar0_setup(dev);
 
-	dev->regs = pci_iomap(dev->pdev, 0, 0);
-	if (!dev->regs)
-		return -ENOMEM;
+	if (err)
+		return err;
 	writel(~0U, dev->regs + IGB_IMC);
 	writel(~0U, dev->regs + IGB_EIMC);
 	writel(IGB_GPIE_MSIX_MODE | IGB_GPIE_PBA | IGB_GPIE_NSICR, dev->regs + IGB_GPIE);
@@ -188,8 +199,7 @@ static void igb_teardown(struct irqlab_device *dev)
 {
 	writel(~0U, dev->regs + IGB_EIMC);
 	readl(dev->regs + IGB_EIMC);
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 static void igb_fire(struct irqlab_device *dev, unsigned int vector)
@@ -221,10 +231,10 @@ static void igb_fire(struct irqlab_device *dev, unsigned int vector)
 static int ixgbe_setup_common(struct irqlab_device *dev)
 {
 	unsigned int i;
+	int err = bar0_setup(dev);
 
-	dev->regs = pci_iomap(dev->pdev, 0, 0);
-	if (!dev->regs)
-		return -ENOMEM;
+	if (err)
+		return err;
 	writel(~0U, dev->regs + IXGBE_EIMC);
 	writel(IXGBE_GPIE_MSIX_MODE | IXGBE_GPIE_OCD | IXGBE_GPIE_PBA_SUPPORT,
 	       dev->regs + IXGBE_GPIE);
@@ -255,8 +265,7 @@ static int ixgbe_setup(struct irqlab_device *dev)
 static void ixgbe_unmap(struct irqlab_device *dev)
 {
 	readl(dev->regs + IXGBE_EIMC);
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 static void ixgbe_82598_teardown(struct irqlab_device *dev)
@@ -302,12 +311,6 @@ static void ixgbe_fire(struct irqlab_device *dev, unsigned int vector)
 #define ICE_GLINT_DYN_CTL(n)	(0x160000 + 4 * (n))
 #define ICE_VECTORS		2048
 
-static int bar0_setup(struct irqlab_device *dev)
-{
-	dev->regs = pci_iomap(dev->pdev, 0, 0);
-	return dev->regs ? 0 : -ENOMEM;
-}
-
 static void __iomem *i40e_dyn_ctl(struct irqlab_device *dev, unsigned int vector)
 {
 	return dev->regs + (vector ? I40E_PFINT_DYN_CTLN(vector - 1) : I40E_PFINT_DYN_CTL0);
@@ -319,8 +322,7 @@ static void i40e_teardown(struct irqlab_device *dev)
 
 	for (i = 0; i < dev->nr_vectors && i < I40E_VECTORS; i++)
 		writel(0, i40e_dyn_ctl(dev, i));
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 static void i40e_fire(struct irqlab_device *dev, unsigned int vector)
@@ -335,8 +337,7 @@ static void ice_teardown(struct irqlab_device *dev)
 
 	for (i = 0; i < dev->nr_vectors && i < ICE_VECTORS; i++)
 		writel(0, dev->regs + ICE_GLINT_DYN_CTL(i));
-	pci_iounmap(dev->pdev, dev->regs);
-	dev->regs = NULL;
+	bar0_release(dev);
 }
 
 static void ice_fire(struct irqlab_device *dev, unsigned int vector)

@@ -13,24 +13,8 @@ top=${1:?usage: engine.sh REPO_TOP}
 # shellcheck source=common.sh
 . "$top/tests/vm/guest/common.sh"
 
-check=$top/tests/vm/guest/engine_check.py
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 count=$(scaled 10000)
-
-# engine_case NAME BDF [--spurious]: the engine's accounting, once the
-# deferred work drained (tasklets and daemons may still be running).
-engine_case() {
-	local name=$1 out st i
-	shift
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		out=$("$check" "$cli" "$@" 2>&1)
-		st=$?
-		[ $st -eq 0 ] && break
-		sleep 0.5
-	done
-	echo "$out" | grep -v MISMATCH
-	ktap_case $st "$name" "$out"
-}
 
 softirq_field() {
 	"$cli" engine softirqs --json | python3 -c '
