@@ -5,7 +5,7 @@
 #   make demo         boot the QEMU test box and show irqlab in it
 #   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
 #   make bench-compare  the test box's engine/native ratio matrix (6.12)
-#   make soak         irqlab torture for SOAK_MINUTES (60) on every test-box kernel
+#   make soak         irqlab torture (SOAK_MINUTES, 60) and the fuzzer on every test-box kernel
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds

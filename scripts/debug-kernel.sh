@@ -79,6 +79,11 @@ kernel_dir=$cache/kernels/$release
 rm -rf "$kernel_dir" && mkdir -p "$kernel_dir/root"
 make -s -C "$src" O="$build" INSTALL_MOD_PATH="$kernel_dir/root" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
+# modules_install links build to the build tree, which holds no headers
+# of the source's own (include/linux/kconfig.h): bpftrace takes a build
+# link over BTF and failed on it. The stock kernels' trees have no link
+# either; KDIR names the build tree where one is needed.
+rm -f "$kernel_dir/root/lib/modules/$release/build"
 cp "$build/arch/x86/boot/bzImage" "$kernel_dir/vmlinuz"
 touch "$kernel_dir/.complete"
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # make soak: 'irqlab torture' for SOAK_MINUTES (default 60) on every test-box
 # kernel (6.1, 6.12 and, when built, the debug kernel), one box after the
-# other, through the torture scenario (tests/vm/guest/torture.sh). Writes
-# results/soak-<UTC time>/: per kernel its KTAP, console log and torture
-# output, and summary.txt with each kernel's verdict line. Not part of
-# make check. Exit 0 when every kernel's torture ended in SUCCESS.
+# other, through the torture scenario (tests/vm/guest/torture.sh), then the
+# ioctl fuzzer (tests/vm/guest/fuzz.sh) for SOAK_FUZZ_MINUTES (default 10).
+# Writes results/soak-<UTC time>/: per kernel its KTAP, console log, torture
+# output and fuzzer KTAP, and summary.txt with each kernel's verdict, totals
+# and fuzz calls. Not part of make check. Exit 0 when every kernel's
+# torture ended in SUCCESS and every fuzzer run passed.
 # SOAK_KERNELS (a space-separated list of kernel versions) limits it to
 # those, e.g. SOAK_KERNELS=6.12.95-irqlab-debug.
 set -uo pipefail
@@ -13,7 +15,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 minutes=${SOAK_MINUTES:-60}
-[[ $minutes =~ ^[1-9][0-9]*$ ]] || { echo "soak: SOAK_MINUTES must be a positive integer" >&2; exit 2; }
+fuzz_minutes=${SOAK_FUZZ_MINUTES:-10}
+for n in "$minutes" "$fuzz_minutes"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] ||
+		{ echo "soak: SOAK_MINUTES and SOAK_FUZZ_MINUTES must be positive integers" >&2; exit 2; }
+done
 [ -f "$cache/kernels.env" ] || scripts/deps.sh build
 # shellcheck source=/dev/null
 . "$cache/kernels.env"
@@ -74,6 +80,22 @@ for k in "${kernels[@]}"; do
 		echo "  ${verdict:-no verdict line (see $k.ktap and $k.console.log)}"
 		[ -n "$stats" ] && echo "  $stats"
 		[ -n "$totals" ] && sed 's/^/  /' <<<"$totals"
+	} | tee -a "$summary"
+	[ $status -eq 0 ] || failed=1
+
+	# Then the ioctl fuzzer, in a box of its own: it claims and releases
+	# the devices the torture fires, so the two cannot share one.
+	start=$(date +%s)
+	IRQLAB_VM_CEILING=$(((fuzz_minutes * 60 + 1800) / stall + 1)) \
+		FUZZ_SECONDS=$((fuzz_minutes * 60)) \
+		tests/vm/suite.sh "$k" fuzz.sh "$stall" >"$out/$k.fuzz.ktap" 2>&1
+	status=$?
+	results=build/vm/$k-fuzz
+	cp "$results/guest.ktap" "$out/$k.fuzz.guest.ktap" 2>/dev/null
+	totals=$(sed -n 's/^# fuzz totals: /fuzz: /p' "$results/guest.ktap" 2>/dev/null)
+	{
+		echo "$k: fuzzer $([ $status -eq 0 ] && echo PASS || echo FAIL) in $(($(date +%s) - start)) s"
+		echo "  ${totals:-no fuzz totals line (see $k.fuzz.ktap)}"
 	} | tee -a "$summary"
 	[ $status -eq 0 ] || failed=1
 done

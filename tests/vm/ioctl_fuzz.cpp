@@ -340,6 +340,21 @@ void kind_case(const World& w, unsigned kind) {
         ktap(failures == 0, name.c_str());
 }
 
+// One line for summaries (make soak): "# fuzz totals: 26979 calls, 5120
+// succeeded, 0 outside the ABI".
+void print_totals(const World& w) {
+    uint64_t calls = 0, succeeded = 0, failures = 0;
+    for (unsigned k = 0; k < kind_count; ++k) {
+        const KindTally& t = w.shared->kinds[k];
+        calls += t.calls.load();
+        succeeded += t.by_errno[0].load();
+        failures += t.failures.load();
+    }
+    std::printf("# fuzz totals: %llu calls, %llu succeeded, %llu outside the ABI\n",
+                static_cast<unsigned long long>(calls), static_cast<unsigned long long>(succeeded),
+                static_cast<unsigned long long>(failures));
+}
+
 // After every worker's files are closed: stop what outlives a file (a
 // detached run, a kept engine line) and check that nothing else is left.
 void cleanup_and_check(const World& w) {
@@ -538,6 +553,7 @@ int main(int argc, char** argv) {
 
     for (unsigned k = 0; k < kind_count; ++k)
         kind_case(w, k);
+    print_totals(w);
     ktap(!crashed, "worker_processes_exited_cleanly");
     ktap(!hung && running == 0, "every_call_returned_within_60s");
     if (running == 0)

@@ -7,9 +7,10 @@
 # histograms. Also bad input, Ctrl-C in the middle of a run, and rmmod
 # afterwards. Prints KTAP.
 #
-# The BPF parts need the kernel's BTF, and bpftrace its headers too; a
-# kernel without them says so in a diagnostic line and skips those parts
-# (the debug kernel has BTF but no headers package).
+# The BPF parts need the kernel's BTF; a kernel without it says so in a
+# diagnostic line and skips them. bpftrace goes by BTF too: no kernel in
+# the box has a /lib/modules/KVER/build link (it would take the headers
+# from there).
 #
 # usage (in the guest): tests/vm/guest/compare.sh REPO_TOP
 set -uo pipefail
@@ -180,9 +181,8 @@ else
 		--device "$ivshmem" --trigger device --count 300 --warmup 30 --probe bpf \
 		--mechanism softirq tasklet wq-system thread
 
-	# The bpftrace scripts, each while a compare runs. bpftrace 0.17 may
-	# also want kernel headers, which the debug kernel lacks, and under
-	# TCG it takes tens of seconds to start (more on a loaded host). Every
+	# The bpftrace scripts, each while a compare runs. Under TCG bpftrace
+	# takes tens of seconds to start (more on a loaded host). Every
 	# wait below has a deadline, so a bpftrace that never starts or never
 	# stops costs minutes at most, not the tier's whole timeout.
 	scripts=(native-latency engine-latency compare)
