@@ -6,6 +6,7 @@
 #   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
 #   make bench-compare  the test box's engine/native ratio matrix (6.12)
 #   make soak         irqlab torture (SOAK_MINUTES, 60) and the fuzzer on every test-box kernel
+#   make matrix       the same compare on every test-box kernel, one cross-kernel report
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds
@@ -19,7 +20,7 @@ export IRQLAB_CACHE
 
 HOST_BUILD := build/host
 
-.PHONY: all module testbox-modules cli check demo bench bench-compare soak deps clean help
+.PHONY: all module testbox-modules cli check demo bench bench-compare soak matrix deps clean help
 
 all: module cli
 
@@ -57,6 +58,10 @@ bench-compare:
 # Not in make check: hours are normal. Summary under results/soak-<time>/.
 soak:
 	@scripts/soak.sh
+
+# Not in make check: a box per kernel. Report under results/matrix-<time>/.
+matrix:
+	@scripts/matrix.sh
 
 deps:
 	scripts/deps.sh check

@@ -21,26 +21,9 @@ for n in "$minutes" "$fuzz_minutes"; do
 		{ echo "soak: SOAK_MINUTES and SOAK_FUZZ_MINUTES must be positive integers" >&2; exit 2; }
 done
 [ -f "$cache/kernels.env" ] || scripts/deps.sh build
-# shellcheck source=/dev/null
-. "$cache/kernels.env"
-kernels=("$KVER_6_1" "$KVER_6_12")
-declare -A kdir=([$KVER_6_1]=/usr/src/linux-headers-$KVER_6_1
-	[$KVER_6_12]=/usr/src/linux-headers-$KVER_6_12)
-if [ -f "$cache/debug-kernel.env" ]; then
-	# shellcheck source=/dev/null
-	. "$cache/debug-kernel.env"
-	if [ -n "${KVER_DEBUG:-}" ] && [ -d "${KDIR_DEBUG:-}" ]; then
-		kernels+=("$KVER_DEBUG")
-		kdir[$KVER_DEBUG]=$KDIR_DEBUG
-	fi
-fi
-
-if [ -n "${SOAK_KERNELS:-}" ]; then
-	for k in $SOAK_KERNELS; do
-		[ -n "${kdir[$k]:-}" ] || { echo "soak: no test-box kernel $k (have: ${kernels[*]})" >&2; exit 2; }
-	done
-	read -ra kernels <<<"$SOAK_KERNELS"
-fi
+# shellcheck source=lib/testbox-kernels.sh
+. scripts/lib/testbox-kernels.sh
+testbox_kernels soak "${SOAK_KERNELS:-}" || exit 2
 
 out=$top/results/soak-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"

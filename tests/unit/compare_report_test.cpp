@@ -98,7 +98,7 @@ TEST(CompareHistogram, FromUapi) {
 TEST(CompareReport, TableShowsRatiosAndAccounting) {
     const std::string table = capture([](std::FILE* out) { print_table(out, sample_result()); });
     EXPECT_NE(table.find("kernel 6.12.9-amd64"), std::string::npos) << table;
-    EXPECT_NE(table.find("preemption dynamic (full)"), std::string::npos);
+    EXPECT_NE(table.find("preemption dynamic (full) | hypervisor tcg"), std::string::npos);
     EXPECT_NE(table.find("device 0000:00:04.0"), std::string::npos);
     EXPECT_NE(table.find("101 per path"), std::string::npos);
     // deferral p50, interpolated: engine 1,755 ns in [1500, 2000], native
@@ -132,6 +132,7 @@ TEST(CompareReport, JsonHasEverything) {
     EXPECT_EQ(j["params"]["hist"]["scale"], "linear");
     EXPECT_EQ(j["environment"]["kernel_release"], "6.12.9-amd64");
     EXPECT_EQ(j["environment"]["preemption"], "dynamic (full)");
+    EXPECT_EQ(j["environment"]["hypervisor"], "tcg");
     EXPECT_EQ(j["environment"]["cpus"], 4);
     EXPECT_EQ(j["environment"]["module_version"], "0.9.0");
     EXPECT_EQ(j["environment"]["timestamp"], "2025-01-01T00:00:00Z");

@@ -59,7 +59,7 @@ inline Result sample_result() {
     r.params.count = 101;
     r.params.probe = "module";
     r.params.hist = {IRQLAB_HIST_LINEAR, 8, 1000};
-    r.env = {"6.12.9-amd64", "dynamic (full)", 4, "0.9.0", "2025-01-01T00:00:00Z"};
+    r.env = {"6.12.9-amd64", "dynamic (full)", "tcg", 4, "0.9.0", "2025-01-01T00:00:00Z"};
 
     MechanismResult tasklet;
     tasklet.mechanism = IRQLAB_MECH_TASKLET;

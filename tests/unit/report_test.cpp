@@ -3,6 +3,7 @@
 // rows, ratios, tables, JSON, CSV and plot of several results.
 #include "userspace/src/compare_json_read.h"
 #include "userspace/src/compare_report.h"
+#include "userspace/src/hypervisor.h"
 #include "userspace/src/report.h"
 
 #include "compare_sample.h"
@@ -36,6 +37,24 @@ TEST(CompareJsonRead, ReadsBackWhatCompareWrote) {
     EXPECT_EQ(compare::to_json(read).dump(), compare::to_json(expected).dump());
     EXPECT_EQ(read.mechanisms[1].paths[IRQLAB_PATH_NATIVE].why_unavailable,
               "BH workqueues need Linux 6.9");
+}
+
+// Results saved before the hypervisor was recorded still read.
+TEST(CompareJsonRead, AnOlderResultHasAnUnknownHypervisor) {
+    nlohmann::json j = compare::to_json(compare::sample_result());
+    j["environment"].erase("hypervisor");
+    Result read;
+    std::string error;
+    ASSERT_TRUE(compare::result_from_json(j, read, error)) << error;
+    EXPECT_EQ(read.env.hypervisor, "unknown");
+}
+
+TEST(Hypervisor, SignaturesHaveShortNames) {
+    EXPECT_EQ(hypervisor_name("KVMKVMKVM"), "kvm");
+    EXPECT_EQ(hypervisor_name("TCGTCGTCGTCG"), "tcg");
+    EXPECT_EQ(hypervisor_name("Microsoft Hv"), "hyper-v");
+    EXPECT_EQ(hypervisor_name("ACRNACRNACRN"), "ACRNACRNACRN");
+    EXPECT_EQ(hypervisor_name(""), "unknown hypervisor");
 }
 
 TEST(CompareJsonRead, NamesTheFieldThatIsMissingOrWrong) {
@@ -128,6 +147,7 @@ TEST(Report, TablesJsonAndCsvShowEveryResult) {
     EXPECT_NE(text.find("b.json"), std::string::npos) << text;
     EXPECT_NE(text.find("\np50 (us"), std::string::npos) << text;
     EXPECT_NE(text.find("\np99 (us"), std::string::npos) << text;
+    EXPECT_EQ(text.find("different hypervisors"), std::string::npos) << text;
     const nlohmann::json j = report::to_json(inputs, rows);
     EXPECT_EQ(j["results"].size(), 2u);
     EXPECT_EQ(j["rows"].size(), rows.size());
@@ -136,6 +156,16 @@ TEST(Report, TablesJsonAndCsvShowEveryResult) {
     const std::string csv =
         compare::capture([&](std::FILE* out) { report::write_csv(out, inputs, rows); });
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<long>(1 + 2 * rows.size()));
+}
+
+TEST(Report, SaysWhenResultsRanUnderDifferentHypervisors) {
+    std::vector<report::Input> inputs = two_kernels();
+    inputs[1].result.env.hypervisor = "kvm";
+    const std::string text = compare::capture([&](std::FILE* out) {
+        report::print_report(out, inputs, report::rows(inputs, std::nullopt));
+    });
+    EXPECT_NE(text.find("tcg"), std::string::npos) << text;
+    EXPECT_NE(text.find("different hypervisors"), std::string::npos) << text;
 }
 
 TEST(Report, PlotWritesPng) {

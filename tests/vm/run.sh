@@ -37,8 +37,11 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
                     MSI-X vectors of the ivshmem-doorbell, 1-1024 (4)
   --append PARAMS   extra kernel command line parameters
   --qemu-arg ARG    extra QEMU argument, repeatable (one argv word each)
+  --accel MODE      auto (default; \$IRQLAB_ACCEL sets another): KVM where
+                    /dev/kvm works, else TCG, saying why; kvm: KVM or an
+                    error; tcg: software emulation
   --tcg-single      all vCPUs on one host thread (for scenarios that patch
-                    kernel code at run time: tracepoints, BPF)
+                    kernel code at run time: tracepoints, BPF); under TCG only
   --igb             also an igb NIC (82576): runs the newer QEMU that
                     scripts/qemu.sh unpacks into the cache
 The script's stdout and stderr are streamed to this script's stdout; the
@@ -56,7 +59,7 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 # per vector and QEMU rejects a peer with more eventfds than vectors, so
 # one variable sets both.
 kver='' script='' timeout_s=120 stall_s=0 out='' log='' smp=2 mem=1024 append='' tcg_single=0
-igb=0
+igb=0 accel_mode=${IRQLAB_ACCEL:-auto}
 ivshmem_vectors=4
 qemu_extra=() script_args=()
 need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--ivshmem-vectors) need_arg "$@"; ivshmem_vectors=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--qemu-arg) need_arg "$@"; qemu_extra+=("$2"); shift 2 ;;
+	--accel) need_arg "$@"; accel_mode=$2; shift 2 ;;
 	--tcg-single) tcg_single=1; shift ;;
 	--igb) igb=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -86,6 +90,10 @@ for n in "$timeout_s" "$smp" "$mem" "$ivshmem_vectors"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
 done
 [[ $stall_s =~ ^[0-9]+$ ]] || usage_error "--stall: not a number: $stall_s"
+case $accel_mode in
+auto | kvm | tcg) ;;
+*) usage_error "--accel: auto, kvm or tcg, not '$accel_mode'" ;;
+esac
 # ivshmem-server's own bound (MAX_VECTORS); MSI-X itself allows 2048.
 [ "$ivshmem_vectors" -le 1024 ] || usage_error "--ivshmem-vectors: at most 1024"
 # Short names (6.1, 6.12) map through the KVER_* lines of kernels.env.
@@ -305,8 +313,8 @@ cmdline="console=ttyS0 loglevel=5 panic=-1 tsc=reliable${append:+ $append}"
 # Live code patching (static keys, text_poke_bp) races with a vCPU running
 # the patched code under multi-threaded TCG; --tcg-single runs both vCPUs
 # on one host thread, where QEMU handles code modification exactly.
-accel=tcg
-[ "$tcg_single" = 1 ] && accel=tcg,thread=single
+tcg=tcg
+[ "$tcg_single" = 1 ] && tcg=tcg,thread=single
 
 # The igb box runs the newer QEMU from the cache; its loadable modules and
 # firmware are its own, the seabios BIOS the system's.
@@ -321,10 +329,39 @@ if [ "$igb" = 1 ]; then
 		-device igb,netdev=igb ${qemu_extra[@]+"${qemu_extra[@]}"})
 fi
 
+# KVM: a real guest, whose interrupts the host's hardware and KVM deliver;
+# TCG: software emulation, every latency an emulator's (docs/measuring.md).
+# kvm_problem prints why KVM cannot run a box here, nothing when it can.
+kvm_problem() {
+	local err
+	[ -e /dev/kvm ] || { echo "no /dev/kvm"; return; }
+	{ [ -r /dev/kvm ] && [ -w /dev/kvm ]; } ||
+		{ echo "/dev/kvm is not readable and writable by $(id -un)"; return; }
+	err=$(echo quit | timeout 60 "$qemu_bin" -accel kvm -machine none -nodefaults \
+		-display none -S -monitor stdio 2>&1 >/dev/null) ||
+		echo "QEMU: $(tail -n 1 <<<"${err:-no answer in 60 s}")"
+}
+case $accel_mode in
+tcg) accel=$tcg why="--accel tcg" ;;
+*)
+	why=$(kvm_problem)
+	if [ -z "$why" ]; then
+		accel=kvm why="/dev/kvm works"
+	elif [ "$accel_mode" = kvm ]; then
+		die "--accel kvm: KVM cannot run the box: $why"
+	else
+		accel=$tcg why="KVM not usable: $why"
+	fi
+	;;
+esac
+cpu=max
+[ "$accel" = kvm ] && cpu=host
+echo "run.sh: accelerator ${accel%%,*} ($why)" >&2
+
 p9=security_model=none,multidevs=remap
 # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 qemu=(
-	"$qemu_bin" -machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
+	"$qemu_bin" -machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -no-user-config
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=console,path=$(qesc "$log")" -serial chardev:console

@@ -127,5 +127,15 @@ bad=$(grep -E "$splats" "$console" 2>/dev/null | head -20)
 [ -f "$console" ] && [ -z "$bad" ]
 ktap_case $? "console_log_clean" "$bad"
 
+# The accelerator run.sh chose is the one the guest's CLI reads from
+# CPUID and saves in its results (compare.sh prints it).
+accelerator=$(sed -n 's/^run.sh: accelerator \([a-z]*\) .*/\1/p' "$results/run.err" | tail -n 1)
+seen=$(sed -n 's/^# hypervisor (CPUID): //p' "$results/guest.ktap" | sort -u)
+if [ -n "$seen" ]; then
+	[ "$seen" = "$accelerator" ]
+	ktap_case $? "guest_sees_the_accelerator" "run.sh chose '$accelerator', the guest saw: $seen"
+fi
+
 echo "# $kver: boot + $scenario + power-off took $elapsed s (console: $console)"
+echo "# accelerator: $(sed -n 's/^run.sh: accelerator //p' "$results/run.err" | tail -n 1)"
 ktap_end

@@ -114,6 +114,7 @@ bool result_from_json(const nlohmann::json& j, Result& out, std::string& error) 
         const nlohmann::json& env = object(j, "", "environment");
         r.env.kernel_release = field<std::string>(env, "environment", "kernel_release");
         r.env.preemption = field<std::string>(env, "environment", "preemption");
+        r.env.hypervisor = field_or<std::string>(env, "environment", "hypervisor", "unknown");
         r.env.cpus = field<unsigned>(env, "environment", "cpus");
         r.env.module_version = field<std::string>(env, "environment", "module_version");
         r.env.timestamp = field<std::string>(env, "environment", "timestamp");

@@ -92,6 +92,7 @@ struct Parameters {
 struct Environment {
     std::string kernel_release;
     std::string preemption; // none|voluntary|full|rt|dynamic (...)
+    std::string hypervisor; // hypervisor(): none|kvm|tcg|...; "unknown" in older results
     unsigned cpus = 0;
     std::string module_version;
     std::string timestamp; // ISO 8601, UTC

@@ -63,10 +63,10 @@ void print_header(std::FILE* out, const Result& r) {
                                : r.env.fired_from_cpu == -1 ? "several CPUs"
                                                             : "none";
     fmt::print(out,
-               "kernel {} | preemption {} | {} CPUs | device {} | trigger {} | {} | rate {} | "
-               "placement {} | fired from {} | probe {}\n",
-               r.env.kernel_release, r.env.preemption, r.env.cpus, p.device, p.trigger,
-               run_length(p), rate, cpu, firing, p.probe);
+               "kernel {} | preemption {} | hypervisor {} | {} CPUs | device {} | trigger {} | "
+               "{} | rate {} | placement {} | fired from {} | probe {}\n",
+               r.env.kernel_release, r.env.preemption, r.env.hypervisor, r.env.cpus, p.device,
+               p.trigger, run_length(p), rate, cpu, firing, p.probe);
 }
 
 void print_metric_header(std::FILE* out) {
@@ -349,11 +349,9 @@ nlohmann::json to_json(const Result& r) {
                    {"duration_s", p.duration_s}, {"rate_hz", p.rate_hz}, {"cpu", p.cpu},
                    {"warmup", p.warmup},         {"repeat", p.repeat},   {"probe", p.probe},
                    {"hist", config_json(p.hist)}};
-    j["environment"] = {{"kernel_release", r.env.kernel_release},
-                        {"preemption", r.env.preemption},
-                        {"cpus", r.env.cpus},
-                        {"module_version", r.env.module_version},
-                        {"timestamp", r.env.timestamp},
+    j["environment"] = {{"kernel_release", r.env.kernel_release}, {"preemption", r.env.preemption},
+                        {"hypervisor", r.env.hypervisor},         {"cpus", r.env.cpus},
+                        {"module_version", r.env.module_version}, {"timestamp", r.env.timestamp},
                         {"fired_from_cpu", r.env.fired_from_cpu}};
     j["mechanisms"] = nlohmann::json::array();
     for (const MechanismResult& m : r.mechanisms) {

@@ -16,6 +16,7 @@
 #include "bpf_probe.h"
 #include "compare_reconcile.h"
 #include "fire_run.h"
+#include "hypervisor.h"
 
 #include <algorithm>
 #include <chrono>
@@ -264,9 +265,12 @@ std::string read_first_line(const char* path) {
     return line;
 }
 
-// "full", "voluntary", "none" (dynamic: the one in parentheses), or what
-// uname -v says.
+// "rt" where /sys/kernel/realtime says 1 (PREEMPT_RT, 6.12 and later
+// mainline; Debian's RT kernels have it too), "full", "voluntary", "none"
+// (dynamic: the one in parentheses), or what uname -v says.
 std::string preemption_model() {
+    if (read_first_line("/sys/kernel/realtime") == "1")
+        return "rt";
     const std::string dynamic = read_first_line("/sys/kernel/debug/sched/preempt");
     if (const auto open = dynamic.find('('); open != std::string::npos) {
         const auto close = dynamic.find(')', open);
@@ -290,6 +294,7 @@ Environment environment(const Device& module) {
     uname(&names);
     env.kernel_release = names.release;
     env.preemption = preemption_model();
+    env.hypervisor = hypervisor();
     env.cpus = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
     env.module_version = module.version().module_version;
     const std::time_t now = std::time(nullptr);

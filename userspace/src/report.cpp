@@ -89,12 +89,22 @@ void print_inputs(std::FILE* out, const std::vector<Input>& inputs) {
                run_length(p), p.repeat > 1 ? fmt::format(" x{} repeats", p.repeat) : "",
                rate_text(p), p.cpu >= 0 ? fmt::format("CPU {}", p.cpu) : "vector affinity",
                hist_text(p.hist));
-    fmt::print(out, "  {:>2}  {:<24}{:<22}{:>5}  {:<20}{}\n", "#", "kernel", "preemption", "CPUs",
-               "accounting", "file");
+    fmt::print(out, "  {:>2}  {:<24}{:<22}{:<11}{:>5}  {:<20}{}\n", "#", "kernel", "preemption",
+               "hypervisor", "CPUs", "accounting", "file");
     for (size_t i = 0; i < inputs.size(); ++i) {
         const Result& r = inputs[i].result;
-        fmt::print(out, "  {:>2}  {:<24}{:<22}{:>5}  {:<20}{}\n", i + 1, r.env.kernel_release,
-                   r.env.preemption, r.env.cpus, accounting_text(r), inputs[i].file);
+        fmt::print(out, "  {:>2}  {:<24}{:<22}{:<11}{:>5}  {:<20}{}\n", i + 1, r.env.kernel_release,
+                   r.env.preemption, r.env.hypervisor, r.env.cpus, accounting_text(r),
+                   inputs[i].file);
+    }
+    // Not refused: putting a KVM guest beside software emulation can be the
+    // point. But the ratios then hold the emulators' difference too.
+    for (const Input& input : inputs) {
+        if (input.result.env.hypervisor != inputs.front().result.env.hypervisor) {
+            fmt::print(out, "note: the results ran under different hypervisors; their ratios "
+                            "include the difference between them\n");
+            break;
+        }
     }
 }
 
@@ -225,6 +235,7 @@ nlohmann::json to_json(const std::vector<Input>& inputs, const std::vector<Row>&
         j["results"].push_back({{"file", input.file},
                                 {"kernel_release", r.env.kernel_release},
                                 {"preemption", r.env.preemption},
+                                {"hypervisor", r.env.hypervisor},
                                 {"cpus", r.env.cpus},
                                 {"device", r.params.device},
                                 {"timestamp", r.env.timestamp},
