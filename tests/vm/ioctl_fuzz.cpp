@@ -407,11 +407,18 @@ void cleanup_and_check(const World& w) {
     ktap(left.empty(), "nothing_owned_left_after_every_file_closed");
 }
 
+// A call under way since 'started' has hung by 'now'. A worker may start
+// a call after the supervisor read the clock: 'started' later than 'now'
+// is a call just begun, not one that began 584 years ago.
+bool call_hung(uint64_t started, uint64_t now) {
+    return started && now > started && now - started > hang_ns;
+}
+
 void print_hung(const World& w, unsigned nr_workers, uint64_t now) {
     for (unsigned i = 0; i < nr_workers; ++i) {
         const WorkerSlot& s = w.shared->workers[i];
         const uint64_t started = s.started_ns.load();
-        if (started && now - started > hang_ns)
+        if (call_hung(started, now))
             std::printf("# worker %u: call %llu (%s) has not returned after %llu s; replay: "
                         "--seed %llu --replay %u:%llu\n",
                         i, static_cast<unsigned long long>(s.call.load()), kind_name(s.kind.load()),
@@ -519,7 +526,7 @@ int main(int argc, char** argv) {
         const uint64_t now = now_ns();
         for (unsigned i = 0; i < nr_workers && !reported; ++i) {
             const uint64_t started = w.shared->workers[i].started_ns.load();
-            if (started && now - started > hang_ns)
+            if (call_hung(started, now))
                 hung = true;
         }
         if (hung && !reported) {
