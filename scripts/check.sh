@@ -57,7 +57,7 @@ debug_lane=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debu
 	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh
 	vm:debug:fuzz.sh)
 
-# The debug kernel (some 20 minutes of compiling on an idle 2-core machine
+# The debug kernel (some 25 minutes of compiling on an idle 2-core machine
 # with an empty cache; a moment once cached) builds from the start, beside
 # the first lane's tiers and at their priority: on an empty cache it and
 # the debug tiers after it are the longest path through make check (at
