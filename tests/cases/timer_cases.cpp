@@ -86,7 +86,9 @@ void timer_fires_on_its_cpu_in_softirq(irqlab_ktest_ctx* ctx) {
     const unsigned cpu = last_online_cpu();
     const uint64_t expires = base::now_ns() + 5 * ms;
     KT_EXPECT(ctx, !rig->timers.mod_on(probe->timer, expires, cpu));
-    KT_EXPECT(ctx, rig->timers.pending(probe->timer));
+    // Pending until it fires: on a loaded machine the 5 ms may be gone by
+    // this line (seen on the debug kernel beside two CPU hogs).
+    KT_EXPECT(ctx, rig->timers.pending(probe->timer) || probe->runs.load() == 1);
     KT_ASSERT(ctx, probe->ran.wait(ten_seconds) == base::WaitResult::completed);
     KT_EXPECT(ctx, probe->ran_at.load() >= expires);
     KT_EXPECT(ctx, probe->cpu.load() == cpu);
