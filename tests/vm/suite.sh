@@ -129,7 +129,8 @@ ktap_case $? "console_log_clean" "$bad"
 
 # The accelerator run.sh chose is the one the guest's CLI reads from
 # CPUID and saves in its results (compare.sh prints it).
-accelerator=$(sed -n 's/^run.sh: accelerator \([a-z]*\) .*/\1/p' "$results/run.err" | tail -n 1)
+accel_line=$(sed -n 's/^run.sh: accelerator //p' "$results/run.err" | tail -n 1)
+accelerator=${accel_line%% *}
 seen=$(sed -n 's/^# hypervisor (CPUID): //p' "$results/guest.ktap" | sort -u)
 if [ -n "$seen" ]; then
 	[ "$seen" = "$accelerator" ]
@@ -137,5 +138,5 @@ if [ -n "$seen" ]; then
 fi
 
 echo "# $kver: boot + $scenario + power-off took $elapsed s (console: $console)"
-echo "# accelerator: $(sed -n 's/^run.sh: accelerator //p' "$results/run.err" | tail -n 1)"
+echo "# accelerator: $accel_line"
 ktap_end
