@@ -327,6 +327,11 @@ int BPF_PROG(irqlab_t3, unsigned int path, unsigned int mech, int vector)
  * the module takes it, so that the probes' cost on the irq:* events stays
  * out of it. The engine's actions emit irqlab_hardirq_* too (with their
  * virq, which may equal a Linux irq number): the outermost pair counts.
+ *
+ * Forced-threaded (PREEMPT_RT, threadirqs), the native handler runs in its
+ * irq thread, after the kernel's primary handler's irq:irq_handler_exit,
+ * and no irq:* event brackets it: its own native irqlab_hardirq_entry/exit
+ * pair does, in a slot of its own, as a hardirq may nest inside it.
  */
 
 SEC("raw_tp/irq_handler_entry")
@@ -356,11 +361,20 @@ int BPF_PROG(irqlab_hardirq_entry, int irq, const char *name, unsigned int path,
 	     unsigned int mech, int vector)
 {
 	struct irqlab_bpf_cpu *c = this_cpu();
+	__u32 key = irq;
 
-	if (!c || !c->hard_active || c->hard_irq != irq)
+	if (!c)
 		return 0;
-	if (c->hard_depth++ == 0)
-		c->hard_ts = bpf_ktime_get_ns();
+	if (c->hard_active && c->hard_irq == irq) {
+		if (c->hard_depth++ == 0)
+			c->hard_ts = bpf_ktime_get_ns();
+		return 0;
+	}
+	if (path == IRQLAB_PATH_NATIVE && !c->threaded_irq &&
+	    bpf_map_lookup_elem(&irq_labels, &key)) {
+		c->threaded_irq = irq;
+		c->threaded_ts = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 
@@ -373,15 +387,25 @@ int BPF_PROG(irqlab_hardirq_exit, int irq, int ret, unsigned int path, unsigned 
 	struct irqlab_bpf_label *l;
 	__u32 key = irq;
 
-	if (!c || !c->hard_active || c->hard_irq != irq || !c->hard_depth)
+	__u64 start;
+
+	if (!c)
 		return 0;
-	if (--c->hard_depth || !c->hard_ts)
+	if (c->hard_active && c->hard_irq == irq && c->hard_depth) {
+		if (--c->hard_depth || !c->hard_ts)
+			return 0;
+		start = c->hard_ts;
+		c->hard_ts = 0;
+	} else if (path == IRQLAB_PATH_NATIVE && c->threaded_irq == irq) {
+		start = c->threaded_ts;
+		c->threaded_irq = 0;
+	} else {
 		return 0;
+	}
 	/* The labels userspace gave, not the ones the handler reported. */
 	l = bpf_map_lookup_elem(&irq_labels, &key);
 	if (l)
-		record(l->path, l->mech, IRQLAB_METRIC_HARDIRQ, now - c->hard_ts);
-	c->hard_ts = 0;
+		record(l->path, l->mech, IRQLAB_METRIC_HARDIRQ, now - start);
 	return 0;
 }
 

@@ -79,8 +79,9 @@ struct irqlab_bpf_cpu {
 	__u32 hard_mech;
 	__s32 tasklet_vector;	/* -1 until irqlab's code reports */
 	__u32 hard_depth;	/* irqlab_hardirq_entry events of hard_irq open */
-	__u32 pad;
+	__s32 threaded_irq;	/* a forced-threaded native handler runs; 0: none */
 	__u64 hard_ts;
+	__u64 threaded_ts;	/* its irqlab_hardirq_entry */
 	__u64 raised[2];	/* [0] HI, [1] TASKLET: vectors raised, a mask */
 	__u64 raise_ts[2];	/* first raise since the softirq last ran */
 	__u64 running[2];	/* vectors of the softirq run in progress */

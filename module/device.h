@@ -151,6 +151,15 @@ void irqlab_device_list_free(struct irqlab_bdfs *list);
 /* vectors.c */
 /* The hardirq handler of every claimed vector: counts the arrival. */
 irqreturn_t irqlab_vector_irq(int irq, void *data);
+/*
+ * Its flags while no native mechanism is attached. On PREEMPT_RT (and with
+ * threadirqs) the kernel would run a handler without IRQF_NO_THREAD in a
+ * thread with interrupts on; the engine's hardirq is a hard interrupt, as
+ * Linux's own flow handlers are, so everything this handler calls takes
+ * raw spinlocks only (platform_lock.c, measure.c). A native mechanism
+ * requests the vector as a driver would (native.c): threaded there.
+ */
+#define IRQLAB_VECTOR_IRQF	IRQF_NO_THREAD
 int irqlab_vectors_setup(struct irqlab_device *dev, bool spread);
 /*
  * A request's vector set (uapi bitmap) as a bitmap of dev->nr_vectors
@@ -209,7 +218,7 @@ int irqlab_engine_config(struct irqlab_engine_config *config);
 /* native.c */
 int irqlab_native_init(void);
 void irqlab_native_exit(void);
-void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
+irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech);
 int irqlab_native_attach(struct irqlab_vector *vec, u32 mech, struct irqlab_hist_set *hists);
 void irqlab_native_detach(struct irqlab_vector *vec);
 

@@ -223,8 +223,11 @@ static irqreturn_t irqlab_native_thread(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/* From irqlab_vector_irq(), for a vector attached natively. */
-void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
+/*
+ * From irqlab_vector_irq(), for a vector attached natively: what that
+ * handler returns.
+ */
+irqreturn_t irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 {
 	struct irqlab_native *native = &vec->native;
 
@@ -245,6 +248,14 @@ void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 		 * native one must hold the kernel's (docs/measuring.md).
 		 */
 		trace_irqlab_thread_wake(vec->irq, IRQLAB_PATH_NATIVE, mech, vec->index);
+		/*
+		 * Forced-threaded (PREEMPT_RT, threadirqs), this handler runs
+		 * in the vector's primary thread, which irq_wake_thread()
+		 * would wake again, for ever; the native thread is the
+		 * secondary one, which the kernel wakes once this returns.
+		 */
+		if (!in_hardirq())
+			return IRQ_WAKE_THREAD;
 		irq_wake_thread(vec->irq, vec);
 		break;
 	default:
@@ -254,11 +265,28 @@ void irqlab_native_hardirq(struct irqlab_vector *vec, u32 mech)
 		queue_work(native->wq, &native->work);
 		break;
 	}
+	return IRQ_HANDLED;
 }
 
 /* --- Attach and detach --------------------------------------------------- */
 
-/* Threaded mechanisms need the vector requested again, with a thread. */
+/*
+ * A native mechanism's vector is requested as a driver would request it:
+ * threaded mechanisms with a thread, the others without IRQF_NO_THREAD, so
+ * that PREEMPT_RT forces the handler into an irq/N thread as it does every
+ * driver's. IRQLAB_MECH_NONE gives the vector back its own flags.
+ */
+static bool irqlab_native_requests_again(u32 mech)
+{
+	/*
+	 * Forced threading is a static key the kernel does not export: known
+	 * here only where it is always on. (With threadirqs on a stock
+	 * kernel, a native tasklet's or work's handler stays a hard one: a
+	 * difference docs/measuring.md names.)
+	 */
+	return irqlab_mech_is_thread(mech) || IS_ENABLED(CONFIG_PREEMPT_RT);
+}
+
 static int irqlab_native_rerequest(struct irqlab_vector *vec, u32 mech)
 {
 	unsigned long flags = mech == IRQLAB_MECH_THREAD_ONESHOT ? IRQF_ONESHOT : 0;
@@ -269,10 +297,12 @@ static int irqlab_native_rerequest(struct irqlab_vector *vec, u32 mech)
 		ret = request_threaded_irq(vec->irq, irqlab_vector_irq, irqlab_native_thread,
 					   flags, vec->name, vec);
 	else
-		ret = request_irq(vec->irq, irqlab_vector_irq, 0, vec->name, vec);
+		ret = request_irq(vec->irq, irqlab_vector_irq,
+				  mech == IRQLAB_MECH_NONE ? IRQLAB_VECTOR_IRQF : 0,
+				  vec->name, vec);
 	if (!ret)
 		return 0;
-	restored = request_irq(vec->irq, irqlab_vector_irq, 0, vec->name, vec);
+	restored = request_irq(vec->irq, irqlab_vector_irq, IRQLAB_VECTOR_IRQF, vec->name, vec);
 	if (restored) {
 		/* The vector stays without a handler: teardown must not free it. */
 		vec->irq_lost = true;
@@ -310,10 +340,13 @@ int irqlab_native_attach(struct irqlab_vector *vec, u32 mech, struct irqlab_hist
 		if (ret)
 			return ret;
 	}
-	if (irqlab_mech_is_thread(mech)) {
+	if (irqlab_native_requests_again(mech)) {
 		ret = irqlab_native_rerequest(vec, mech);
-		if (ret)
+		if (ret) {
+			if (mech == IRQLAB_MECH_SOFTIRQ)
+				irqlab_softirq_probes_put();
 			return ret;
+		}
 	}
 	irqlab_measure_start(vec, mech, IRQLAB_PATH_NATIVE, hists);
 	native->mech = mech;
@@ -336,10 +369,10 @@ void irqlab_native_detach(struct irqlab_vector *vec)
 	synchronize_irq(vec->irq);
 	if (native->wq)
 		flush_work(&native->work);
-	else if (irqlab_mech_is_thread(mech))
-		irqlab_native_rerequest(vec, IRQLAB_MECH_NONE);
-	else
+	else if (!irqlab_mech_is_thread(mech))
 		tasklet_kill(&native->tasklet);	/* a scheduled one runs first */
+	if (irqlab_native_requests_again(mech))
+		irqlab_native_rerequest(vec, IRQLAB_MECH_NONE);
 	if (mech == IRQLAB_MECH_SOFTIRQ)
 		irqlab_softirq_probes_put();
 	irqlab_measure_stop(vec);

@@ -2,7 +2,13 @@
 /*
  * Platform interface: spinlocks for the C++ core.
  *
- * Locks are allocated here because spinlock_t's size depends on the debug
+ * The core's locks are raw spinlocks, as Linux's irq_desc, timer base and
+ * worker pool locks are: the engine's hardirq path takes them in a hard
+ * interrupt (IRQLAB_VECTOR_IRQF), where PREEMPT_RT must not sleep, so the
+ * core holds them only briefly and never calls anything that sleeps on RT
+ * while it does (CONFIG_PROVE_RAW_LOCK_NESTING checks that on any kernel).
+ *
+ * Locks are allocated here because their size depends on the debug
  * options. Lockdep needs a statically allocated key per lock class; C code
  * gets one per spin_lock_init() call site. The core names its classes with
  * string objects instead, and each distinct string object gets its own key
@@ -18,7 +24,7 @@
 #include "irqlab/platform.h"
 
 struct irqlab_spinlock {
-	spinlock_t lock;	/* the lock itself; nothing else lives here */
+	raw_spinlock_t lock;	/* the lock itself; nothing else lives here */
 };
 
 #define IRQLAB_LOCK_CLASSES 32
@@ -59,7 +65,7 @@ struct irqlab_spinlock *irqlab_plat_spin_create(const char *lock_class,
 
 	if (!lock)
 		return NULL;
-	spin_lock_init(&lock->lock);
+	raw_spin_lock_init(&lock->lock);
 	lockdep_set_class_and_name(&lock->lock, irqlab_lock_key(lock_class),
 				   lock_class);
 	return lock;
@@ -74,14 +80,14 @@ unsigned long irqlab_plat_spin_lock_irqsave(struct irqlab_spinlock *lock)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&lock->lock, flags);
+	raw_spin_lock_irqsave(&lock->lock, flags);
 	return flags;
 }
 
 void irqlab_plat_spin_unlock_irqrestore(struct irqlab_spinlock *lock,
 					unsigned long flags)
 {
-	spin_unlock_irqrestore(&lock->lock, flags);
+	raw_spin_unlock_irqrestore(&lock->lock, flags);
 }
 
 void irqlab_plat_spin_assert_held(struct irqlab_spinlock *lock)

@@ -43,7 +43,7 @@ irqreturn_t irqlab_vector_irq(int irq, void *data)
 		irqlab_engine_handle(vec->dev->engine_domain, vec->index);
 	} else if (native) {
 		irqlab_measure_t1(vec);
-		irqlab_native_hardirq(vec, vec->native.mech);
+		ret = irqlab_native_hardirq(vec, vec->native.mech);
 	}
 	/*
 	 * Delivered only now: the next trigger's t0 must not be stamped before
@@ -111,7 +111,8 @@ int irqlab_vectors_setup(struct irqlab_device *dev, bool spread)
 
 		vec->irq = pci_irq_vector(pdev, i);
 		vec->line.irq = vec->irq;
-		ret = request_irq(vec->irq, irqlab_vector_irq, 0, vec->name, vec);
+		ret = request_irq(vec->irq, irqlab_vector_irq, IRQLAB_VECTOR_IRQF, vec->name,
+				  vec);
 		if (ret) {
 			while (--i >= 0)
 				free_irq(dev->vectors[i].irq, &dev->vectors[i]);
