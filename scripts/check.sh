@@ -9,7 +9,7 @@
 # (built once, then cached); and the QEMU test box: the foundation and MSI-X
 # scenarios on each stock kernel and, on the debug kernel, the same under
 # KASAN/lockdep/kmemleak plus the KUnit suites and the ioctl fuzzer.
-# The debug kernel's tiers run in a second lane beside the others; the
+# The RT and debug kernels' tiers run in a second lane beside the others; the
 # reports are printed in the order of the list all the same.
 set -uo pipefail
 
@@ -22,14 +22,13 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 # shellcheck source=/dev/null
 . "$cache/kernels.env"
 
-declare -A kdir=(
-	[$KVER_6_1]=/usr/src/linux-headers-$KVER_6_1
-	[$KVER_6_12]=/usr/src/linux-headers-$KVER_6_12
-)
 stock=("$KVER_6_1" "$KVER_6_12")
+rt=("$KVER_6_1_RT" "$KVER_6_12_RT")
+declare -A kdir=()
+for k in "${stock[@]}" "${rt[@]}"; do kdir[$k]=/usr/src/linux-headers-$k; done
 
 suites=(style)
-for k in "${stock[@]}"; do suites+=("build:$k"); done
+for k in "${stock[@]}" "${rt[@]}"; do suites+=("build:$k"); done
 suites+=(unit:host bench:host unit:tsan unit:clang-asan)
 for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
@@ -51,9 +50,14 @@ suites+=("vm:$KVER_6_12:hotplug.sh")
 # irqlab torture: 3 minutes of random attach/detach/fire/hotplug on 6.12,
 # and on the debug kernel below.
 suites+=("vm:$KVER_6_12:torture.sh")
-# The debug kernel's tiers, the ioctl fuzzer (2 minutes under KASAN,
-# lockdep and kmemleak) last.
-debug_lane=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
+# The second lane: the PREEMPT_RT kernels' boxes (while the debug kernel
+# may still be building), then the debug kernel's tiers, the ioctl fuzzer
+# (2 minutes under KASAN, lockdep and kmemleak) last.
+second_lane=()
+for k in "${rt[@]}"; do
+	second_lane+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:engine.sh" "vm:$k:compare.sh")
+done
+second_lane+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
 	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh
 	vm:debug:fuzz.sh)
 
@@ -158,21 +162,21 @@ run_tier() {
 	echo "$status $(($(date +%s) - tier_start))" >"$report.done"
 }
 
-# The second lane: the debug kernel's tiers, one after the other, beside
+# The second lane: the RT and debug kernels' tiers, one after the other, beside
 # the first lane's from the moment the CLI the boxes run is built (after
 # unit:host). A box keeps about one host CPU busy (one TCG thread, or
 # vCPUs that mostly wait on paced firing), so two boxes at once put a
 # 2-core machine's second core to work. Its own process group (job
 # control), so that an interrupted make check stops its boxes too.
-debug_lane_start() {
+second_lane_start() {
 	set -m
 	(
 		set +m
-		for suite in "${debug_lane[@]}"; do
+		for suite in "${second_lane[@]}"; do
 			run_tier "$suite"
 		done
 	) &
-	debug_lane_pid=$!
+	second_lane_pid=$!
 	set +m
 }
 
@@ -181,7 +185,7 @@ wait_tier() {
 	local report
 	report=$(report_of "$1")
 	while [ ! -s "$report.done" ]; do
-		if ! kill -0 "$debug_lane_pid" 2>/dev/null; then
+		if ! kill -0 "$second_lane_pid" 2>/dev/null; then
 			[ -s "$report.done" ] && return
 			echo "# the second lane ended before $1 had run" >>"$report"
 			echo "1 0" >"$report.done"
@@ -194,9 +198,9 @@ wait_tier() {
 mkdir -p build/check
 rm -f build/check/*.done build/check/debug-kernel.status
 debug_kernel_start
-debug_lane_pid=
-trap 'kill -- "-$debug_kernel_pid" 2>/dev/null; [ -z "$debug_lane_pid" ] || kill -- "-$debug_lane_pid" 2>/dev/null' EXIT
-suites+=("${debug_lane[@]}")
+second_lane_pid=
+trap 'kill -- "-$debug_kernel_pid" 2>/dev/null; [ -z "$second_lane_pid" ] || kill -- "-$second_lane_pid" 2>/dev/null' EXIT
+suites+=("${second_lane[@]}")
 passed=0
 failed=0
 index=0
@@ -206,13 +210,13 @@ echo "1..${#suites[@]}"
 for suite in "${suites[@]}"; do
 	index=$((index + 1))
 	report=$(report_of "$suite")
-	if [[ " ${debug_lane[*]} " == *" $suite "* ]]; then
-		[ -n "$debug_lane_pid" ] || debug_lane_start
+	if [[ " ${second_lane[*]} " == *" $suite "* ]]; then
+		[ -n "$second_lane_pid" ] || second_lane_start
 		wait_tier "$suite"
 	else
 		run_tier "$suite"
 	fi
-	[ "$suite" != unit:host ] || [ -n "$debug_lane_pid" ] || debug_lane_start
+	[ "$suite" != unit:host ] || [ -n "$second_lane_pid" ] || second_lane_start
 	read -r status took <"$report.done"
 	sed 's/^/    /' "$report"
 	ok=$(grep -cE '^ok [0-9]+ ' "$report")

@@ -65,7 +65,10 @@ if [ -z "$k61" ] || [ -z "$k612" ]; then
 	echo "deps: cannot resolve the stock kernel versions from apt" >&2
 	exit 1
 fi
-pkgs+=("linux-headers-$k61")
+# The PREEMPT_RT builds of the same kernels share the ABI name with -rt.
+k61rt=${k61%-amd64}-rt-amd64
+k612rt=${k612%-amd64}-rt-amd64
+pkgs+=("linux-headers-$k61" "linux-headers-$k61rt")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -74,7 +77,7 @@ for p in "${pkgs[@]}"; do
 done
 # From backports: the 6.12 headers, and (for 'check') the 6.12 source that
 # the debug kernel and checkpatch.pl come from.
-bpo_pkgs=("linux-headers-$k612")
+bpo_pkgs=("linux-headers-$k612" "linux-headers-$k612rt")
 [ "$need" = build ] || bpo_pkgs+=(linux-source-6.12)
 bpo_missing=()
 for p in "${bpo_pkgs[@]}"; do
@@ -94,4 +97,5 @@ if [ ${#bpo_missing[@]} -gt 0 ]; then
 fi
 
 # Record what was resolved so the Makefile and the test box agree on it.
-printf 'KVER_6_1=%s\nKVER_6_12=%s\n' "$k61" "$k612" >"$stamp_dir/kernels.env"
+printf 'KVER_6_1=%s\nKVER_6_12=%s\nKVER_6_1_RT=%s\nKVER_6_12_RT=%s\n' \
+	"$k61" "$k612" "$k61rt" "$k612rt" >"$stamp_dir/kernels.env"

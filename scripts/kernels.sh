@@ -3,7 +3,8 @@
 # into the cache, outside the work tree. They are unpacked, not installed:
 # the host keeps its own kernel and no boot hooks run.
 #
-# usage: scripts/kernels.sh          fetch both stock kernels, print their dirs
+# usage: scripts/kernels.sh          fetch the stock kernels (6.1, 6.12 and
+#                                    their PREEMPT_RT builds), print their dirs
 #        scripts/kernels.sh dir VER  print the cache dir of kernel ABI VER
 set -euo pipefail
 
@@ -37,6 +38,8 @@ case ${1:-all} in
 all)
 	fetch "$KVER_6_1"
 	fetch "$KVER_6_12"
+	fetch "$KVER_6_1_RT"
+	fetch "$KVER_6_12_RT"
 	;;
 dir) kernel_dir "$2" ;;
 *) echo "usage: $0 [all | dir VER]" >&2; exit 2 ;;
