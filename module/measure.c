@@ -237,6 +237,9 @@ void irqlab_measure_t1(struct irqlab_vector *vec)
 	t0 = m->t0;
 	m->t0 = 0;
 	m->stats.hardirqs++;
+	/* PREEMPT_RT runs a native handler in its irq/N thread (native.c). */
+	if (m->path == IRQLAB_PATH_NATIVE && !in_hardirq())
+		m->stats.forced_threaded++;
 	if (t0) {
 		m->stats.triggers++;
 		irqlab_hist_record(m, IRQLAB_METRIC_DELIVERY, now - t0);
@@ -411,6 +414,7 @@ int irqlab_measure_mech_stats(struct irqlab_vector *vec, struct irqlab_mech_stat
 	stats->served = m->stats.served;
 	stats->runs = m->stats.runs;
 	stats->ends = m->stats.ends;
+	stats->forced_threaded = m->stats.forced_threaded;
 	raw_spin_unlock_irqrestore(&m->lock, flags);
 	stats->attached = READ_ONCE(m->attached);
 	stats->mechanism = m->mech;

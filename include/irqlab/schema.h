@@ -134,7 +134,9 @@
 	X(u64, hardirqs, "HARDIRQS", "t1: the mechanism's handler ran")	\
 	X(u64, served, "SERVED", "interrupts the bottom halves took over")	\
 	X(u64, runs, "RUNS", "t2: bottom half runs")				\
-	X(u64, ends, "ENDS", "t3: bottom half ends")
+	X(u64, ends, "ENDS", "t3: bottom half ends")				\
+	X(u64, forced_threaded, "FORCED_THREADED",				\
+	  "native t1s taken in an irq thread: the kernel forced the handler into one")
 
 /* A histogram's summary, before its buckets (IRQLAB_IOC_HIST_READ). */
 #define IRQLAB_HIST_FIELDS(X)							\

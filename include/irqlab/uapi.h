@@ -28,6 +28,7 @@
  * 2.0: no fixed limits (struct irqlab_array, IRQLAB_IOC_INFO); claim
  * reports the MSI-X table size.
  * 4.0: DEVICE_CAPS reports flags (IRQLAB_DEVICE_UNTESTED).
+ * 5.0: MECH_STATS reports forced_threaded (PREEMPT_RT).
  *
  * Ownership (1.6): what a caller attaches or starts through an open
  * /dev/irqlab belongs to that open file and is undone when it is closed,
@@ -35,7 +36,7 @@
  * measured mechanisms, engine lines (unless IRQLAB_ATTACH_KEEP), and the
  * file's histograms. Claims are never owned: they last until released.
  */
-#define IRQLAB_ABI_MAJOR	4
+#define IRQLAB_ABI_MAJOR	5
 #define IRQLAB_ABI_MINOR	0
 
 #define IRQLAB_IOC_MAGIC	0xE1
@@ -665,7 +666,7 @@ static_assert(sizeof(struct irqlab_engine_config) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_engine_flush) == 32, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_mech_attach) == 48, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_mech_detach) == 32, "irqlab ABI changed");
-static_assert(sizeof(struct irqlab_mech_stats) == 32 + 6 * 8 + 5 * 8, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_mech_stats) == 32 + 7 * 8 + 5 * 8, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_hist_config) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_hist) == 32 + 40 + 64 * 8, "irqlab ABI changed");
 #endif

@@ -114,6 +114,20 @@ TEST(CompareReport, TableShowsRatiosAndAccounting) {
     EXPECT_NE(table.find("coalesced"), std::string::npos);
 }
 
+TEST(CompareReport, TableSaysWhenTheKernelThreadedTheNativeHandler) {
+    Result r = sample_result();
+    const std::string stock = capture([&](std::FILE* out) { print_table(out, r); });
+    EXPECT_EQ(stock.find("forced into an irq thread"), std::string::npos) << stock;
+    r.env.preemption = "rt";
+    r.mechanisms[0].paths[IRQLAB_PATH_NATIVE].forced_threaded = 101;
+    const std::string rt = capture([&](std::FILE* out) { print_table(out, r); });
+    EXPECT_NE(rt.find("native: handler forced into an irq thread for 101 of 101 interrupts"),
+              std::string::npos)
+        << rt;
+    EXPECT_EQ(to_json(r)["mechanisms"][0]["paths"]["native"]["accounting"]["forced_threaded"],
+              101);
+}
+
 TEST(CompareReport, HistogramsDrawBarsAndOverflow) {
     const std::string text = capture(
         [](std::FILE* out) { print_histograms(out, sample_result(), IRQLAB_METRIC_DEFERRAL); });

@@ -218,6 +218,14 @@ TEST(TortureIdentities, NativeMechanismAndSlots) {
     EXPECT_EQ(mech_problems("m", m, 10).size(), 1u);
     m.ends = 5;
     EXPECT_EQ(mech_problems("m", m, std::nullopt).size(), 1u);
+    m.ends = 6;
+    m.forced_threaded = 9; // PREEMPT_RT: every native handler threaded
+    EXPECT_TRUE(mech_problems("m", m, 9).empty());
+    m.forced_threaded = 10;
+    EXPECT_EQ(mech_problems("m", m, 9).size(), 1u);
+    m.path = IRQLAB_PATH_ENGINE;
+    m.forced_threaded = 1; // the engine's handler is a hard interrupt
+    EXPECT_EQ(mech_problems("m", m, 9).size(), 1u);
 
     const SlotTotals before{100, 150, 50};
     EXPECT_TRUE(slot_problems("block", before, {130, 190, 60}, 30).empty());

@@ -82,6 +82,7 @@ PathResult path_from(const nlohmann::json& p, const std::string& at) {
     out.served = field<uint64_t>(acc, acc_at, "served");
     out.runs = field<uint64_t>(acc, acc_at, "runs");
     out.ends = field<uint64_t>(acc, acc_at, "ends");
+    out.forced_threaded = field_or<uint64_t>(acc, acc_at, "forced_threaded", 0); // ABI 5.0 on
     out.lost = field<int64_t>(acc, acc_at, "lost");
     out.accounting_note = field<std::string>(acc, acc_at, "note");
     const nlohmann::json& metrics = object(p, at, "metrics");

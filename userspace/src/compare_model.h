@@ -62,6 +62,7 @@ struct PathResult {
     uint64_t served = 0;             // interrupts taken over by bottom halves
     uint64_t runs = 0;               // t2
     uint64_t ends = 0;               // t3
+    uint64_t forced_threaded = 0;    // native t1s in an irq thread (PREEMPT_RT)
     int64_t lost = 0;                // events not accounted for (0 when exact)
     std::string accounting_note;     // where the accounting did not add up
     std::array<Histogram, IRQLAB_NR_METRICS> metrics{};

@@ -220,6 +220,7 @@ nlohmann::json path_json(const PathResult& path) {
                           {"served", path.served},
                           {"runs", path.runs},
                           {"ends", path.ends},
+                          {"forced_threaded", path.forced_threaded},
                           {"coalesced", coalesced_runs(path)},
                           {"lost", path.lost},
                           {"note", path.accounting_note}}},
@@ -314,6 +315,10 @@ void print_table(std::FILE* out, const Result& r) {
                 fmt::print(out, "  {}: unavailable ({})\n", path_name(p),
                            m.paths[p].why_unavailable);
         }
+        if (native.available && native.forced_threaded)
+            fmt::print(out, "  native: handler forced into an irq thread for {} of {} interrupts "
+                            "(PREEMPT_RT; docs/measuring.md)\n",
+                       native.forced_threaded, native.hardirqs);
         print_metric_header(out);
         for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
             print_metric_row(out, m, metric);

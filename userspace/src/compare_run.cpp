@@ -152,6 +152,7 @@ void record_accounting(const PhaseCounters& counted, PathResult& side) {
     side.served = counted.stages.served;
     side.runs = counted.stages.runs;
     side.ends = counted.stages.ends;
+    side.forced_threaded = counted.stages.forced_threaded;
     const Reconciliation reconciled = reconcile(counted);
     side.lost = reconciled.lost;
     side.accounting_note = reconciled.note();

@@ -101,6 +101,12 @@ std::vector<std::string> mech_problems(const std::string& name, const irqlab_mec
     if (s.path == IRQLAB_PATH_NATIVE && s.hardirqs != s.arrivals)
         out.push_back(
             fmt::format("{}: native hardirqs {} != arrivals {}", name, s.hardirqs, s.arrivals));
+    // Only the kernel forces a handler into a thread, and only a native one.
+    const uint64_t may_be_threaded = s.path == IRQLAB_PATH_NATIVE ? s.hardirqs : 0;
+    if (s.forced_threaded > may_be_threaded)
+        out.push_back(fmt::format("{}: {} forced-threaded t1s of {} hardirqs on the {} path", name,
+                                  s.forced_threaded, s.hardirqs,
+                                  s.path == IRQLAB_PATH_NATIVE ? "native" : "engine"));
     if (arrivals && s.arrivals != *arrivals)
         out.push_back(fmt::format("{}: {} measured arrivals != {} received while attached", name,
                                   s.arrivals, *arrivals));

@@ -28,10 +28,19 @@ def case(ok, name, detail=""):
             print(f"# {line}")
 
 
-def check_path(prefix, mech, path_name, path, t0_known):
+def check_path(prefix, mech, path_name, path, t0_known, rt):
     name = f"{prefix}_{mech}_{path_name}"
     acc = path["accounting"]
     m = path["metrics"]
+    # Where the handler ran: the engine's vector handler is always a hard
+    # interrupt (IRQF_NO_THREAD); on PREEMPT_RT the kernel forces every
+    # native mechanism's handler into its irq thread but thread-oneshot's
+    # (it never forces an IRQF_ONESHOT request), elsewhere none.
+    threaded = acc.get("forced_threaded")
+    forced = rt and path_name == "native" and mech != "thread-oneshot"
+    want = acc["hardirqs"] if forced else 0
+    case(threaded == want, f"{name}_handler_context",
+         f"forced_threaded {threaded}, expected {want} (preemption rt: {rt})")
     # Exact: nothing lost (the CLI counts every gap it notes as lost). The
     # note may still name arrivals with no trigger in flight (the device's
     # own, an x86 retrigger), which are no loss; with the external trigger
@@ -108,7 +117,8 @@ def main():
             case(path["available"], f"{args.prefix}_{mech['name']}_{path_name}_available",
                  path)
             if path["available"]:
-                check_path(args.prefix, mech["name"], path_name, path, not args.no_t0)
+                check_path(args.prefix, mech["name"], path_name, path, not args.no_t0,
+                           env["preemption"] == "rt")
         print_ratios(args.prefix, mech)
     if args.bpf:
         checks = result.get("crosschecks", [])
