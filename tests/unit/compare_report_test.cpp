@@ -124,8 +124,7 @@ TEST(CompareReport, TableSaysWhenTheKernelThreadedTheNativeHandler) {
     EXPECT_NE(rt.find("native: handler forced into an irq thread for 101 of 101 interrupts"),
               std::string::npos)
         << rt;
-    EXPECT_EQ(to_json(r)["mechanisms"][0]["paths"]["native"]["accounting"]["forced_threaded"],
-              101);
+    EXPECT_EQ(to_json(r)["mechanisms"][0]["paths"]["native"]["accounting"]["forced_threaded"], 101);
 }
 
 TEST(CompareReport, HistogramsDrawBarsAndOverflow) {

@@ -316,8 +316,9 @@ void print_table(std::FILE* out, const Result& r) {
                            m.paths[p].why_unavailable);
         }
         if (native.available && native.forced_threaded)
-            fmt::print(out, "  native: handler forced into an irq thread for {} of {} interrupts "
-                            "(PREEMPT_RT; docs/measuring.md)\n",
+            fmt::print(out,
+                       "  native: handler forced into an irq thread for {} of {} interrupts "
+                       "(PREEMPT_RT; docs/measuring.md)\n",
                        native.forced_threaded, native.hardirqs);
         print_metric_header(out);
         for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
