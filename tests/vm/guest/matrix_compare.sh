@@ -15,6 +15,8 @@ kver=$(uname -r)
 out=${IRQLAB_OUT:?not in the test box}
 # shellcheck source=devices.sh
 . "$top/tests/vm/guest/devices.sh"
+# shellcheck source=sanitizers.sh
+. "$top/tests/vm/guest/sanitizers.sh"
 
 insmod "$top/build/kmod/$kver/irqlab.ko" || exit 1
 "$cli" claim "$ivshmem" >/dev/null || exit 1
@@ -25,7 +27,7 @@ status=$?
 [ $status -eq 3 ] && echo "matrix: compare lost events (exit 3); the result says where"
 "$cli" release "$ivshmem" >/dev/null
 rmmod irqlab
-if dmesg | grep -E 'WARNING:|BUG:|KASAN|lockdep|Call Trace'; then
+if dmesg | grep -E "$sanitizer_splats"; then
 	echo "matrix: the kernel log has a splat"
 	status=1
 fi

@@ -5,6 +5,9 @@
 # context"), lockdep, UBSAN, DEBUG_OBJECTS (ODEBUG), objtool, return thunks.
 
 kmemleak=/sys/kernel/debug/kmemleak
+# What a report in the kernel log starts with (not, e.g., the boot line
+# "RCU lockdep checking is enabled").
+sanitizer_splats='WARNING:|BUG:|Oops|Call Trace|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called|kmemleak: .* new suspected'
 
 sanitizers_begin() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
@@ -24,9 +27,8 @@ sanitizers_end() {
 		[ -z "$leaks" ]
 		ktap_case $? "kmemleak_clean" "$(head -n 40 <<<"$leaks")"
 	fi
-	local splats='WARNING:|BUG:|Oops|Call Trace|objtool|Unpatched return thunk|UBSAN|KASAN|ODEBUG|possible recursive locking|circular locking|sleeping function called|kmemleak: .* new suspected'
 	local bad
-	bad=$(dmesg | grep -E "$splats")
+	bad=$(dmesg | grep -E "$sanitizer_splats")
 	[ -z "$bad" ]
 	ktap_case $? "kernel_log_clean" "$(head -n 40 <<<"$bad")"
 }
