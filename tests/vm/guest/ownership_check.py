@@ -14,7 +14,10 @@ import argparse
 import ctypes
 import errno
 import fcntl
+import math
 import os
+import pathlib
+import re
 import struct
 import sys
 
@@ -30,22 +33,36 @@ def iowr(nr, size):
     return ioc(3, nr, size)
 
 
-# ABI 2.0 (include/irqlab/uapi.h): per-CPU data in caller-sized arrays,
+def abi_sizes():
+    """Each struct's size as include/irqlab/uapi.h's static_asserts state
+    it ("== 32 + 7 * 8 + 5 * 8"): the header stays the one source."""
+    uapi = pathlib.Path(__file__).resolve().parents[3] / "include/irqlab/uapi.h"
+    found = re.findall(r"static_assert\(sizeof\(struct (\w+)\) ==\s*([0-9+*\s]+),",
+                       uapi.read_text())
+    return {name: sum(math.prod(int(f) for f in term.split("*")) for term in expr.split("+"))
+            for name, expr in found}
+
+
+# ABI 2.0: per-CPU data in caller-sized arrays,
 # struct irqlab_array {__u64 ptr; __u32 nr; __u32 pad;}.
-INFO = ioc(2, 0x0C, 16)
-VECTOR_INFO_SIZE = 64
+SIZE = abi_sizes()
+INFO_SIZE = SIZE["irqlab_info"]
+INFO = ioc(2, 0x0C, INFO_SIZE)
+VECTOR_INFO_SIZE = SIZE["irqlab_vector_info"]
 VECTOR_INFO = iowr(0x03, VECTOR_INFO_SIZE)
-RUN_STATUS = iowr(0x06, 56)
-ENGINE_LINE_SIZE = 448
+RUN_STATUS_SIZE = SIZE["irqlab_run_status"]
+RUN_STATUS = iowr(0x06, RUN_STATUS_SIZE)
+ENGINE_LINE_SIZE = SIZE["irqlab_engine_line"]
 ENGINE_LINE = iowr(0x22, ENGINE_LINE_SIZE)
-MECH_STATS = iowr(0x32, 120)
+MECH_STATS_SIZE = SIZE["irqlab_mech_stats"]
+MECH_STATS = iowr(0x32, MECH_STATS_SIZE)
 
 
 class Arrays:
     """Buffers of nr_cpu_ids elements for the arrays the module fills."""
 
     def __init__(self, fd):
-        info = bytearray(16)
+        info = bytearray(INFO_SIZE)
         fcntl.ioctl(fd, INFO, info, True)
         self.nr_cpus = struct.unpack_from("<I", info, 0)[0]
         # Kept alive as long as the requests that point at them.
@@ -77,7 +94,7 @@ def state(fd, bdf, arrays):
     nr_vectors = struct.unpack_from("<I", info, 20)[0]
     counts = (lambda b: arrays.put(b, ENGINE_LINE_SIZE - 16, arrays.counts, arrays.nr_cpus),)
     for vector in range(nr_vectors):
-        if struct.unpack_from("<I", request(fd, MECH_STATS, 120, bdf, vector), 20)[0]:
+        if struct.unpack_from("<I", request(fd, MECH_STATS, MECH_STATS_SIZE, bdf, vector), 20)[0]:
             found.append(f"v{vector} measured")
         try:
             request(fd, ENGINE_LINE, ENGINE_LINE_SIZE, bdf, vector, counts)
@@ -85,7 +102,7 @@ def state(fd, bdf, arrays):
         except OSError as e:
             if e.errno != errno.ENOENT:
                 raise
-    run = STATES[struct.unpack_from("<I", request(fd, RUN_STATUS, 56, bdf), 16)[0]]
+    run = STATES[struct.unpack_from("<I", request(fd, RUN_STATUS, RUN_STATUS_SIZE, bdf), 16)[0]]
     if run == "running":
         found.append("run running")
     return found, run
