@@ -64,6 +64,13 @@ int irqlab_engine_start(void)
 
 	cpus_read_lock();
 	irqlab_engine = irqlab_engine_create();
+	/*
+	 * PREEMPT_RT forces every handler that may be threaded into a thread
+	 * (force_irqthreads() is always true there): the engine's twin of an
+	 * RT kernel does the same. It can be turned off at run time.
+	 */
+	if (irqlab_engine && IS_ENABLED(CONFIG_PREEMPT_RT))
+		irqlab_engine_set_forced_threading(irqlab_engine, true);
 	if (irqlab_engine)
 		ret = irqlab_hotplug_start(irqlab_engine);
 	if (ret && irqlab_engine) {

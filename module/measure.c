@@ -237,8 +237,12 @@ void irqlab_measure_t1(struct irqlab_vector *vec)
 	t0 = m->t0;
 	m->t0 = 0;
 	m->stats.hardirqs++;
-	/* PREEMPT_RT runs a native handler in its irq/N thread (native.c). */
-	if (m->path == IRQLAB_PATH_NATIVE && !in_hardirq())
+	/*
+	 * A handler forced into an irq thread: PREEMPT_RT's for a native one
+	 * (native.c), the engine's forced threading for an engine one. A
+	 * replay from the engine's resend tasklet is no thread: in_task().
+	 */
+	if (in_task())
 		m->stats.forced_threaded++;
 	if (t0) {
 		m->stats.triggers++;

@@ -136,7 +136,7 @@
 	X(u64, runs, "RUNS", "t2: bottom half runs")				\
 	X(u64, ends, "ENDS", "t3: bottom half ends")				\
 	X(u64, forced_threaded, "FORCED_THREADED",				\
-	  "native t1s taken in an irq thread: the kernel forced the handler into one")
+	  "t1s taken in an irq thread the handler was forced into (RT, engine config)")
 
 /* A histogram's summary, before its buckets (IRQLAB_IOC_HIST_READ). */
 #define IRQLAB_HIST_FIELDS(X)							\

@@ -133,6 +133,23 @@ const Case gap_cases[] = {
      [](PhaseCounters& c) { c.replays = 4; },
      4,
      {"994 arrivals but 990 handler entries"}},
+    // A forced-threaded engine line: 6 arrivals found the thread's run
+    // still due, so 984 t1s (thread runs) handled all 990.
+    {"WakeupsMergedIntoADueThreadRunAreNamedButNotLost",
+     [](PhaseCounters& c) {
+         c.merged_wakeups = 6;
+         c.stages.hardirqs = c.stages.served = 984;
+     },
+     0,
+     {"6 arrivals merged into a forced irq thread run already due"}},
+    {"MergedWakeupsDoNotHideALostEntry",
+     [](PhaseCounters& c) {
+         c.merged_wakeups = 6;
+         c.stages.hardirqs = c.stages.served = 983;
+     },
+     1,
+     {"6 arrivals merged into a forced irq thread run already due",
+      "984 arrivals but 983 handler entries"}},
     {"InterruptsNoBottomHalfTookOverAreLost",
      [](PhaseCounters& c) { c.stages.served = 985; },
      5,

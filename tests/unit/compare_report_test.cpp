@@ -114,7 +114,7 @@ TEST(CompareReport, TableShowsRatiosAndAccounting) {
     EXPECT_NE(table.find("coalesced"), std::string::npos);
 }
 
-TEST(CompareReport, TableSaysWhenTheKernelThreadedTheNativeHandler) {
+TEST(CompareReport, TableSaysWhereAHandlerWasForcedIntoAThread) {
     Result r = sample_result();
     const std::string stock = capture([&](std::FILE* out) { print_table(out, r); });
     EXPECT_EQ(stock.find("forced into an irq thread"), std::string::npos) << stock;
@@ -124,6 +124,11 @@ TEST(CompareReport, TableSaysWhenTheKernelThreadedTheNativeHandler) {
     EXPECT_NE(rt.find("native: handler forced into an irq thread for 101 of 101 interrupts"),
               std::string::npos)
         << rt;
+    EXPECT_EQ(rt.find("engine: handler forced"), std::string::npos) << rt;
+    r.mechanisms[0].paths[IRQLAB_PATH_ENGINE].forced_threaded = 100;
+    const std::string both = capture([&](std::FILE* out) { print_table(out, r); });
+    EXPECT_NE(both.find("engine: handler forced into an irq thread for 100 of"), std::string::npos)
+        << both;
     EXPECT_EQ(to_json(r)["mechanisms"][0]["paths"]["native"]["accounting"]["forced_threaded"], 101);
 }
 

@@ -223,8 +223,10 @@ TEST(TortureIdentities, NativeMechanismAndSlots) {
     EXPECT_TRUE(mech_problems("m", m, 9).empty());
     m.forced_threaded = 10;
     EXPECT_EQ(mech_problems("m", m, 9).size(), 1u);
-    m.path = IRQLAB_PATH_ENGINE;
-    m.forced_threaded = 1; // the engine's handler is a hard interrupt
+    m.path = IRQLAB_PATH_ENGINE; // the engine's forced threading: the same bound
+    m.forced_threaded = 9;
+    EXPECT_TRUE(mech_problems("m", m, 9).empty());
+    m.forced_threaded = 10;
     EXPECT_EQ(mech_problems("m", m, 9).size(), 1u);
 
     const SlotTotals before{100, 150, 50};

@@ -24,6 +24,9 @@ struct PhaseCounters {
     // which reach t1 only once replayed; both zero on the native path.
     uint64_t pending_arrivals = 0;
     uint64_t replays = 0;
+    // A forced-threaded engine line's wake-ups that found its thread run
+    // still due: one t1 serves them all, as in Linux (IRQTF_RUNTHREAD).
+    uint64_t merged_wakeups = 0;
 };
 
 struct Reconciliation {

@@ -315,11 +315,16 @@ void print_table(std::FILE* out, const Result& r) {
                 fmt::print(out, "  {}: unavailable ({})\n", path_name(p),
                            m.paths[p].why_unavailable);
         }
-        if (native.available && native.forced_threaded)
-            fmt::print(out,
-                       "  native: handler forced into an irq thread for {} of {} interrupts "
-                       "(PREEMPT_RT; docs/measuring.md)\n",
-                       native.forced_threaded, native.hardirqs);
+        // PREEMPT_RT forces a native handler into a thread; the engine's
+        // forced threading (on by default on RT) an engine one.
+        for (unsigned p : both_paths) {
+            const PathResult& side = m.paths[p];
+            if (side.available && side.forced_threaded)
+                fmt::print(out,
+                           "  {}: handler forced into an irq thread for {} of {} interrupts "
+                           "(docs/measuring.md, \"On PREEMPT_RT\")\n",
+                           path_name(p), side.forced_threaded, side.hardirqs);
+        }
         print_metric_header(out);
         for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric)
             print_metric_row(out, m, metric);

@@ -183,6 +183,8 @@ void measured_phase(const Device& module, const RunOptions& options, MechanismRe
         if (const auto line = module.engine_line(params.device, engine.vector)) {
             counted[IRQLAB_PATH_ENGINE].pending_arrivals = line->pending_arrivals;
             counted[IRQLAB_PATH_ENGINE].replays = line->replays;
+            if (line->flags & IRQLAB_LINE_THREAD_FORCED)
+                counted[IRQLAB_PATH_ENGINE].merged_wakeups = line->thread_merged;
         }
     }
     attachment.detach();

@@ -32,12 +32,15 @@ def check_path(prefix, mech, path_name, path, t0_known, rt):
     name = f"{prefix}_{mech}_{path_name}"
     acc = path["accounting"]
     m = path["metrics"]
-    # Where the handler ran: the engine's vector handler is always a hard
-    # interrupt (IRQF_NO_THREAD); on PREEMPT_RT the kernel forces every
-    # native mechanism's handler into its irq thread but thread-oneshot's
-    # (it never forces an IRQF_ONESHOT request), elsewhere none.
+    # Where the handler ran. On PREEMPT_RT the kernel forces every native
+    # mechanism's handler into its irq thread but thread-oneshot's (it
+    # never forces an IRQF_ONESHOT request), and the engine, whose forced
+    # threading is on there by default, its own but those of the two
+    # thread mechanisms (ONESHOT, or a thread function of their own: the
+    # engine leaves such a request as it was). Elsewhere none.
     threaded = acc.get("forced_threaded")
-    forced = rt and path_name == "native" and mech != "thread-oneshot"
+    never_forced = {"native": {"thread-oneshot"}, "engine": {"thread", "thread-oneshot"}}
+    forced = rt and mech not in never_forced[path_name]
     want = acc["hardirqs"] if forced else 0
     case(threaded == want, f"{name}_handler_context",
          f"forced_threaded {threaded}, expected {want} (preemption rt: {rt})")
