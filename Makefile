@@ -2,6 +2,7 @@
 #
 #   make              build irqlab.ko (for KDIR) and the irqlab CLI
 #   make check        install what is missing, then run every test tier
+#   make unit         the hosted unit tests, plain (gcc), with the CLI
 #   make demo         boot the QEMU test box and show irqlab in it
 #   make bench        hosted benchmarks: the engine's paths vs a thread hand-off
 #   make bench-compare  the test box's engine/native ratio matrix (6.12)
@@ -20,7 +21,7 @@ export IRQLAB_CACHE
 
 HOST_BUILD := build/host
 
-.PHONY: all module testbox-modules cli check demo bench bench-compare soak matrix deps clean help
+.PHONY: all module testbox-modules cli check unit demo bench bench-compare soak matrix deps clean help
 
 all: module cli
 
@@ -46,6 +47,9 @@ cli:
 check:
 	@scripts/check.sh
 
+unit:
+	@tests/unit/run.sh $(HOST_BUILD)
+
 demo:
 	@scripts/demo.sh
 
@@ -70,4 +74,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'

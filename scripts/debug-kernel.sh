@@ -5,8 +5,9 @@
 # usage: scripts/debug-kernel.sh          build if needed; print the release
 #        scripts/debug-kernel.sh kdir     print the build tree (KDIR for modules)
 #
-# The cache key is the source package version plus a hash of the fragment
-# and of this script, so changing either rebuilds, and nothing else does.
+# The cache key is the source package version plus a hash of the fragment's
+# options and of this script's commands, so changing either rebuilds, and
+# nothing else does: not a comment in either.
 # The result lands where the test box looks for kernels:
 #   $cache/kernels/<release>/{vmlinuz,root/lib/modules/<release>}
 # and the build tree stays in $cache/debug-kernel/<key>/build for KDIR=.
@@ -19,7 +20,10 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 
 [ -f "$tarball" ] || { echo "debug-kernel: $tarball missing; run scripts/deps.sh" >&2; exit 1; }
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$(cat "$fragment" "$0" | sha256sum | cut -c1-12)
+key=$({
+	grep -E '^(CONFIG_|# CONFIG_)' "$fragment"
+	grep -vE '^[[:space:]]*(#|$)' "$0"
+} | sha256sum | cut -c1-12)
 work=$cache/debug-kernel/$version-$key
 build=$work/build
 env_file=$cache/debug-kernel.env
