@@ -4,13 +4,15 @@
 #
 # Tiers: style (checkpatch --strict, clang-format); the module build against
 # each stock kernel and the debug kernel (zero warnings, C++ object policy);
-# hosted unit tests (plain; TSan; clang with ASan+UBSan and its
-# thread-safety analysis of the core's locks, one build for both); the debug kernel itself
+# the hosted build (CLI, benchmark, VM tools); the unit tests under TSan and
+# under clang with ASan+UBSan and its thread-safety analysis of the core's
+# locks (one build for both); the debug kernel itself
 # (built once, then cached); and the QEMU test box: the foundation and MSI-X
 # scenarios on each stock kernel and, on the debug kernel, the same under
 # KASAN/lockdep/kmemleak plus the KUnit suites and the ioctl fuzzer.
 # 6.12-rt's and the debug kernel's tiers run in a second lane beside the
-# others; the reports are printed in the order of the list all the same.
+# others, and the last debug tiers in whichever lane is free first; the
+# reports are printed in the order of the list all the same.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +31,7 @@ for k in "${stock[@]}" "${rt[@]}"; do kdir[$k]=/usr/src/linux-headers-$k; done
 
 suites=(style)
 for k in "${stock[@]}" "${rt[@]}"; do suites+=("build:$k"); done
-suites+=(unit:host bench:host unit:tsan unit:clang-asan)
+suites+=(build:host bench:host unit:tsan unit:clang-asan)
 for k in "${stock[@]}"; do
 	suites+=("vm:$k:basic.sh" "vm:$k:msix.sh" "vm:$k:external.sh" "vm:$k:engine.sh"
 		"vm:$k:deferred.sh" "vm:$k:compare.sh")
@@ -55,15 +57,19 @@ suites+=("vm:$KVER_6_12:hotplug.sh")
 # and on the debug kernel below.
 suites+=("vm:$KVER_6_12:torture.sh")
 # The second lane: 6.12-rt's boxes (while the debug kernel may still be
-# building), then the debug kernel's tiers, the ioctl fuzzer (2 minutes
-# under KASAN, lockdep and kmemleak) last.
+# building), then the debug kernel's tiers.
 second_lane=()
 for s in "${rt_boxes[@]}"; do second_lane+=("vm:$KVER_6_12_RT:$s"); done
 second_lane+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh vm:debug:compare.sh vm:debug:torture.sh
-	vm:debug:fuzz.sh)
+	vm:debug:engine.sh vm:debug:deferred.sh)
+# The last debug tiers, the ioctl fuzzer (2 minutes under KASAN, lockdep
+# and kmemleak) at the end, go to whichever lane is free first: on an
+# empty cache the second lane, which waits for the debug kernel, is the
+# longer (in an empty-cache run, 7 minutes after the first, with these
+# three in it).
+shared_tail=(vm:debug:compare.sh vm:debug:torture.sh vm:debug:fuzz.sh)
 
-# The debug kernel (some 25 minutes of compiling on an idle 2-core machine
+# The debug kernel (some 13 minutes of compiling on an idle 2-core machine
 # with an empty cache; a moment once cached) builds from the start, beside
 # the first lane's tiers and at their priority: on an empty cache it and
 # the debug tiers after it are the longest path through make check (at
@@ -111,9 +117,13 @@ debug_env() {
 run_suite() {
 	case $1 in
 	style) tests/style/run.sh ;;
+	# The binaries the boxes and bench:host run. The unit tests run in the
+	# two sanitizer builds below (gcc's TSan, clang's ASan+UBSan); a third,
+	# plain -O2 -g build of the same cases cost some 5 minutes of both
+	# cores.
+	build:host) tests/unit/run.sh build/host --no-tests ;;
 	build:debug) debug_env && tests/build/check-build.sh "$KDIR_DEBUG" ;;
 	build:*) tests/build/check-build.sh "${kdir[${1#build:}]}" ;;
-	unit:host) tests/unit/run.sh build/host ;;
 	bench:host) tests/bench/run.sh build/host ;;
 	unit:tsan) tests/unit/run.sh build/tsan --tests-only -DIRQLAB_SANITIZE=thread ;;
 	# clang checks the core's lock annotations (-Wthread-safety -Werror)
@@ -166,7 +176,7 @@ run_tier() {
 
 # The second lane: the RT and debug kernels' tiers, one after the other, beside
 # the first lane's from the moment the CLI the boxes run is built (after
-# unit:host). A box keeps about one host CPU busy (one TCG thread, or
+# build:host). A box keeps about one host CPU busy (one TCG thread, or
 # vCPUs that mostly wait on paced firing), so two boxes at once put a
 # 2-core machine's second core to work. Its own process group (job
 # control), so that an interrupted make check stops its boxes too.
@@ -177,9 +187,19 @@ second_lane_start() {
 		for suite in "${second_lane[@]}"; do
 			run_tier "$suite"
 		done
+		take_shared_tail
 	) &
 	second_lane_pid=$!
 	set +m
+}
+
+# take_shared_tail: runs each tier of the shared tail the other lane has not
+# claimed (mkdir is the atomic claim).
+take_shared_tail() {
+	local suite
+	for suite in "${shared_tail[@]}"; do
+		mkdir "$(report_of "$suite").claim" 2>/dev/null && run_tier "$suite"
+	done
 }
 
 # wait_tier SUITE: until the second lane has run it.
@@ -198,11 +218,11 @@ wait_tier() {
 }
 
 mkdir -p build/check
-rm -f build/check/*.done build/check/debug-kernel.status
+rm -rf build/check/*.done build/check/*.claim build/check/debug-kernel.status
 debug_kernel_start
 second_lane_pid=
 trap 'kill -- "-$debug_kernel_pid" 2>/dev/null; [ -z "$second_lane_pid" ] || kill -- "-$second_lane_pid" 2>/dev/null' EXIT
-suites+=("${second_lane[@]}")
+suites+=("${second_lane[@]}" "${shared_tail[@]}")
 passed=0
 failed=0
 index=0
@@ -212,13 +232,19 @@ echo "1..${#suites[@]}"
 for suite in "${suites[@]}"; do
 	index=$((index + 1))
 	report=$(report_of "$suite")
-	if [[ " ${second_lane[*]} " == *" $suite "* ]]; then
+	if [[ " ${second_lane[*]} ${shared_tail[*]} " == *" $suite "* ]]; then
 		[ -n "$second_lane_pid" ] || second_lane_start
+		# This lane's own tiers are done: it takes what is left of the
+		# shared tail once the debug kernel's module is built.
+		if [ "$suite" = "${second_lane[0]}" ]; then
+			wait_tier build:debug
+			take_shared_tail
+		fi
 		wait_tier "$suite"
 	else
 		run_tier "$suite"
 	fi
-	[ "$suite" != unit:host ] || [ -n "$second_lane_pid" ] || second_lane_start
+	[ "$suite" != build:host ] || [ -n "$second_lane_pid" ] || second_lane_start
 	read -r status took <"$report.done"
 	sed 's/^/    /' "$report"
 	ok=$(grep -cE '^ok [0-9]+ ' "$report")
