@@ -18,7 +18,7 @@ struct VectorOptions {
     bool json = false;
 };
 
-std::string trigger_names(uint32_t triggers) {
+std::string trigger_list(uint32_t triggers) {
     std::string names;
     const std::pair<irqlab_trigger, const char*> all[] = {{IRQLAB_TRIGGER_DEVICE, "device"},
                                                           {IRQLAB_TRIGGER_IPI, "ipi"},
@@ -43,7 +43,7 @@ void add_vector_commands(CLI::App& app, int& status) {
         nlohmann::json rows = nlohmann::json::array();
         if (!opts->json)
             fmt::print("{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10}\n", opts->bdf,
-                       first.nr_vectors, trigger_names(first.triggers), "VEC", "IRQ", "AFFINITY",
+                       first.nr_vectors, trigger_list(first.triggers), "VEC", "IRQ", "AFFINITY",
                        "EFFECTIVE");
         for (unsigned v = 0; v < first.nr_vectors; ++v) {
             const VectorInfo info = module.vector_info(opts->bdf, v);
@@ -59,7 +59,7 @@ void add_vector_commands(CLI::App& app, int& status) {
         }
         if (opts->json)
             fmt::print("{}\n", nlohmann::json{{"bdf", opts->bdf},
-                                              {"triggers", trigger_names(first.triggers)},
+                                              {"triggers", trigger_list(first.triggers)},
                                               {"vectors", rows}}
                                    .dump(2));
         status = exit_ok;
