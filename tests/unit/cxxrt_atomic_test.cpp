@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace cxxrt_atomic_test {
 
 enum class State : unsigned char { idle, scheduled, running };
 
@@ -82,4 +82,4 @@ TEST(CxxrtAtomic, CasLoopBuildsAMutualExclusion) {
     EXPECT_EQ(shared, 40000);
 }
 
-} // namespace
+} // namespace cxxrt_atomic_test

@@ -6,7 +6,7 @@
 
 #include <type_traits>
 
-namespace {
+namespace cxxrt_new_test {
 
 using irqlab::hosted::alloc_stats;
 
@@ -97,4 +97,4 @@ TEST_F(CxxrtNew, MakeUniqueIsEmptyWhenAllocationFails) {
     EXPECT_EQ(Tracked::constructed, 0);
 }
 
-} // namespace
+} // namespace cxxrt_new_test

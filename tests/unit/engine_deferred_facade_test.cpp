@@ -3,7 +3,7 @@
 // from threads standing in for CPUs; after a flush the accounting is exact.
 #include "tests/unit/engine_facade_fixture.h"
 
-namespace {
+namespace engine_deferred_facade_test {
 
 using namespace irqlab::test;
 
@@ -197,4 +197,4 @@ TEST_F(EngineFacade, PoolsAreListedPerCpuBhAndUnbound) {
     EXPECT_EQ(highpri, cpus * 2 + 1);
 }
 
-} // namespace
+} // namespace engine_deferred_facade_test

@@ -2,7 +2,7 @@
 // enter the engine from threads standing in for CPUs, check the accounting.
 #include "tests/unit/engine_facade_fixture.h"
 
-namespace {
+namespace engine_facade_test {
 
 using namespace irqlab::test;
 
@@ -149,4 +149,4 @@ TEST_F(EngineFacade, SoftirqStormIsHandedToTheDaemons) {
     EXPECT_GT(cpu_total(&irqlab_engine_softirq_cpu::irq_exit_rounds), 0u);
 }
 
-} // namespace
+} // namespace engine_facade_test

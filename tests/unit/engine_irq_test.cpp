@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_irq_test {
 
 using irqlab::engine::Context;
 using irqlab::engine::HardirqScope;
@@ -705,4 +705,4 @@ TEST_P(EngineIrqPerCpu, EachCpuCountsItsOwnInterrupts) {
 
 INSTANTIATE_TEST_SUITE_P(Cpus, EngineIrqPerCpu, testing::Values(2u, 3u, 8u));
 
-} // namespace
+} // namespace engine_irq_test

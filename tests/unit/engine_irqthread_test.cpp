@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_irqthread_test {
 
 using irqlab::engine::Context;
 using irqlab::engine::HardirqScope;
@@ -599,4 +599,4 @@ TEST(IrqThreadStress, OneshotLineOnFourCpus) {
     EXPECT_EQ(core.free_desc(virq), 0);
 }
 
-} // namespace
+} // namespace engine_irqthread_test

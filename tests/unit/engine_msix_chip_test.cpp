@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-namespace {
+namespace engine_msix_chip_test {
 
 using irqlab::engine::Engine;
 using irqlab::irq::IrqReturn;
@@ -111,4 +111,4 @@ TEST_F(MsixChipTest, ResendFindingTheVectorMaskedAgainLatchesIt) {
               handled.load() + engine_.msix_chip().latched(virq_));
 }
 
-} // namespace
+} // namespace engine_msix_chip_test

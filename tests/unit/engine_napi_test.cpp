@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_napi_test {
 
 using irqlab::test::OnCpu;
 using irqlab::test::run_on_cpu;
@@ -526,4 +526,4 @@ TEST_F(NapiPolling, HardirqSchedulesOnFourCpusConsumeEveryEvent) {
     }
 }
 
-} // namespace
+} // namespace engine_napi_test

@@ -22,7 +22,7 @@
 #include <string>
 #include <thread>
 
-namespace {
+namespace engine_softirq_test {
 
 using irqlab::test::run_on_cpu;
 using irqlab::test::wait_until;
@@ -516,4 +516,4 @@ TEST_P(EngineSoftirqCpus, OneNamedDaemonPerCpuRunsThatCpusWork) {
 
 INSTANTIATE_TEST_SUITE_P(TwoToEight, EngineSoftirqCpus, testing::Range(2u, 9u));
 
-} // namespace
+} // namespace engine_softirq_test

@@ -23,7 +23,7 @@
 #include <string>
 #include <thread>
 
-namespace {
+namespace engine_tasklet_stress_test {
 
 using irqlab::engine::Context;
 using irqlab::engine::hardirq_offset;
@@ -197,4 +197,4 @@ TEST(EngineTaskletStress, MillionSchedulesFromFourCpus) {
     RecordProperty("seconds", std::to_string(seconds));
 }
 
-} // namespace
+} // namespace engine_tasklet_stress_test

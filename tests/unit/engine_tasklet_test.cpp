@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-namespace {
+namespace engine_tasklet_test {
 
 using irqlab::test::OnCpu;
 using irqlab::test::run_on_cpu;
@@ -291,4 +291,4 @@ TEST_F(EngineTasklet, NeverRunsOnTwoCpusAtOnce) {
     EXPECT_NE(cpus_seen & (cpus_seen - 1), 0u) << "ran on one CPU only, in five rounds";
 }
 
-} // namespace
+} // namespace engine_tasklet_test

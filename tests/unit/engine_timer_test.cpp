@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_timer_test {
 
 using irqlab::test::OnCpu;
 using irqlab::test::run_on_cpu;
@@ -424,4 +424,4 @@ TEST_F(TimerEngine, StopLeavesPendingTimersPending) {
     EXPECT_EQ(probe.runs, 0);
 }
 
-} // namespace
+} // namespace engine_timer_test

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_trace_test {
 
 using namespace irqlab::test;
 
@@ -235,4 +235,4 @@ TEST_F(EngineTrace, IrqThreadRunsWhereItsLineIsDelivered) {
     }
 }
 
-} // namespace
+} // namespace engine_trace_test

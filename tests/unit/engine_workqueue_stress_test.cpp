@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_workqueue_stress_test {
 
 using irqlab::test::OnCpu;
 
@@ -160,4 +160,4 @@ TEST(WorkqueueStress, EveryQueuedItemRunsOnceOrIsCancelled) {
     softirqs.stop_daemons();
 }
 
-} // namespace
+} // namespace engine_workqueue_stress_test

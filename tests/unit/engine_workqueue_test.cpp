@@ -26,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
+namespace engine_workqueue_test {
 
 using irqlab::test::OnCpu;
 using irqlab::test::wait_until;
@@ -646,4 +646,4 @@ TEST_F(WorkqueueContext, QueueFromHardirqAndRefuseSleepingThere) {
     wqs.destroy_workqueue(ordered);
 }
 
-} // namespace
+} // namespace engine_workqueue_test

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace {
+namespace shared_cases_test {
 
 void report_failure(void*, const char* file, int line, const char* what) {
     ADD_FAILURE_AT(file, line) << "expected " << what;
@@ -41,4 +41,4 @@ const bool irqthread_registered = register_suite(irqlab_ktest_irqthread_suite);
 const bool softirq_registered = register_suite(irqlab_ktest_softirq_suite);
 const bool hotplug_registered = register_suite(irqlab_ktest_hotplug_suite);
 
-} // namespace
+} // namespace shared_cases_test
