@@ -3,8 +3,10 @@
 # report its cases plus what only the host can see (the guest finished in
 # time, the console log is free of splats, how long it took).
 #
-# usage: tests/vm/suite.sh KVER SCENARIO [STALL_S]
-#        (SCENARIO: a script under tests/vm/guest/, given the repo top)
+# usage: tests/vm/suite.sh KVER SCENARIO[+SCENARIO...] [STALL_S]
+#        (SCENARIO: a script under tests/vm/guest/, given the repo top;
+#        several joined by + run one after the other in one boot, by
+#        sequence.sh, and need the same box)
 #
 # STALL_S (180) bounds how long the box may go without printing a line
 # (boot included), sized for the slowest step on a loaded host; the whole
@@ -21,7 +23,7 @@ timeout=$((stall * ${IRQLAB_VM_CEILING:-4}))
 # shellcheck source=../lib/ktap.sh
 . "$top/tests/lib/ktap.sh"
 
-results=$top/build/vm/$kver-$(basename "$scenario" .sh)
+results=$top/build/vm/$kver-${scenario//.sh/}
 rm -rf "$results" && mkdir -p "$results"
 console=$results/console.log
 
@@ -41,45 +43,65 @@ splats='WARNING:|BUG:|Oops|Call Trace|Kernel panic|objtool|Unpatched return thun
 # scenario took 546 s on a loaded machine (a second try had not booted
 # after 600 s), against 44-51 s with one thread.
 wide_box=(--smp 72 --mem 2048 --ivshmem-vectors 128 --tcg-single)
-options=()
-scenario_args=()
-case $scenario in
-# compare.sh enables tracepoints and attaches BPF programs again and
-# again: each patches kernel code while the other vCPU may run it, which
-# multi-threaded TCG does not always get right (run.sh --tcg-single).
-compare.sh) options=(--tcg-single) ;;
-# More CPUs and vectors than 64 (issue 15).
-wide.sh) options=("${wide_box[@]}") ;;
-# hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
-hotplug.sh) options=(--smp 4) ;;
-# igb.sh needs QEMU's igb model: the newer QEMU (scripts/qemu.sh). With a
-# host thread per vCPU its box once hung at boot under load (CPU 1 halted,
-# its timer wake-up never came: RCU stall reports every 21 s); one thread.
-igb.sh) options=(--igb --tcg-single) ;;
-# torture.sh takes CPUs offline too; TORTURE_SECONDS (default 180) is
-# passed to the scenario (the guest's init gives scripts a clean
-# environment, so not as a variable). It attaches the native softirq
-# mechanism, whose tracepoint probes patch kernel code, as compare.sh does:
-# one host thread on every kernel. (On 6.12 with a thread per vCPU, a
-# torture box beside other load once died 4 s in of a double fault in
-# kmalloc with RFLAGS holding garbage; the debug kernel's 4 vCPUs had
-# stalled in RCU at boot.)
-torture.sh)
-	options=(--smp 4 --tcg-single)
-	scenario_args=("${TORTURE_SECONDS:-180}")
-	;;
-# The fuzzer attaches the native softirq mechanism again and again, whose
-# tracepoint probes patch kernel code: one TCG thread, as compare.sh. Its
-# duration (FUZZ_SECONDS, default 120) and a seed to replay (FUZZ_SEED)
-# are passed to the scenario like torture.sh's.
-fuzz.sh)
-	options=(--tcg-single)
-	scenario_args=("${FUZZ_SECONDS:-120}" ${FUZZ_SEED:+"$FUZZ_SEED"})
-	;;
-esac
+# box_for SCENARIO: sets options and scenario_args.
+box_for() {
+	options=()
+	scenario_args=()
+	case $1 in
+	# compare.sh enables tracepoints and attaches BPF programs again and
+	# again: each patches kernel code while the other vCPU may run it, which
+	# multi-threaded TCG does not always get right (run.sh --tcg-single).
+	compare.sh) options=(--tcg-single) ;;
+	# More CPUs and vectors than 64 (issue 15).
+	wide.sh) options=("${wide_box[@]}") ;;
+	# hotplug.sh takes CPUs 1-3 offline and back: four CPUs.
+	hotplug.sh) options=(--smp 4) ;;
+	# igb.sh needs QEMU's igb model: the newer QEMU (scripts/qemu.sh). With a
+	# host thread per vCPU its box once hung at boot under load (CPU 1 halted,
+	# its timer wake-up never came: RCU stall reports every 21 s); one thread.
+	igb.sh) options=(--igb --tcg-single) ;;
+	# torture.sh takes CPUs offline too; TORTURE_SECONDS (default 180) is
+	# passed to the scenario (the guest's init gives scripts a clean
+	# environment, so not as a variable). It attaches the native softirq
+	# mechanism, whose tracepoint probes patch kernel code, as compare.sh does:
+	# one host thread on every kernel. (On 6.12 with a thread per vCPU, a
+	# torture box beside other load once died 4 s in of a double fault in
+	# kmalloc with RFLAGS holding garbage; the debug kernel's 4 vCPUs had
+	# stalled in RCU at boot.)
+	torture.sh)
+		options=(--smp 4 --tcg-single)
+		scenario_args=("${TORTURE_SECONDS:-180}")
+		;;
+	# The fuzzer attaches the native softirq mechanism again and again, whose
+	# tracepoint probes patch kernel code: one TCG thread, as compare.sh. Its
+	# duration (FUZZ_SECONDS, default 120) and a seed to replay (FUZZ_SEED)
+	# are passed to the scenario like torture.sh's.
+	fuzz.sh)
+		options=(--tcg-single)
+		scenario_args=("${FUZZ_SECONDS:-120}" ${FUZZ_SEED:+"$FUZZ_SEED"})
+		;;
+	esac
+}
+
+script=$scenario
+IFS=+ read -ra members <<<"$scenario"
+box_for "${members[0]}"
+if [ ${#members[@]} -gt 1 ]; then
+	box=${options[*]}
+	for member in "${members[@]}"; do
+		box_for "$member"
+		if [ "${options[*]}" != "$box" ] || [ ${#scenario_args[@]} -gt 0 ]; then
+			echo "suite.sh: $member needs a box of its own (${options[*]:-the default})," \
+				"not one with ${members[0]} (${box:-the default})" >&2
+			exit 2
+		fi
+	done
+	script=sequence.sh
+	scenario_args=("${members[@]}")
+fi
 
 boot() {
-	"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$scenario" \
+	"$top/tests/vm/run.sh" --kernel "$kver" --script "$top/tests/vm/guest/$script" \
 		"${options[@]}" \
 		--stall "$stall" --timeout "$timeout" --log "$console" --out "$results/out" -- "$top" \
 		${scenario_args[@]+"${scenario_args[@]}"} \
