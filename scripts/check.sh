@@ -60,14 +60,18 @@ suites+=("vm:$KVER_6_12:torture.sh")
 # building), then the debug kernel's tiers.
 second_lane=()
 for s in "${rt_boxes[@]}"; do second_lane+=("vm:$KVER_6_12_RT:$s"); done
-second_lane+=(debug-kernel build:debug vm:debug:basic.sh vm:debug:kunit.sh vm:debug:msix.sh
-	vm:debug:engine.sh vm:debug:deferred.sh)
+# The debug kernel takes some 40 s to boot under TCG on an idle host, and
+# twice that beside make check's other work: its scenarios that run in
+# the same box share boots (tests/vm/guest/sequence.sh).
+# The debug kernel's engine, deferred and compare scenarios (some 25
+# minutes) run in make soak: its torture below attaches every engine action
+# and native mechanism under the same sanitizers.
+second_lane+=(debug-kernel build:debug vm:debug:basic.sh+kunit.sh+msix.sh)
 # The last debug tiers, the ioctl fuzzer (2 minutes under KASAN, lockdep
 # and kmemleak) at the end, go to whichever lane is free first: on an
 # empty cache the second lane, which waits for the debug kernel, is the
-# longer (in an empty-cache run, 7 minutes after the first, with these
-# three in it).
-shared_tail=(vm:debug:compare.sh vm:debug:torture.sh vm:debug:fuzz.sh)
+# longer.
+shared_tail=(vm:debug:torture.sh vm:debug:fuzz.sh)
 
 # The debug kernel (some 13 minutes of compiling on an idle 2-core machine
 # with an empty cache; a moment once cached) builds from the start, beside

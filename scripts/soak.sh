@@ -2,7 +2,9 @@
 # make soak: 'irqlab torture' for SOAK_MINUTES (default 60) on every test-box
 # kernel (6.1, 6.12 and, when built, the debug kernel), one box after the
 # other, through the torture scenario (tests/vm/guest/torture.sh), then the
-# ioctl fuzzer (tests/vm/guest/fuzz.sh) for SOAK_FUZZ_MINUTES (default 10).
+# ioctl fuzzer (tests/vm/guest/fuzz.sh) for SOAK_FUZZ_MINUTES (default 10);
+# on the debug kernel, before them, the engine, deferred and compare
+# scenarios that make check runs on the stock kernels only.
 # Writes results/soak-<UTC time>/: per kernel its KTAP, console log, torture
 # output and fuzzer KTAP, and summary.txt with each kernel's verdict, totals
 # and fuzz calls. Not part of make check. Exit 0 when every kernel's
@@ -40,6 +42,20 @@ for k in "${kernels[@]}"; do
 		echo "$k: the module did not build (see build.log)" | tee -a "$summary"
 		failed=1
 		continue
+	fi
+	# On the debug kernel, first the scenarios make check runs on the
+	# stock kernels only (some 25 minutes there under KASAN, lockdep and
+	# kmemleak, past make check's budget; its torture covers their paths).
+	if [[ $k == *-irqlab-debug ]]; then
+		for scenarios in engine.sh+deferred.sh compare.sh; do
+			start=$(date +%s)
+			tests/vm/suite.sh "$k" "$scenarios" 900 >"$out/$k.$scenarios.ktap" 2>&1
+			status=$?
+			echo "$k: $scenarios $([ $status -eq 0 ] && echo PASS || echo FAIL)" \
+				"in $(($(date +%s) - start)) s, $(tail -n 1 "$out/$k.$scenarios.ktap" | sed 's/^# //')" |
+				tee -a "$summary"
+			[ $status -eq 0 ] || failed=1
+		done
 	fi
 	start=$(date +%s)
 	# The torture prints a line every 10 s: 900 s of silence is a hang.
