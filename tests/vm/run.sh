@@ -45,7 +45,9 @@ usage: ${0##*/} --kernel KVER --script PATH [options] [-- SCRIPT_ARGS...]
   --igb             also an igb NIC (82576): runs the newer QEMU that
                     scripts/qemu.sh unpacks into the cache
 The script's stdout and stderr are streamed to this script's stdout; the
-runner's own messages go to stderr.
+runner's own messages go to stderr. IRQLAB_COUNT_DIVISOR (1) reaches the
+script's environment: make check's boxes fire a fraction of the full
+counts (tests/vm/guest/common.sh, scaled).
 EOF
 }
 
@@ -90,6 +92,8 @@ for n in "$timeout_s" "$smp" "$mem" "$ivshmem_vectors"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
 done
 [[ $stall_s =~ ^[0-9]+$ ]] || usage_error "--stall: not a number: $stall_s"
+[[ ${IRQLAB_COUNT_DIVISOR:-1} =~ ^[1-9][0-9]*$ ]] ||
+	usage_error "IRQLAB_COUNT_DIVISOR: not a positive integer: $IRQLAB_COUNT_DIVISOR"
 case $accel_mode in
 auto | kvm | tcg) ;;
 *) usage_error "--accel: auto, kvm or tcg, not '$accel_mode'" ;;
@@ -189,6 +193,7 @@ mkdir "$tmp/ctl"
 	echo "IRQLAB_SCRIPT=$(shq "$script")"
 	echo "IRQLAB_CWD=$(shq "$PWD")"
 	echo "IRQLAB_KMODDIR=$(shq "$kdir/root/lib/modules/$kver")"
+	echo "IRQLAB_COUNT_DIVISOR=$(shq "${IRQLAB_COUNT_DIVISOR:-1}")"
 	printf 'set --'
 	for a in ${script_args[@]+"${script_args[@]}"}; do
 		printf ' %s' "$(shq "$a")"

@@ -120,7 +120,9 @@ ktap_case $? "detach_blocking_work_under_load"
 ktap_case $? "forced_threading_on"
 attach "$ivshmem" --vector 1 --action tasklet
 "$cli" engine config --forced-threading off >/dev/null
-fire "ivshmem_device_forced_threading_5000" "$ivshmem" --vector 1 --count 5000 --trigger device
+forced_count=$(scaled 5000)
+fire "ivshmem_device_forced_threading_$forced_count" "$ivshmem" --vector 1 --count "$forced_count" \
+	--trigger device
 accounting "forced_threading_accounting_exact" "$ivshmem" --vector 1
 "$cli" engine threads | grep -E "forced +FIFO" | sed 's/^/# /'
 "$cli" engine threads --json | python3 -c '

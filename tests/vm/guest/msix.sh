@@ -137,7 +137,7 @@ irq_state() {
 	echo "$(find /sys/kernel/irq -mindepth 1 -maxdepth 1 | wc -l) descriptors," \
 		"$(grep -c irqlab /proc/interrupts) irqlab lines"
 }
-cycles=$(scaled 25)
+cycles=$(scaled 25 5)
 insmod "$ko"
 before=$(irq_state)
 failures=0

@@ -17,11 +17,12 @@ top=${1:?usage: ownership.sh REPO_TOP}
 left=$top/tests/vm/guest/ownership_check.py
 check=$top/tests/vm/guest/compare_check.py
 work=$(mktemp -d)
-# Under the debug kernel's sanitizers (KASAN, lockdep, kmemleak, in TCG)
-# an interrupt costs some 20 times more: the concurrent compares fire less.
-count=2000
+# Samples of each concurrent compare (scaled: fewer on the debug kernel,
+# whose sanitizers make an interrupt some 20 times dearer, and in make
+# check).
+count=$(scaled 2000 300)
 warmup=100
-[ -e "$kmemleak" ] && count=300 warmup=20
+[ -e "$kmemleak" ] && warmup=20
 
 # until_left BDF: waits (at most 600 checks) until the device has
 # something attached or running: a command started in the background got
