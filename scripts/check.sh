@@ -31,10 +31,16 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 mkdir -p build/check
 rm -rf build/check/*.done build/check/*.claim build/check/debug-kernel.status
 # Its own process group, so that an interrupted make check stops the
-# compilers too.
-setsid bash -c 'scripts/debug-kernel.sh >build/check/debug-kernel.log 2>&1
-	echo $? >build/check/debug-kernel.status' &
+# compilers too; not its own session (setsid), which would put it in an
+# autogroup of its own, where the lanes' nice values cannot reach.
+set -m
+(
+	set +m
+	scripts/debug-kernel.sh >build/check/debug-kernel.log 2>&1
+	echo $? >build/check/debug-kernel.status
+) &
 debug_kernel_pid=$!
+set +m
 trap 'kill -- "-$debug_kernel_pid" 2>/dev/null' EXIT
 
 # The boxes fire a fifth of the full counts (tests/vm/guest/common.sh,
@@ -107,7 +113,7 @@ order_add() {
 		done
 	done
 }
-order_add "${debug_tiers[@]}" style 'build:*' 'unit:*' bench:host
+order_add "${debug_tiers[@]}" build:host style 'build:*' 'unit:*' bench:host
 order_add "vm:$KVER_6_12_RT:*" "vm:$KVER_6_1_RT:*" "vm:*:torture.sh" "vm:*:compare.sh" \
 	"vm:*:wide.sh" "vm:*:ownership.sh" "vm:*:deferred.sh" "vm:*:msix.sh" 'vm:*'
 
