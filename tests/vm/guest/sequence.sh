@@ -2,8 +2,8 @@
 # Several scenarios in one boot of the test box, one after the other, each
 # as if it had the box to itself: its cases come out prefixed with its
 # name, and its exit status is a case of its own. A box that boots slowly
-# (the debug kernel under TCG takes a minute or more) boots once for them
-# all. Each scenario leaves the box as it found it (module unloaded,
+# (the debug kernel under TCG: some 45 s on an idle host, twice that
+# beside other boxes) boots once for them all. Each scenario leaves the box as it found it (module unloaded,
 # devices given back), so a scenario that does not is caught by the next.
 #
 # usage (in the guest): tests/vm/guest/sequence.sh REPO_TOP SCENARIO...
