@@ -22,7 +22,7 @@ cache=${IRQLAB_CACHE:-$HOME/.cache/irqlab}
 
 "$top/scripts/deps.sh" check || exit 1
 
-# The debug kernel (some 25 minutes of compiling on an idle 2-core machine
+# The debug kernel (some 15 minutes of compiling on an idle 2-core machine
 # with an empty cache; a moment once cached) builds from the start, before
 # the stock kernels are even downloaded: on an empty cache it and the debug
 # tiers after it are the longest path through make check. Its exit status
