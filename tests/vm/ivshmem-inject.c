@@ -264,6 +264,16 @@ int main(int argc, char **argv)
 	const char *failure = NULL;
 	int opt, efds[MAX_TICK_VECTORS], write_errno = 0;
 
+	/*
+	 * A caller that gives up or stops early (run.sh's agent) still learns
+	 * how many writes went out: stop between writes and report, also when
+	 * the signal comes before the first one (the control socket's calls
+	 * retry on EINTR; no SA_RESTART).
+	 */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
 	while ((opt = getopt(argc, argv, "c:v:n:r:p:h")) != -1) {
 		switch (opt) {
 		case 'c': ctl_path = optarg; break;
@@ -318,14 +328,6 @@ int main(int argc, char **argv)
 	}
 	/* The server owns the peer's eventfds; we are done with it. */
 	close(c.sock);
-
-	/*
-	 * A caller that gives up (run.sh stopping its agent) still learns how
-	 * many writes went out: stop between writes and report.
-	 */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 
 	start = now_ns();
 	for (uint64_t i = 0; i < count; i++) {

@@ -225,14 +225,29 @@ fi
 #          "sent=N requested=N peer=P vector=V rate=R elapsed_us=T
 #          max_late_us=L unread=U" or "error=MESSAGE" (fields: see
 #          ivshmem-inject.c).
+# The guest may end an injection early by creating ID.stop: the agent
+# stops the injector, which reports the writes it made, and the answer
+# gains " stopped=1" (a duration-bound run asks for more than it needs and
+# stops it when done, so a slow guest never runs out of interrupts and a
+# fast one never finds the next step disturbed). The agent logs each
+# request and answer on stderr (run.err in a tier).
 # Requests run one at a time, in glob order. The share is mounted without
 # 9p caching (init: no cache= option, so cache=none), so each side sees the
 # other's renames on its next look. The guest is not trusted to be sane
 # (this runs as the invoking user, often root): only regular files are read,
 # only plain ids and numbers pass, and the answer goes through mktemp so a
 # planted symlink cannot redirect the write.
+# child_running PID: the agent's child has not exited yet (a zombie, which
+# `kill -0` still finds, has). Builtins only: it runs every 20 ms.
+child_running() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 inject_agent() {
-	local dir=$out/inject child='' nap req id taken line res t rc v
+	local dir=$out/inject child='' nap req id taken line res t rc v stopped
 	local -a vectors vector_args
 	set +e # a bad request must not kill the agent; each step is checked
 	# TERM comes from run.sh: stop a running injection too (it reports what
@@ -271,22 +286,35 @@ inject_agent() {
 				for v in "${vectors[@]}"; do
 					vector_args+=(-v "$v")
 				done
+				echo "run.sh: inject $id: ${line//vector=/vectors=} (+$((SECONDS - start)) s)" >&2
 				"$injector" -c "$tmp/ivshmem.ctl" "${vector_args[@]}" \
 					-n "${BASH_REMATCH[3]}" -r "${BASH_REMATCH[4]}" \
 					>"$tmp/inject.out" 2>"$tmp/inject.err" </dev/null &
 				child=$!
+				stopped=''
+				# The guest may end the injection early (inject_stop);
+				# the injector then reports what it sent so far.
+				while child_running "$child"; do
+					if [ -z "$stopped" ] && [ -e "$dir/$id.stop" ]; then
+						kill -TERM "$child" 2>/dev/null
+						stopped=' stopped=1'
+					fi
+					read -r -t 0.02 -u "$nap" _
+				done
 				wait "$child"
 				rc=$?
 				child=''
-				if [ "$rc" -eq 0 ]; then
-					res=$(<"$tmp/inject.out")
+				rm -f -- "$dir/$id.stop"
+				res=$(<"$tmp/inject.out")
+				if [ "$rc" -eq 0 ] || { [ -n "$stopped" ] && [[ $res == sent=* ]]; }; then
+					res+=$stopped
 				else
 					res=error=$(tr '\n' ' ' <"$tmp/inject.err" | cut -c1-300)
 					res=${res% }
 					[ "$res" != error= ] || res="error=ivshmem-inject exited with status $rc"
 				fi
 			fi
-			[[ $res != error=* ]] || echo "run.sh: inject $id: ${res#error=}" >&2
+			echo "run.sh: inject $id: answered (+$((SECONDS - start)) s): $res" >&2
 			t=''
 			if ! t=$(mktemp "$dir/.done.XXXXXX") ||
 				! printf '%s\n' "$res" >"$t" ||

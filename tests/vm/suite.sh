@@ -141,7 +141,7 @@ ktap_case $? "guest_reported_cases" "no KTAP from the guest; console: $console" 
 	"$(cat "$results/run.err")"
 
 [ $status -eq 0 ]
-ktap_case $? "guest_scenario_passed" "run.sh exit $status" "$(tail -n 5 "$results/run.err")"
+ktap_case $? "guest_scenario_passed" "run.sh exit $status" "$(tail -n 20 "$results/run.err")"
 
 # The console carries what the guest's own dmesg check cannot: messages
 # from boot and power-off, and a panic that kills the guest script.

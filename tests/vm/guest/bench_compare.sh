@@ -34,8 +34,9 @@ insmod "$top/build/kmod/$kver/irqlab.ko" || exit 1
 
 compare device --device "$ivshmem" --trigger device --count 1000 --warmup 100
 compare ipi-cpu1 --device "$e1000e" --trigger ipi --cpu 1 --count 500 --warmup 50
-inject_request bench_external 0,1 20000 500
+inject_request bench_external 0,1 300000 500
 compare external --device "$ivshmem" --trigger external --duration 1 --warmup 0
+inject_stop bench_external
 inject_wait bench_external 120 >/dev/null || failures=$((failures + 1))
 
 # Saturation: paced runs at rising rates (triggers of both vectors share

@@ -45,9 +45,10 @@ grep irqlab /proc/interrupts | sed 's/^/  /'
 compare ivshmem-device --device "$ivshmem" --trigger device --count 1000 --warmup 100
 
 # External: the host writes both doorbells at 500 Hz while each mechanism
-# is measured for one second.
-inject_request demo_external 0,1 20000 500
+# is measured for one second, and stops when compare is done.
+inject_request demo_external 0,1 300000 500
 compare ivshmem-external --device "$ivshmem" --trigger external --duration 1 --warmup 0
+inject_stop demo_external
 section "host injector"
 inject_wait demo_external 120 || failures=$((failures + 1))
 

@@ -6,6 +6,10 @@
 #       ask the host to write the ivshmem-doorbell eventfd of VECTOR COUNT
 #       times at RATE Hz (0: back to back); with several vectors, each tick
 #       writes every one in turn; returns at once
+#   inject_stop ID
+#       ask the host to end request ID's injection now (a duration-bound
+#       step asks for more than it can need and stops it when done); the
+#       answer then ends in " stopped=1" and counts the writes made
 #   inject_wait ID TIMEOUT_S
 #       wait for the answer; prints the number of writes the host made
 #       (sent) on stdout, or fails with a message on stderr on error/timeout
@@ -23,8 +27,9 @@
 #
 # Files (in $IRQLAB_OUT/inject, the --out dir of run.sh on the host):
 #   ID.request  "vector=V count=N rate=R" (the agent renames it ID.taken)
+#   ID.stop     empty; the agent removes it when the injection ends
 #   ID.done     "sent=N requested=N peer=P vector=V rate=R elapsed_us=T
-#               max_late_us=L unread=U" or "error=MESSAGE"
+#               max_late_us=L unread=U[ stopped=1]" or "error=MESSAGE"
 # Both are renamed into place complete, so a reader never sees half a file.
 
 # Sets _inj_dir, or fails outside the test box. Helpers here avoid command
@@ -82,11 +87,27 @@ inject_request() {
 	# once. The temp name ends in neither .request nor .done, so the agent
 	# ignores it until the rename.
 	[ ! -e "$_inj_dir/$1.done" ] || rm -f "$_inj_dir/$1.done" || return 1
+	# Nor may a stop meant for that earlier use end this one at once.
+	[ ! -e "$_inj_dir/$1.stop" ] || rm -f "$_inj_dir/$1.stop" || return 1
 	_inj_tmp=$_inj_dir/.$1.request.$$
 	if ! printf 'vector=%s count=%s rate=%s\n' "$2" "$3" "$4" >"$_inj_tmp" ||
 		! mv -f "$_inj_tmp" "$_inj_dir/$1.request"; then
 		rm -f "$_inj_tmp"
 		echo "inject: cannot write request $1 in $_inj_dir" >&2
+		return 1
+	fi
+}
+
+# inject_stop ID
+inject_stop() {
+	if [ $# -ne 1 ]; then
+		echo "usage: inject_stop ID" >&2
+		return 2
+	fi
+	inject_id_ok_ "$1" || return 2
+	inject_dir_ || return 1
+	if ! : >"$_inj_dir/$1.stop"; then
+		echo "inject: cannot write $_inj_dir/$1.stop" >&2
 		return 1
 	fi
 }
