@@ -111,7 +111,33 @@ TEST(CompareReport, TableShowsRatiosAndAccounting) {
     EXPECT_NE(row.find("4.50"), std::string::npos) << row;
     EXPECT_NE(table.find("native: unavailable (BH workqueues need Linux 6.9)"), std::string::npos);
     EXPECT_NE(table.find("note (native): one run still pending"), std::string::npos);
-    EXPECT_NE(table.find("coalesced"), std::string::npos);
+    EXPECT_NE(table.find("bh-merged"), std::string::npos);
+}
+
+// A device-trigger run whose device merged 4 triggers and which saw one
+// arrival nobody fired: every term of the identity is on screen.
+TEST(CompareReport, AccountingAddsUpOnScreen) {
+    Result r = sample_result();
+    PathResult& engine = r.mechanisms[0].paths[IRQLAB_PATH_ENGINE];
+    engine.fired = 2000;
+    engine.coalesced_triggers = 4;
+    engine.unexpected = 1;
+    engine.received = engine.hardirqs = engine.served = 1997;
+    engine.runs = 1990;
+    const std::string table = capture([&](std::FILE* out) { print_table(out, r); });
+    const size_t header = table.find("accounting");
+    ASSERT_NE(header, std::string::npos) << table;
+    std::istringstream columns{table.substr(header, table.find('\n', header) - header)};
+    const std::vector<std::string> names{std::istream_iterator<std::string>{columns}, {}};
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"accounting", "fired", "dev-merged", "unexpected",
+                                        "received", "handled", "runs", "bh-merged", "lost"}));
+    const size_t row = table.find("  engine ", header);
+    ASSERT_NE(row, std::string::npos) << table;
+    std::istringstream values{table.substr(row, table.find('\n', row) - row)};
+    const std::vector<std::string> cells{std::istream_iterator<std::string>{values}, {}};
+    EXPECT_EQ(cells, (std::vector<std::string>{"engine", "2000", "4", "1", "1997", "1997", "1990",
+                                               "7", "0"}));
 }
 
 TEST(CompareReport, TableSaysWhereAHandlerWasForcedIntoAThread) {
@@ -136,12 +162,30 @@ TEST(CompareReport, HistogramsDrawBarsAndOverflow) {
     const std::string text = capture(
         [](std::FILE* out) { print_histograms(out, sample_result(), IRQLAB_METRIC_DEFERRAL); });
     EXPECT_NE(text.find("tasklet engine deferral: 101 samples"), std::string::npos) << text;
-    EXPECT_NE(text.find("[1.00, 2.00) us  100  " + std::string(40, '#')), std::string::npos)
+    EXPECT_NE(text.find("[1.00 us, 2.00 us)  100  " + std::string(40, '#')), std::string::npos)
         << text;
-    EXPECT_NE(text.find("[8.00, inf) us"), std::string::npos) << text;
+    EXPECT_NE(text.find("[8.00 us, inf)"), std::string::npos) << text;
     EXPECT_NE(text.find("tasklet engine deferral (bpf, the run with the probes)"),
               std::string::npos);
     EXPECT_NE(text.find("wq-bh native deferral: unavailable"), std::string::npos);
+}
+
+TEST(CompareReport, BucketBoundsCarryTheirUnit) {
+    EXPECT_EQ(format_bound(0), "0 ns");
+    EXPECT_EQ(format_bound(512), "512 ns");
+    EXPECT_EQ(format_bound(1000), "1.00 us");
+    EXPECT_EQ(format_bound(2'048'000), "2.05 ms");
+    // The module's default layout (log2, 32 buckets from 1 us) overflows
+    // at 2^31 us: seconds, not a 10-digit count of microseconds.
+    Result r = sample_result();
+    r.params.hist = {IRQLAB_HIST_LOG2, 32, 1000};
+    Histogram& h = r.mechanisms[0].paths[IRQLAB_PATH_ENGINE].metrics[IRQLAB_METRIC_DEFERRAL];
+    h = layout(IRQLAB_HIST_LOG2, 32, 1000);
+    add(h, 5000, 1);
+    const std::string text =
+        capture([&](std::FILE* out) { print_histograms(out, r, IRQLAB_METRIC_DEFERRAL); });
+    EXPECT_NE(text.find("[4.00 us, 8.00 us)  1"), std::string::npos) << text;
+    EXPECT_NE(text.find("[2147.48 s, inf)  0"), std::string::npos) << text;
 }
 
 TEST(CompareReport, JsonHasEverything) {

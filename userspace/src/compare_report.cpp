@@ -34,8 +34,12 @@ constexpr size_t csv_numeric_columns = 4 + reported_percentiles.size() + 6;
 
 // Interrupts handed to the bottom halves that no run of their own served:
 // merged into a run that was already pending.
-long long coalesced_runs(const PathResult& path) {
-    return static_cast<long long>(path.served) - static_cast<long long>(path.runs);
+int64_t signed_count(uint64_t n) {
+    return static_cast<int64_t>(n);
+}
+
+int64_t coalesced_runs(const PathResult& path) {
+    return signed_count(path.served) - signed_count(path.runs);
 }
 
 // --- table -------------------------------------------------------------
@@ -111,18 +115,26 @@ void print_metric_row(std::FILE* out, const MechanismResult& m, unsigned metric)
     fmt::print(out, "\n");
 }
 
+// The columns add up on screen: fired - dev-merged + unexpected =
+// received, handled - bh-merged = runs, and lost says what did not.
 void print_accounting(std::FILE* out, const MechanismResult& m) {
-    fmt::print(out, "  {:<{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}\n", "accounting",
-               metric_width - 2, "fired", time_width, "received", time_width, "handled", time_width,
-               "runs", time_width, "coalesced", time_width, "lost", time_width);
+    constexpr int width = time_width + 1;
+    fmt::print(out, "  {:<{}}", "accounting", metric_width - 2);
+    for (const char* column :
+         {"fired", "dev-merged", "unexpected", "received", "handled", "runs", "bh-merged", "lost"})
+        fmt::print(out, "{:>{}}", column, width);
+    fmt::print(out, "\n");
     for (unsigned p : both_paths) {
         const PathResult& path = m.paths[p];
         if (!path.available)
             continue; // said under the mechanism's header already
-        fmt::print(out, "  {:<{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}{:>{}}\n", path_name(p),
-                   metric_width - 2, path.fired, time_width, path.received, time_width,
-                   path.hardirqs, time_width, path.runs, time_width, coalesced_runs(path),
-                   time_width, path.lost, time_width);
+        fmt::print(out, "  {:<{}}", path_name(p), metric_width - 2);
+        for (const int64_t value : {signed_count(path.fired), signed_count(path.coalesced_triggers),
+                                    signed_count(path.unexpected), signed_count(path.received),
+                                    signed_count(path.hardirqs), signed_count(path.runs),
+                                    coalesced_runs(path), path.lost})
+            fmt::print(out, "{:>{}}", value, width);
+        fmt::print(out, "\n");
     }
     for (unsigned p : both_paths) {
         const PathResult& path = m.paths[p];
@@ -160,20 +172,20 @@ void print_one_histogram(std::FILE* out, const std::string& title, const Histogr
     std::vector<std::pair<std::string, uint64_t>> rows;
     for (unsigned i = 0; i < h.buckets.size(); ++i) {
         if (h.buckets[i])
-            rows.emplace_back(fmt::format("[{}, {})", format_us(h.bucket_low_ns(i)),
-                                          format_us(h.bucket_high_ns(i))),
+            rows.emplace_back(fmt::format("[{}, {})", format_bound(h.bucket_low_ns(i)),
+                                          format_bound(h.bucket_high_ns(i))),
                               h.buckets[i]);
     }
     // Always shown, so that an empty overflow says the layout was wide enough.
     const uint64_t overflow_from =
         h.buckets.empty() ? 0 : h.bucket_high_ns(static_cast<unsigned>(h.buckets.size() - 1));
-    rows.emplace_back(fmt::format("[{}, inf)", format_us(overflow_from)), h.overflow);
+    rows.emplace_back(fmt::format("[{}, inf)", format_bound(overflow_from)), h.overflow);
     size_t range_width = 0;
     for (const auto& [range, n] : rows)
         range_width = std::max(range_width, range.size());
     for (const auto& [range, n] : rows) {
         const std::string bars = bar(n, largest);
-        fmt::print(out, "  {:>{}} us  {:>{}}{}{}\n", range, range_width, n, count_width,
+        fmt::print(out, "  {:>{}}  {:>{}}{}{}\n", range, range_width, n, count_width,
                    bars.empty() ? "" : "  ", bars);
     }
 }
@@ -300,6 +312,17 @@ unsigned plotted_metric(const Result& r) {
 std::string format_us(uint64_t ns) {
     const double us = static_cast<double>(ns) / 1000.0;
     return us < 100.0 ? fmt::format("{:.2f}", us) : fmt::format("{:.1f}", us);
+}
+
+std::string format_bound(uint64_t ns) {
+    if (ns < 1000)
+        return fmt::format("{} ns", ns);
+    const double n = static_cast<double>(ns);
+    if (ns < 1000 * 1000)
+        return fmt::format("{:.2f} us", n / 1e3);
+    if (ns < 1000 * 1000 * 1000)
+        return fmt::format("{:.2f} ms", n / 1e6);
+    return fmt::format("{:.2f} s", n / 1e9);
 }
 
 void print_table(std::FILE* out, const Result& r) {

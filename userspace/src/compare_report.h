@@ -14,6 +14,11 @@ namespace irqlab::cli::compare {
 // 100 us, one above.
 std::string format_us(uint64_t ns);
 
+// A histogram bucket bound with the unit that keeps it short: ns below
+// 1 us, then us, ms and s ("512 ns", "2.05 ms", "2147.48 s"), so a log2
+// layout's far end reads as what it is.
+std::string format_bound(uint64_t ns);
+
 // Per mechanism: engine and native percentiles of every metric, in
 // microseconds, their ratios, and each path's accounting.
 void print_table(std::FILE* out, const Result& r);
