@@ -27,16 +27,39 @@ TEST(CompareJsonRead, ReadsBackWhatCompareWrote) {
     Result read;
     std::string error;
     ASSERT_TRUE(compare::result_from_json(compare::to_json(written), read, error)) << error;
-    // The probes' cross-checks and overhead are not read back; the rest is.
+    // The probes' overhead and histograms are not read back; the rest is.
     Result expected = written;
     expected.overhead.clear();
-    expected.crosschecks.clear();
     for (compare::MechanismResult& m : expected.mechanisms)
         for (compare::PathResult& p : m.paths)
             p.bpf.reset();
     EXPECT_EQ(compare::to_json(read).dump(), compare::to_json(expected).dump());
     EXPECT_EQ(read.mechanisms[1].paths[IRQLAB_PATH_NATIVE].why_unavailable,
               "BH workqueues need Linux 6.9");
+}
+
+TEST(CompareJsonRead, ReadsBackTheProbesCrossChecks) {
+    Result written = compare::sample_result();
+    compare::CrossCheck check;
+    check.mechanism = "tasklet";
+    check.path = IRQLAB_PATH_NATIVE;
+    for (compare::CrossCheck::Metric& m : check.metrics)
+        m = {100, 100, 2, 2, true};
+    check.metrics[IRQLAB_METRIC_RUNTIME] = {100, 99, 2, 3, false};
+    written.crosschecks.push_back(check);
+    Result read;
+    std::string error;
+    ASSERT_TRUE(compare::result_from_json(compare::to_json(written), read, error)) << error;
+    ASSERT_EQ(read.crosschecks.size(), 1u);
+    EXPECT_EQ(read.crosschecks[0].path, unsigned{IRQLAB_PATH_NATIVE});
+    EXPECT_FALSE(read.crosschecks[0].agrees());
+    EXPECT_EQ(read.crosschecks[0].metrics[IRQLAB_METRIC_RUNTIME].bpf_count, 99u);
+    EXPECT_EQ(compare::to_json(read)["crosschecks"], compare::to_json(written)["crosschecks"]);
+
+    nlohmann::json bad = compare::to_json(written);
+    bad["crosschecks"][0]["path"] = "elsewhere";
+    EXPECT_FALSE(compare::result_from_json(bad, read, error));
+    EXPECT_NE(error.find("crosschecks[0].path"), std::string::npos) << error;
 }
 
 // Results saved before the hypervisor was recorded still read.

@@ -94,6 +94,28 @@ PathResult path_from(const nlohmann::json& p, const std::string& at) {
     return out;
 }
 
+CrossCheck crosscheck_from(const nlohmann::json& c, const std::string& at) {
+    CrossCheck out;
+    out.mechanism = field<std::string>(c, at, "mechanism");
+    const std::string path = field<std::string>(c, at, "path");
+    while (out.path < IRQLAB_NR_PATHS && path != path_name(out.path))
+        ++out.path;
+    if (out.path == IRQLAB_NR_PATHS)
+        throw BadField{at + ".path"};
+    const nlohmann::json& metrics = object(c, at, "metrics");
+    for (unsigned metric = 0; metric < IRQLAB_NR_METRICS; ++metric) {
+        const std::string m_at = fmt::format("{}.metrics.{}", at, metric_name(metric));
+        const nlohmann::json& m = object(metrics, at + ".metrics", metric_name(metric));
+        CrossCheck::Metric& to = out.metrics[metric];
+        to.module_count = field<uint64_t>(m, m_at, "module_count");
+        to.bpf_count = field<uint64_t>(m, m_at, "bpf_count");
+        to.module_p50_bucket = field<int>(m, m_at, "module_p50_bucket");
+        to.bpf_p50_bucket = field<int>(m, m_at, "bpf_p50_bucket");
+        to.agrees = field<bool>(m, m_at, "agrees");
+    }
+    return out;
+}
+
 } // namespace
 
 bool result_from_json(const nlohmann::json& j, Result& out, std::string& error) {
@@ -134,6 +156,14 @@ bool result_from_json(const nlohmann::json& j, Result& out, std::string& error) 
                 mech.paths[path] = path_from(object(paths, at + ".paths", path_name(path)),
                                              fmt::format("{}.paths.{}", at, path_name(path)));
             r.mechanisms.push_back(std::move(mech));
+        }
+        // With --probe bpf only; older results may lack the array.
+        if (j.contains("crosschecks")) {
+            if (!j.at("crosschecks").is_array())
+                throw BadField{"crosschecks"};
+            for (size_t i = 0; i < j.at("crosschecks").size(); ++i)
+                r.crosschecks.push_back(
+                    crosscheck_from(j.at("crosschecks").at(i), fmt::format("crosschecks[{}]", i)));
         }
     } catch (const BadField& bad) {
         error = fmt::format("not an irqlab compare result: '{}' is missing or not valid", bad.path);

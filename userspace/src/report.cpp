@@ -52,24 +52,6 @@ std::string rate_text(const Parameters& p) {
     return p.rate_hz ? fmt::format("{} Hz", p.rate_hz) : "back to back";
 }
 
-// What the accounting of every path of one result came to.
-std::string accounting_text(const Result& r) {
-    int64_t lost = 0;
-    uint64_t unexpected = 0;
-    for (const MechanismResult& m : r.mechanisms) {
-        for (const compare::PathResult& path : m.paths) {
-            if (path.available) {
-                lost += path.lost;
-                unexpected += path.unexpected;
-            }
-        }
-    }
-    std::string text = lost ? fmt::format("{} lost", lost) : "exact";
-    if (unexpected)
-        text += fmt::format(", {} unexpected", unexpected);
-    return text;
-}
-
 constexpr int cell_width = 17;
 
 std::string cell_text(const Histogram* cell, const Histogram* baseline, double q, bool first) {
@@ -200,6 +182,23 @@ std::vector<Row> rows(const std::vector<Input>& inputs, std::optional<unsigned> 
         }
     }
     return out;
+}
+
+std::string accounting_text(const Result& r) {
+    int64_t lost = 0;
+    uint64_t unexpected = 0;
+    for (const MechanismResult& m : r.mechanisms) {
+        for (const compare::PathResult& path : m.paths) {
+            if (path.available) {
+                lost += path.lost;
+                unexpected += path.unexpected;
+            }
+        }
+    }
+    std::string text = lost ? fmt::format("{} lost", lost) : "exact";
+    if (unexpected)
+        text += fmt::format(", {} unexpected", unexpected);
+    return text;
 }
 
 std::optional<double> ratio(const Histogram* cell, const Histogram* baseline, double q) {

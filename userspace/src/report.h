@@ -45,6 +45,10 @@ std::vector<Row> rows(const std::vector<Input>& inputs, std::optional<unsigned> 
 std::optional<double> ratio(const compare::Histogram* cell, const compare::Histogram* baseline,
                             double q);
 
+// What the accounting of every path of one result came to: "exact" or
+// "N lost", and ", N unexpected" when arrivals came that nobody fired.
+std::string accounting_text(const compare::Result& r);
+
 // The inputs, then the p50 and p99 tables (us, ratio to input 1).
 void print_report(std::FILE* out, const std::vector<Input>& inputs, const std::vector<Row>& rows);
 
