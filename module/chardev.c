@@ -55,6 +55,7 @@ static const struct irqlab_ioctl irqlab_ioctls[] = {
 	{ IRQLAB_IOC_CLAIM, irqlab_ioctl_claim },
 	{ IRQLAB_IOC_RELEASE, irqlab_ioctl_release },
 	{ IRQLAB_IOC_VECTOR_INFO, irqlab_ioctl_vector_info },
+	{ IRQLAB_IOC_VECTOR_ROUTE, irqlab_ioctl_vector_route },
 	{ IRQLAB_IOC_SET_AFFINITY, irqlab_ioctl_set_affinity },
 	{ IRQLAB_IOC_FIRE, .owned = irqlab_ioctl_fire },
 	{ IRQLAB_IOC_RUN_STATUS, irqlab_ioctl_run_status },

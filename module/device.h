@@ -173,6 +173,8 @@ int irqlab_vectors_apply(struct irqlab_device *dev, const struct irqlab_array *a
 void irqlab_vectors_teardown(struct irqlab_device *dev);
 /* -E2BIG (the rest filled) when the caller's CPU bitmaps are short. */
 int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *info);
+/* Where the vector's MSI-X message points (uapi: IRQLAB_IOC_VECTOR_ROUTE). */
+int irqlab_vector_route(struct irqlab_device *dev, struct irqlab_vector_route *route);
 /* irq_set_affinity(), refused (EIO) for a managed interrupt. */
 int irqlab_irq_set_affinity(unsigned int irq, const struct cpumask *cpus);
 int irqlab_vector_set_affinity(struct irqlab_device *dev, unsigned int vector,

@@ -122,6 +122,7 @@ long irqlab_owned_device_request(struct irqlab_file *file, void __user *uarg, vo
 }
 
 static_assert(offsetof(struct irqlab_vector_info, bdf) == 0);
+static_assert(offsetof(struct irqlab_vector_route, bdf) == 0);
 static_assert(offsetof(struct irqlab_affinity, bdf) == 0);
 static_assert(offsetof(struct irqlab_fire, bdf) == 0);
 static_assert(offsetof(struct irqlab_run_status, bdf) == 0);
@@ -138,6 +139,18 @@ long irqlab_ioctl_vector_info(void __user *uarg)
 	struct irqlab_vector_info info;
 
 	return irqlab_device_request(uarg, &info, sizeof(info), irqlab_op_vector_info, true);
+}
+
+static long irqlab_op_vector_route(struct irqlab_device *dev, void *arg)
+{
+	return irqlab_vector_route(dev, arg);
+}
+
+long irqlab_ioctl_vector_route(void __user *uarg)
+{
+	struct irqlab_vector_route route;
+
+	return irqlab_device_request(uarg, &route, sizeof(route), irqlab_op_vector_route, true);
 }
 
 static long irqlab_op_set_affinity(struct irqlab_device *dev, void *arg)

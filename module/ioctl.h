@@ -9,6 +9,7 @@
 long irqlab_ioctl_claim(void __user *uarg);
 long irqlab_ioctl_release(void __user *uarg);
 long irqlab_ioctl_vector_info(void __user *uarg);
+long irqlab_ioctl_vector_route(void __user *uarg);
 long irqlab_ioctl_set_affinity(void __user *uarg);
 struct irqlab_file;
 /* These act for, and on what is owned by, the calling open file. */

@@ -8,6 +8,7 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/mm.h>
+#include <linux/msi.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
@@ -184,6 +185,61 @@ int irqlab_vector_info(struct irqlab_device *dev, struct irqlab_vector_info *inf
 				   cpumask_bits(irq_data_get_effective_affinity_mask(data)),
 				   nr_cpu_ids);
 	return ret ?: ret2;
+}
+
+#ifdef CONFIG_X86
+/* The CPU whose local APIC has 'apic_id', or -1. */
+static int irqlab_cpu_of_apic_id(u32 apic_id)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (cpu_physical_id(cpu) == apic_id)
+			return cpu;
+	return -1;
+}
+
+/* The vector domain's assignment: irqd_cfg() walks down to its irq_data. */
+static void irqlab_route_x86(unsigned int irq, const struct msi_msg *msg,
+			     struct irqlab_vector_route *route)
+{
+	struct irq_data *data = irq_get_irq_data(irq);
+	struct irq_cfg *cfg = data ? irqd_cfg(data) : NULL;
+
+	if (msg->arch_addr_lo.dmar_format)
+		route->flags |= IRQLAB_ROUTE_REMAPPED;
+	if (!cfg)
+		return;
+	route->flags |= IRQLAB_ROUTE_X86;
+	route->host_vector = READ_ONCE(cfg->vector);
+	route->apic_id = READ_ONCE(cfg->dest_apicid);
+	route->cpu = irqlab_cpu_of_apic_id(route->apic_id);
+}
+#else
+static void irqlab_route_x86(unsigned int irq, const struct msi_msg *msg,
+			     struct irqlab_vector_route *route)
+{
+}
+#endif
+
+int irqlab_vector_route(struct irqlab_device *dev, struct irqlab_vector_route *route)
+{
+	unsigned int irq;
+	struct msi_msg msg;
+
+	if (route->vector >= dev->nr_vectors)
+		return -ERANGE;
+	irq = dev->vectors[route->vector].irq;
+	get_cached_msi_msg(irq, &msg);
+	route->flags = 0;
+	route->msi_address_lo = msg.address_lo;
+	route->msi_address_hi = msg.address_hi;
+	route->msi_data = msg.data;
+	route->host_vector = 0;
+	route->apic_id = 0;
+	route->cpu = -1;
+	irqlab_route_x86(irq, &msg, route);
+	return 0;
 }
 
 /*

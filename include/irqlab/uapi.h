@@ -29,6 +29,7 @@
  * reports the MSI-X table size.
  * 4.0: DEVICE_CAPS reports flags (IRQLAB_DEVICE_UNTESTED).
  * 5.0: MECH_STATS reports forced_threaded (PREEMPT_RT).
+ * 5.1: VECTOR_ROUTE.
  *
  * Ownership (1.6): what a caller attaches or starts through an open
  * /dev/irqlab belongs to that open file and is undone when it is closed,
@@ -37,7 +38,7 @@
  * file's histograms. Claims are never owned: they last until released.
  */
 #define IRQLAB_ABI_MAJOR	5
-#define IRQLAB_ABI_MINOR	0
+#define IRQLAB_ABI_MINOR	1
 
 #define IRQLAB_IOC_MAGIC	0xE1
 
@@ -165,6 +166,30 @@ struct irqlab_vector_info {
 	__u32 triggers;					/* out: IRQLAB_TRIGGER_BIT()s */
 	struct irqlab_array affinity;			/* out: CPU bitmap */
 	struct irqlab_array effective_affinity;		/* out: CPU bitmap */
+};
+
+/*
+ * IRQLAB_IOC_VECTOR_ROUTE: where one vector of a claimed device lands. The
+ * MSI-X message is the one the kernel last composed for it (the cached
+ * copy: the device's table may be masked or mid-update). On x86 the
+ * vector domain's assignment comes too: the IDT vector and the
+ * destination APIC ID (struct irq_cfg), and the CPU with that APIC ID.
+ * Without interrupt remapping the message carries that vector and APIC ID
+ * itself; with it (IRQLAB_ROUTE_REMAPPED) it carries an IRTE handle. A
+ * snapshot: an affinity change racing with the call may show in part.
+ */
+#define IRQLAB_ROUTE_X86	_BITUL(0)	/* host_vector, apic_id, cpu valid */
+#define IRQLAB_ROUTE_REMAPPED	_BITUL(1)	/* a remappable-format message */
+struct irqlab_vector_route {
+	char bdf[IRQLAB_BDF_LEN];			/* in */
+	__u32 vector;					/* in */
+	__u32 flags;					/* out: IRQLAB_ROUTE_* */
+	__u32 msi_address_lo;				/* out */
+	__u32 msi_address_hi;				/* out */
+	__u32 msi_data;					/* out */
+	__u32 host_vector;				/* out: the IDT vector */
+	__u32 apic_id;					/* out: its destination */
+	__s32 cpu;					/* out: -1 when none has it */
 };
 
 /*
@@ -299,6 +324,7 @@ struct irqlab_device_caps {
 #define IRQLAB_IOC_RESET	_IOW(IRQLAB_IOC_MAGIC, 0x09, struct irqlab_reset)
 #define IRQLAB_IOC_LIST		_IOWR(IRQLAB_IOC_MAGIC, 0x0a, struct irqlab_device_list)
 #define IRQLAB_IOC_DEVICE_CAPS	_IOWR(IRQLAB_IOC_MAGIC, 0x0b, struct irqlab_device_caps)
+#define IRQLAB_IOC_VECTOR_ROUTE	_IOWR(IRQLAB_IOC_MAGIC, 0x0d, struct irqlab_vector_route)
 
 /*
  * The engine: irqlab's own interrupt subsystem (docs/engine.md). A claimed
@@ -646,6 +672,7 @@ static_assert(sizeof(struct irqlab_info) == 16, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_claim) == 64, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_release) == 24, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_vector_info) == 64, "irqlab ABI changed");
+static_assert(sizeof(struct irqlab_vector_route) == 48, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_affinity) == 40, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_fire) == 56, "irqlab ABI changed");
 static_assert(sizeof(struct irqlab_run_status) == 56, "irqlab ABI changed");

@@ -59,13 +59,13 @@ TEST(ReportSummary, MatrixOfTheFirstResultAndAVerdictPerResult) {
     EXPECT_EQ(line_of(text, "wq-bh ").find('/'), std::string::npos) << text;
 
     EXPECT_EQ(line_of(text, "accounting"),
-              "accounting           fired dev-merged unexpected  lost  verdict")
+              "accounting           fired  received dev-merged unexpected  verdict")
         << text;
     EXPECT_EQ(line_of(text, "ivshmem-device "),
-              "ivshmem-device         303          0          0     0  exact")
+              "ivshmem-device         303       303          0          0  exact")
         << text;
     EXPECT_EQ(line_of(text, "ivshmem-external "),
-              "ivshmem-external      2202          3          1     2  NOT EXACT")
+              "ivshmem-external      2202       303          3          1  2 LOST")
         << text;
     // Every line fits an 80-column terminal.
     size_t start = 0;
@@ -84,6 +84,20 @@ TEST(ReportSummary, VerdictSaysWhetherTheProbesAgreed) {
     EXPECT_EQ(accounting_verdict(r), "exact; BPF agrees");
     r.crosschecks[1].metrics[IRQLAB_METRIC_HARDIRQ].agrees = false;
     EXPECT_EQ(accounting_verdict(r), "exact; BPF DISAGREES");
+}
+
+// Nothing in the box fires an external trigger: no fired or unexpected
+// figures, only what arrived.
+TEST(ReportSummary, AnExternalTriggerShowsWhatArrived) {
+    Input external{"ivshmem-external.json", sample_result()};
+    external.result.params.trigger = "external";
+    for (compare::MechanismResult& m : external.result.mechanisms)
+        for (compare::PathResult& path : m.paths)
+            path.fired = 0, path.unexpected = path.received;
+    const std::string text = capture([&](std::FILE* out) { print_summary(out, {external}); });
+    EXPECT_EQ(line_of(text, "ivshmem-external "),
+              "ivshmem-external         -       303          0          -  exact")
+        << text;
 }
 
 } // namespace

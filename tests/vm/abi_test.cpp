@@ -322,6 +322,17 @@ int device_cases(int fd, const char* bdf) {
     std::snprintf(f.bdf, sizeof(f.bdf), "0000:00:1e.7");
     expect_errno(fd, IRQLAB_IOC_FIRE, &f, ENOENT, "fire_unclaimed_device_is_enoent");
 
+    irqlab_vector_route route{};
+    std::snprintf(route.bdf, sizeof(route.bdf), "%s", bdf);
+    route.vector = IRQLAB_MAX_VECTORS;
+    expect_errno(fd, IRQLAB_IOC_VECTOR_ROUTE, &route, ERANGE,
+                 "route_vector_out_of_range_is_erange");
+    std::snprintf(route.bdf, sizeof(route.bdf), "0000:00:1e.7");
+    route.vector = 0;
+    expect_errno(fd, IRQLAB_IOC_VECTOR_ROUTE, &route, ENOENT, "route_unclaimed_device_is_enoent");
+    std::memset(route.bdf, 'x', sizeof(route.bdf));
+    expect_errno(fd, IRQLAB_IOC_VECTOR_ROUTE, &route, EINVAL, "route_unterminated_bdf_is_einval");
+
     const unsigned cpus = possible_cpus();
     std::vector<irqlab_counters> rows(cpus + 1);
     irqlab_vector_stats stats{};
@@ -377,7 +388,7 @@ int device_cases(int fd, const char* bdf) {
     irqlab_release release{};
     std::snprintf(release.bdf, sizeof(release.bdf), "0000:00:00.0");
     expect_errno(fd, IRQLAB_IOC_RELEASE, &release, ENOENT, "release_unclaimed_is_enoent");
-    return 27 + engine_cases(fd, bdf) + measure_cases(fd, bdf);
+    return 30 + engine_cases(fd, bdf) + measure_cases(fd, bdf);
 }
 
 } // namespace

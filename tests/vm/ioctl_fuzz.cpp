@@ -242,8 +242,9 @@ unsigned pick_command(Rng& rng) {
         2, 2, 2, 1, 3, 3, 5, 3, 3, 3, 2, 3, 2, // version .. device_caps
         5, 3, 3, 2, 2, 2, 2, 3,                // engine_*
         4, 3, 3, 3, 3,                         // mech_*, hist_*
+        2,                                     // vector_route
     };
-    static_assert(std::size(weight) == c_hist_read + 1);
+    static_assert(std::size(weight) == c_vector_route + 1);
     unsigned total = 0;
     for (unsigned w : weight)
         total += w;

@@ -63,11 +63,13 @@ std::string explain_for(int err, const void* arg) {
     return explain_device_error(err, static_cast<const T*>(arg)->bdf);
 }
 
+// A request for one vector of a claimed device (bdf and vector).
+template <typename Request>
 std::string explain_vector(int err, const void* arg) {
-    const auto* info = static_cast<const irqlab_vector_info*>(arg);
+    const auto* request = static_cast<const Request*>(arg);
     if (err == ERANGE)
-        return fmt::format("{} has no vector {}", info->bdf, info->vector);
-    return explain_device_error(err, info->bdf);
+        return fmt::format("{} has no vector {}", request->bdf, request->vector);
+    return explain_device_error(err, request->bdf);
 }
 
 // A set the module reads back as a CPU list, for messages.
@@ -313,13 +315,18 @@ VectorInfo Device::vector_info(const std::string& bdf, unsigned vector) const {
     info.vector = vector;
     info.affinity = answer.affinity.out();
     info.effective_affinity = answer.effective_affinity.out();
-    call(IRQLAB_IOC_VECTOR_INFO, &info, "vector info", explain_vector);
+    call(IRQLAB_IOC_VECTOR_INFO, &info, "vector info", explain_vector<irqlab_vector_info>);
     answer.nr_vectors = info.nr_vectors;
     answer.irq = info.irq;
     answer.triggers = info.triggers;
     answer.affinity.resize(info.affinity.nr);
     answer.effective_affinity.resize(info.effective_affinity.nr);
     return answer;
+}
+
+irqlab_vector_route Device::vector_route(const std::string& bdf, unsigned vector) const {
+    return vector_request<irqlab_vector_route>(IRQLAB_IOC_VECTOR_ROUTE, bdf, vector, "vector route",
+                                               explain_vector<irqlab_vector_route>);
 }
 
 void Device::set_affinity(const std::string& bdf, unsigned vector, const Bitmap& cpus) const {
@@ -476,11 +483,8 @@ void Device::mech_detach(const std::string& bdf, const Bitmap& vectors) const {
 }
 
 irqlab_mech_stats Device::mech_stats(const std::string& bdf, unsigned vector) const {
-    irqlab_mech_stats stats{};
-    copy_bdf(stats.bdf, bdf);
-    stats.vector = vector;
-    call(IRQLAB_IOC_MECH_STATS, &stats, "mechanism stats", explain_for<irqlab_mech_stats>);
-    return stats;
+    return vector_request<irqlab_mech_stats>(IRQLAB_IOC_MECH_STATS, bdf, vector, "mechanism stats",
+                                             explain_for<irqlab_mech_stats>);
 }
 
 void Device::hist_config(const irqlab_hist_config& config) const {

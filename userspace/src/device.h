@@ -39,6 +39,9 @@ struct EngineLine : irqlab_engine_line {
     std::vector<uint64_t> cpu_count;
 };
 
+// Copies a PCI address into an ABI field, or throws Error if it cannot fit.
+void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf);
+
 class Device {
 public:
     enum class Abi { must_match, any };
@@ -58,6 +61,7 @@ public:
     irqlab_claim claim(const std::string& bdf, uint32_t flags) const;
     void release(const std::string& bdf, uint32_t flags) const;
     VectorInfo vector_info(const std::string& bdf, unsigned vector) const;
+    irqlab_vector_route vector_route(const std::string& bdf, unsigned vector) const;
     void set_affinity(const std::string& bdf, unsigned vector, const Bitmap& cpus) const;
     // fire.vectors is set from 'vectors'.
     void fire(const irqlab_fire& fire, const Bitmap& vectors) const;
@@ -97,6 +101,18 @@ private:
     // fails with 'absent_errno'.
     bool call_unless(int absent_errno, unsigned long cmd, void* arg, const char* what,
                      std::string (*explain)(int err, const void* arg) = nullptr) const;
+    // A request that names one vector of a claimed device and has no other
+    // input: its answer.
+    template <typename Request>
+    Request vector_request(unsigned long cmd, const std::string& bdf, unsigned vector,
+                           const char* what,
+                           std::string (*explain)(int err, const void* arg)) const {
+        Request request{};
+        copy_bdf(request.bdf, bdf);
+        request.vector = vector;
+        call(cmd, &request, what, explain);
+        return request;
+    }
 
     int fd_;
     std::string path_;
@@ -105,8 +121,5 @@ private:
 
 // The refusal of a module of another ABI major, naming both versions.
 std::string abi_mismatch(const irqlab_version& module);
-
-// Copies a PCI address into an ABI field, or throws Error if it cannot fit.
-void copy_bdf(char (&field)[IRQLAB_BDF_LEN], const std::string& bdf);
 
 } // namespace irqlab::cli

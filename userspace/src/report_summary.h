@@ -25,13 +25,14 @@ std::string summary_ratio(double ratio);
 // One result's accounting over every mechanism and available path.
 struct AccountingTotals {
     uint64_t fired = 0;
+    uint64_t received = 0;
     uint64_t dev_merged = 0; // triggers the device merged before arrival
     uint64_t unexpected = 0; // arrivals no trigger explains
     int64_t lost = 0;        // what did not add up
 };
 AccountingTotals accounting_totals(const compare::Result& r);
 
-// "exact" or "NOT EXACT", and with the BPF probes whether they agreed
+// "exact" or "N LOST", and with the BPF probes whether they agreed
 // with the module's histograms.
 std::string accounting_verdict(const compare::Result& r);
 

@@ -1,4 +1,8 @@
 // irqlab vectors BDF [--json] / irqlab affinity BDF --vector N [--cpus LIST]
+//
+// vectors also shows where each vector lands: the host (IDT) vector and
+// the local APIC x86's vector domain gave it, and that APIC's CPU, so a
+// message can be followed from the device's MSI-X table to the handler.
 #include "commands.h"
 #include "cpulist.h"
 #include "device.h"
@@ -29,6 +33,38 @@ std::string trigger_list(uint32_t triggers) {
     return names;
 }
 
+// Where the vector lands: the IDT vector, the local APIC and its CPU, as
+// x86's vector domain assigned them ("-" elsewhere).
+struct RouteCells {
+    std::string host_vector = "-";
+    std::string apic_id = "-";
+    std::string cpu = "-";
+};
+
+RouteCells route_cells(const irqlab_vector_route& route) {
+    RouteCells cells;
+    if (!(route.flags & IRQLAB_ROUTE_X86))
+        return cells;
+    cells.host_vector = fmt::format("{:#x}", route.host_vector);
+    cells.apic_id = fmt::format("{}", route.apic_id);
+    if (route.cpu >= 0)
+        cells.cpu = fmt::format("{}", route.cpu);
+    return cells;
+}
+
+nlohmann::json route_json(const irqlab_vector_route& route) {
+    nlohmann::json j = {{"msi_address", fmt::format("{:#x}", uint64_t{route.msi_address_hi} << 32 |
+                                                                 route.msi_address_lo)},
+                        {"msi_data", fmt::format("{:#x}", route.msi_data)},
+                        {"remapped", (route.flags & IRQLAB_ROUTE_REMAPPED) != 0}};
+    if (route.flags & IRQLAB_ROUTE_X86) {
+        j["host_vector"] = route.host_vector;
+        j["apic_id"] = route.apic_id;
+        j["cpu"] = route.cpu >= 0 ? nlohmann::json(route.cpu) : nlohmann::json(nullptr);
+    }
+    return j;
+}
+
 } // namespace
 
 void add_vector_commands(CLI::App& app, int& status) {
@@ -41,22 +77,33 @@ void add_vector_commands(CLI::App& app, int& status) {
         const Device module;
         const VectorInfo first = module.vector_info(opts->bdf, 0);
         nlohmann::json rows = nlohmann::json::array();
+        bool remapped = false;
         if (!opts->json)
-            fmt::print("{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10}\n", opts->bdf,
-                       first.nr_vectors, trigger_list(first.triggers), "VEC", "IRQ", "AFFINITY",
-                       "EFFECTIVE");
+            fmt::print(
+                "{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10} {:>6} {:>5} {:>4}\n",
+                opts->bdf, first.nr_vectors, trigger_list(first.triggers), "VEC", "IRQ", "AFFINITY",
+                "EFFECTIVE", "HOSTVEC", "APIC", "CPU");
         for (unsigned v = 0; v < first.nr_vectors; ++v) {
             const VectorInfo info = module.vector_info(opts->bdf, v);
+            const irqlab_vector_route route = module.vector_route(opts->bdf, v);
             const std::string cpus = format_cpu_ids(info.affinity.ids());
             const std::string effective = format_cpu_ids(info.effective_affinity.ids());
-            if (opts->json)
+            remapped = remapped || (route.flags & IRQLAB_ROUTE_REMAPPED);
+            if (opts->json) {
                 rows.push_back({{"vector", v},
                                 {"irq", info.irq},
                                 {"affinity", cpus},
-                                {"effective_affinity", effective}});
-            else
-                fmt::print("{:>4} {:>5} {:>10} {:>10}\n", v, info.irq, cpus, effective);
+                                {"effective_affinity", effective},
+                                {"route", route_json(route)}});
+            } else {
+                const RouteCells cells = route_cells(route);
+                fmt::print("{:>4} {:>5} {:>10} {:>10} {:>6} {:>5} {:>4}\n", v, info.irq, cpus,
+                           effective, cells.host_vector, cells.apic_id, cells.cpu);
+            }
         }
+        if (remapped && !opts->json)
+            fmt::print("(interrupt remapping: the MSI-X messages name IRTEs; HOSTVEC and APIC "
+                       "are the vector domain's)\n");
         if (opts->json)
             fmt::print("{}\n", nlohmann::json{{"bdf", opts->bdf},
                                               {"triggers", trigger_list(first.triggers)},

@@ -203,6 +203,11 @@ const Command commands[] = {
      Shape::plain,
      {EINVAL, EBUSY}},
     {"hist_read", IRQLAB_IOC_HIST_READ, sizeof(irqlab_hist), Shape::plain, {EINVAL, ERANGE}},
+    {"vector_route",
+     IRQLAB_IOC_VECTOR_ROUTE,
+     sizeof(irqlab_vector_route),
+     Shape::device,
+     {EINVAL, ENOENT, ERANGE}},
 };
 constexpr unsigned nr_commands = sizeof(commands) / sizeof(commands[0]);
 static_assert(nr_commands == kind_wrong_encoding);
@@ -491,6 +496,12 @@ void gen_vector_info(Gen& g) {
     const uint32_t cpus = g.world().nr_cpu_ids;
     g.out_array(offsetof(irqlab_vector_info, affinity), 0, 8, cpus, true);
     g.out_array(offsetof(irqlab_vector_info, effective_affinity), 1, 8, cpus, true);
+}
+
+void gen_vector_route(Gen& g) {
+    auto* req = g.call().as<irqlab_vector_route>();
+    g.bdf(req->bdf);
+    req->vector = g.vector("vector");
 }
 
 void gen_set_affinity(Gen& g) {
@@ -801,6 +812,7 @@ void (*const generators[])(Gen&) = {
     gen_mech_stats,
     gen_hist_config,
     gen_hist_read,
+    gen_vector_route,
 };
 static_assert(sizeof(generators) / sizeof(generators[0]) == nr_commands);
 
@@ -952,6 +964,13 @@ const char* check_answer(const World& w, Call& c, const uint8_t* got, int err) {
         if (ok && (ms->attached > 1 || (ms->attached && (ms->mechanism >= IRQLAB_NR_MECHS ||
                                                          ms->path >= IRQLAB_NR_PATHS))))
             return "mech_stats: bad answer";
+        return nullptr;
+    }
+    case c_vector_route: {
+        const auto* vr = reinterpret_cast<const irqlab_vector_route*>(got);
+        if (ok && ((vr->flags & ~(IRQLAB_ROUTE_X86 | IRQLAB_ROUTE_REMAPPED)) || vr->cpu < -1 ||
+                   ((vr->flags & IRQLAB_ROUTE_X86) && vr->host_vector > 0xff)))
+            return "vector_route: bad answer";
         return nullptr;
     }
     case c_hist_read: {
@@ -1325,6 +1344,9 @@ int valid_call(const World& w, Arenas& arenas, Rng& rng, int fd, unsigned kind, 
         b.req<irqlab_vector_info>()->vector = v;
         b.out(offsetof(irqlab_vector_info, affinity), 0, 8, cpus, true);
         b.out(offsetof(irqlab_vector_info, effective_affinity), 1, 8, cpus, true);
+        break;
+    case c_vector_route:
+        b.req<irqlab_vector_route>()->vector = v;
         break;
     case c_set_affinity: {
         b.req<irqlab_affinity>()->vector = v;

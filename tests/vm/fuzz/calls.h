@@ -32,8 +32,8 @@ struct World {
     bool verbose = false;
 };
 
-// The commands, in the order of uapi.h's numbers; the tally kinds start
-// with them.
+// The commands, in the order of uapi.h's numbers (those of later ABI
+// minors at the end); the tally kinds start with them.
 enum Cmd : unsigned {
     c_version,
     c_info,
@@ -61,11 +61,12 @@ enum Cmd : unsigned {
     c_mech_stats,
     c_hist_config,
     c_hist_read,
+    c_vector_route, // 5.1
 };
 
 // The tally kinds: one per command, then these.
 enum ExtraKind : unsigned {
-    kind_wrong_encoding = c_hist_read + 1,
+    kind_wrong_encoding = c_vector_route + 1,
     kind_unknown_command,
     kind_seq_claim,
     kind_seq_engine,

@@ -51,7 +51,7 @@ inject_request demo_external 0,1 300000 500
 compare ivshmem-external --device "$ivshmem" --trigger external --duration 1 --warmup 0
 inject_stop demo_external
 sent=$(inject_wait demo_external 120) || failures=$((failures + 1))
-echo "  the host's injector wrote the doorbells ${sent:-?} times"
+echo "  the host's injector rang both doorbells ${sent:-?} times"
 
 # The e1000e through irq_inject_interrupt(), both vectors on CPU 1.
 compare e1000e-ipi --device "$e1000e" --trigger ipi --cpu 1 --count 500 --warmup 50

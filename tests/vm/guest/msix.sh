@@ -62,6 +62,34 @@ import json, sys
 v = json.load(sys.stdin)["vectors"][0]
 sys.exit(0 if v["effective_affinity"] == sys.argv[1] else 1)' "$cpu"
 	ktap_case $? "effective_affinity_reads_back_cpu$cpu" "$("$cli" vectors "$ivshmem")"
+	# Where it lands, end to end: the vector domain's IDT vector and APIC
+	# (that CPU's, as /proc/cpuinfo says), and the MSI-X message the
+	# device writes carries both (no interrupt remapping in the box).
+	"$cli" vectors "$ivshmem" --json | python3 -c '
+import json, re, sys
+cpu = int(sys.argv[1])
+route = json.load(sys.stdin)["vectors"][0]["route"]
+apic = {}
+for block in open("/proc/cpuinfo").read().split("\n\n"):
+    p = re.search(r"^processor\s*: (\d+)", block, re.M)
+    a = re.search(r"^apicid\s*: (\d+)", block, re.M)
+    if p and a:
+        apic[int(p.group(1))] = int(a.group(1))
+address, data = int(route["msi_address"], 16), int(route["msi_data"], 16)
+checks = {
+    "cpu": route["cpu"] == cpu,
+    "apic_id of that cpu": route["apic_id"] == apic.get(cpu),
+    "an external-interrupt vector": 0x20 <= route["host_vector"] <= 0xff,
+    "message data carries the vector": data & 0xff == route["host_vector"],
+    "message address carries the apic id": (address >> 12) & 0xff == route["apic_id"],
+    "not remapped": not route["remapped"],
+}
+print(f"# vector 0 route: {route}")
+bad = [name for name, ok in checks.items() if not ok]
+if bad:
+    print("# wrong: " + ", ".join(bad))
+sys.exit(1 if bad else 0)' "$cpu"
+	ktap_case $? "route_lands_on_cpu${cpu}_vector_and_apic" "$("$cli" vectors "$ivshmem")"
 done
 # x86 without interrupt remapping moves an MSI vector at its next
 # interrupt: fire once before reading the effective affinity back.
