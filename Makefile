@@ -8,6 +8,8 @@
 #   make bench-compare  the test box's engine/native ratio matrix (6.12)
 #   make soak         irqlab torture (SOAK_MINUTES, 60) and the fuzzer on every test-box kernel
 #   make matrix       the same compare on every test-box kernel, one cross-kernel report
+#   make install      the CLI, its man pages, completions and bpftrace scripts
+#                     (PREFIX=/usr/local, DESTDIR=)
 #
 # KDIR selects the kernel tree (default: the running kernel's headers).
 # When the running kernel has no headers (e.g. a container), 'make' builds
@@ -20,8 +22,10 @@ IRQLAB_CACHE ?= $(HOME)/.cache/irqlab
 export IRQLAB_CACHE
 
 HOST_BUILD := build/host
+PREFIX ?= /usr/local
 
-.PHONY: all module testbox-modules cli check unit demo bench bench-compare soak matrix deps clean help
+.PHONY: all module testbox-modules cli install check unit demo bench bench-compare soak matrix \
+	deps clean help
 
 all: module cli
 
@@ -43,6 +47,12 @@ testbox-modules:
 cli:
 	cmake -S . -B $(HOST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(HOST_BUILD) -j $$(nproc)
+
+# The CLI as Debian lays it out: sbin/irqlab, share/man/man8/irqlab*.8,
+# share/bash-completion/completions/irqlab, share/zsh/vendor-completions,
+# share/irqlab/bpf/*.bt.
+install: cli
+	DESTDIR="$(DESTDIR)" cmake --install $(HOST_BUILD) --prefix "$(PREFIX)"
 
 check:
 	@scripts/check.sh
@@ -74,4 +84,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'

@@ -4,7 +4,9 @@
 #
 # Tiers: style (checkpatch --strict, clang-format); the module build against
 # each stock, RT and the debug kernel (zero warnings, C++ object policy);
-# the hosted build (CLI, benchmark, VM tools); the unit tests under TSan and
+# the hosted build (CLI, benchmark, VM tools, man pages, completions); the
+# installed CLI (make install's tree, its man pages and completions against
+# every command's --help); the unit tests under TSan and
 # under clang with ASan+UBSan and its thread-safety analysis of the core's
 # locks (one build for both); the debug kernel itself (built once, then
 # cached); and the QEMU test box: every scenario on 6.12, the foundation
@@ -59,7 +61,7 @@ for k in "${stock[@]}" "${rt[@]}"; do kdir[$k]=/usr/src/linux-headers-$k; done
 
 suites=(style)
 for k in "${stock[@]}" "${rt[@]}"; do suites+=("build:$k"); done
-suites+=(build:host bench:host unit:tsan unit:clang-asan)
+suites+=(build:host cli:host bench:host unit:tsan unit:clang-asan)
 # 6.1 gets the foundation and MSI-X scenarios; its engine, deferred,
 # external and compare scenarios run in make soak and make matrix. 6.12,
 # the newer stock kernel, gets every scenario.
@@ -113,7 +115,7 @@ order_add() {
 		done
 	done
 }
-order_add "${debug_tiers[@]}" build:host style 'build:*' 'unit:*' bench:host
+order_add "${debug_tiers[@]}" build:host style 'build:*' 'unit:*' cli:host bench:host
 order_add "vm:$KVER_6_12_RT:*" "vm:$KVER_6_1_RT:*" "vm:*:torture.sh" "vm:*:compare.sh" \
 	"vm:*:wide.sh" "vm:*:ownership.sh" "vm:*:deferred.sh" "vm:*:msix.sh" 'vm:*'
 
@@ -154,6 +156,7 @@ run_suite() {
 	build:debug) debug_env && tests/build/check-build.sh "$KDIR_DEBUG" ;;
 	build:*) tests/build/check-build.sh "${kdir[${1#build:}]}" ;;
 	bench:host) tests/bench/run.sh build/host ;;
+	cli:host) tests/cli/run.sh build/host ;;
 	unit:tsan)
 		tests/unit/run.sh build/tsan --tests-only -DIRQLAB_SANITIZE=thread \
 			-DIRQLAB_UNIT_CLI_TESTS=OFF
@@ -215,7 +218,7 @@ run_tier() {
 # boxes also its module.
 ready() {
 	case $1 in
-	bench:host) tier_done build:host ;;
+	bench:host | cli:host) tier_done build:host ;;
 	debug-kernel) ! debug_kernel_building ;;
 	build:debug) tier_done debug-kernel ;;
 	vm:debug:*) tier_done build:debug && tier_done build:host ;;

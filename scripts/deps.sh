@@ -48,9 +48,11 @@ build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
 	libbenchmark-dev binutils python3
 	clang llvm libbpf-dev bpftool)
-# bpftrace runs the bpf/*.bt scripts on the host and in the test box.
+# bpftrace runs the bpf/*.bt scripts on the host and in the test box;
+# man-db renders the generated man pages in the cli tier.
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
-	clang-format perl bc bison flex libssl-dev dwarves gnuplot-nox bpftrace)
+	clang-format perl bc bison flex libssl-dev dwarves gnuplot-nox bpftrace
+	man-db groff-base)
 
 pkgs=("${build_pkgs[@]}")
 case $need in

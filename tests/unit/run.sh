@@ -21,7 +21,7 @@ case ${1:-} in
 	shift
 	;;
 --no-tests)
-	targets=(--target irqlab irqlab_bench irqlab-abi-test irqlab-ioctl-fuzz)
+	targets=(--target irqlab irqlab_docs irqlab_bench irqlab-abi-test irqlab-ioctl-fuzz)
 	run_tests=0
 	shift
 	;;

@@ -40,16 +40,6 @@ struct CompareOptions {
     std::string save; // PREFIX.json, PREFIX.csv, PREFIX.png
 };
 
-// Writes 'text' to 'path', or throws Error naming it.
-void write_file(const std::string& path, const std::string& text) {
-    std::FILE* file = std::fopen(path.c_str(), "w");
-    const bool ok = file && std::fputs(text.c_str(), file) >= 0;
-    if (file && std::fclose(file) != 0)
-        throw Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
-    if (!ok)
-        throw Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
-}
-
 void save(const compare::Result& result, const std::string& prefix) {
     write_file(prefix + ".json", compare::to_json(result).dump(2) + "\n");
     char* csv = nullptr;
@@ -121,6 +111,15 @@ int exit_status(const compare::Result& result, const CompareOptions& opts) {
 }
 
 } // namespace
+
+void write_file(const std::string& path, const std::string& text) {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    const bool ok = file && std::fputs(text.c_str(), file) >= 0;
+    if (file && std::fclose(file) != 0)
+        throw Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
+    if (!ok)
+        throw Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
+}
 
 void add_compare_command(CLI::App& app, int& status) {
     auto opts = std::make_shared<CompareOptions>();

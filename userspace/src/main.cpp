@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add_compare_command(app, status);
     add_report_command(app, status);
     const CLI::App* torture = add_torture_command(app, status);
+    add_generate_command(app, status);
 
     try {
         app.parse(argc, argv);
