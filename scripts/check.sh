@@ -4,7 +4,8 @@
 #
 # Tiers: style (checkpatch --strict, clang-format); the module build against
 # each stock, RT and the debug kernel (zero warnings, C++ object policy);
-# the hosted build (CLI, benchmark, VM tools, man pages, completions); the
+# the hosted build (CLI, benchmark, VM tools, man pages, completions); DKMS
+# (dkms add and build for each stock kernel, in a tree of its own); the
 # installed CLI (make install's tree, its man pages and completions against
 # every command's --help); the unit tests under TSan and
 # under clang with ASan+UBSan and its thread-safety analysis of the core's
@@ -61,6 +62,8 @@ for k in "${stock[@]}" "${rt[@]}"; do kdir[$k]=/usr/src/linux-headers-$k; done
 
 suites=(style)
 for k in "${stock[@]}" "${rt[@]}"; do suites+=("build:$k"); done
+# DKMS packaging of the same module, for each stock kernel.
+for k in "${stock[@]}"; do suites+=("dkms:$k"); done
 suites+=(build:host cli:host bench:host unit:tsan unit:clang-asan)
 # 6.1 gets the foundation and MSI-X scenarios; its engine, deferred,
 # external and compare scenarios run in make soak and make matrix. 6.12,
@@ -115,7 +118,7 @@ order_add() {
 		done
 	done
 }
-order_add "${debug_tiers[@]}" build:host style 'build:*' 'unit:*' cli:host bench:host
+order_add "${debug_tiers[@]}" build:host style 'build:*' 'unit:*' cli:host bench:host 'dkms:*'
 order_add "vm:$KVER_6_12_RT:*" "vm:$KVER_6_1_RT:*" "vm:*:torture.sh" "vm:*:compare.sh" \
 	"vm:*:wide.sh" "vm:*:ownership.sh" "vm:*:deferred.sh" "vm:*:msix.sh" 'vm:*'
 
@@ -155,6 +158,7 @@ run_suite() {
 	build:host) tests/unit/run.sh build/host --no-tests ;;
 	build:debug) debug_env && tests/build/check-build.sh "$KDIR_DEBUG" ;;
 	build:*) tests/build/check-build.sh "${kdir[${1#build:}]}" ;;
+	dkms:*) tests/build/dkms.sh "${kdir[${1#dkms:}]}" ;;
 	bench:host) tests/bench/run.sh build/host ;;
 	cli:host) tests/cli/run.sh build/host ;;
 	unit:tsan)
@@ -203,7 +207,7 @@ run_tier() {
 	tier_start=$(date +%s)
 	case $1 in
 	build:host) ;;
-	style | unit:* | build:*) debug_kernel_building && yield=1 ;;
+	style | unit:* | build:* | dkms:*) debug_kernel_building && yield=1 ;;
 	esac
 	(
 		[ $yield -eq 0 ] || renice -n 10 -p "$BASHPID" >/dev/null

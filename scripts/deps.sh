@@ -49,10 +49,11 @@ build_pkgs=(build-essential g++ make cmake kmod libelf-dev pkg-config
 	libbenchmark-dev binutils python3
 	clang llvm libbpf-dev bpftool)
 # bpftrace runs the bpf/*.bt scripts on the host and in the test box;
-# man-db renders the generated man pages in the cli tier.
+# man-db renders the generated man pages in the cli tier; dkms packages
+# the module in the dkms tiers.
 check_pkgs=(qemu-system-x86 busybox-static cpio xz-utils zstd
 	clang-format perl bc bison flex libssl-dev dwarves gnuplot-nox bpftrace
-	man-db groff-base)
+	man-db groff-base dkms)
 
 pkgs=("${build_pkgs[@]}")
 case $need in
