@@ -68,8 +68,8 @@ suites+=(build:host cli:host bench:host unit:tsan unit:clang-asan)
 # 6.1 gets the foundation and MSI-X scenarios; its engine, deferred,
 # external and compare scenarios run in make soak and make matrix. 6.12,
 # the newer stock kernel, gets every scenario.
-suites+=("vm:$KVER_6_1:basic.sh" "vm:$KVER_6_1:msix.sh")
-for s in basic.sh msix.sh external.sh engine.sh deferred.sh compare.sh; do
+suites+=("vm:$KVER_6_1:basic.sh+dkms.sh" "vm:$KVER_6_1:msix.sh")
+for s in basic.sh+dkms.sh msix.sh external.sh engine.sh deferred.sh compare.sh; do
 	suites+=("vm:$KVER_6_12:$s")
 done
 # The wide box (72 vCPUs, a 128-vector ivshmem-doorbell: CPUs and vectors
@@ -228,9 +228,16 @@ ready() {
 	vm:debug:*) tier_done build:debug && tier_done build:host ;;
 	# No box boots while the debug kernel builds: a box takes a core or
 	# two of the two, and the kernel is on the longest path.
-	vm:*) tier_done build:host && ! debug_kernel_building ;;
+	vm:*) tier_done build:host && ! debug_kernel_building && dkms_ready "$1" ;;
 	*) true ;;
 	esac
+}
+
+# dkms_ready SUITE: a box that loads the DKMS-built module (dkms.sh) has
+# its kernel's dkms tier done.
+dkms_ready() {
+	local kernel=${1#vm:}
+	[[ $1 != *dkms.sh* ]] || tier_done "dkms:${kernel%%:*}"
 }
 
 tier_done() {

@@ -3,8 +3,8 @@
 # tracked files, as `git ls-files` lists them) against that kernel's
 # headers, in a DKMS tree of its own (nothing under /var/lib/dkms or
 # /usr/src changes), and check the module it built: for that kernel, and
-# the same module the build tier checks (its C++ core linked in). Prints
-# KTAP.
+# the same module the build tier checks (its C++ core linked in). Keeps
+# it in build/dkms/KVER/ for the test box's dkms.sh scenario. Prints KTAP.
 #
 # usage: tests/build/dkms.sh KDIR
 set -uo pipefail
@@ -51,6 +51,9 @@ ktap_case $? "dkms_module_is_for_$kver" "module '${ko:-none}', vermagic '$vermag
 syms=$(nm "$ko" 2>/dev/null)
 grep -q ' irqlab_core_selfcheck$' <<<"$syms" && grep -q ' _ZnwmN5cxxrt12AllocContextE$' <<<"$syms"
 ktap_case $? "dkms_module_carries_the_cxx_core" "nm ${ko:-none} lacks the C++ core symbols"
+# For the test box's dkms.sh scenario: the module as DKMS built it.
+mkdir -p "$top/build/dkms/$kver" && cp "$ko" "$top/build/dkms/$kver/irqlab.ko"
+ktap_case $? "dkms_module_kept_for_the_test_box"
 out=$("${dkms[@]}" status 2>&1)
 grep -q "irqlab/$version, $kver, .*: built" <<<"$out"
 ktap_case $? "dkms_status_built" "$out"
