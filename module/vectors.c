@@ -213,6 +213,14 @@ static void irqlab_route_x86(unsigned int irq, const struct msi_msg *msg,
 	route->flags |= IRQLAB_ROUTE_X86;
 	route->host_vector = READ_ONCE(cfg->vector);
 	route->apic_id = READ_ONCE(cfg->dest_apicid);
+	if (!msg->arch_addr_lo.dmar_format && msg->arch_addr_lo.dest_mode_logical) {
+		/* A logical ID names no one CPU: the target is the effective one. */
+		const struct cpumask *target = irq_data_get_effective_affinity_mask(data);
+
+		route->flags |= IRQLAB_ROUTE_LOGICAL;
+		route->cpu = cpumask_weight(target) == 1 ? cpumask_first(target) : -1;
+		return;
+	}
 	route->cpu = irqlab_cpu_of_apic_id(route->apic_id);
 }
 #else

@@ -175,11 +175,15 @@ struct irqlab_vector_info {
  * vector domain's assignment comes too: the IDT vector and the
  * destination APIC ID (struct irq_cfg), and the CPU with that APIC ID.
  * Without interrupt remapping the message carries that vector and APIC ID
- * itself; with it (IRQLAB_ROUTE_REMAPPED) it carries an IRTE handle. A
- * snapshot: an affinity change racing with the call may show in part.
+ * itself; with it (IRQLAB_ROUTE_REMAPPED) it carries an IRTE handle. In
+ * logical destination mode (IRQLAB_ROUTE_LOGICAL: Linux before 6.9 on
+ * flat APICs) the APIC ID is a logical one, a bitmask; the CPU is then
+ * the vector's effective target. A snapshot: an affinity change racing
+ * with the call may show in part.
  */
 #define IRQLAB_ROUTE_X86	_BITUL(0)	/* host_vector, apic_id, cpu valid */
 #define IRQLAB_ROUTE_REMAPPED	_BITUL(1)	/* a remappable-format message */
+#define IRQLAB_ROUTE_LOGICAL	_BITUL(2)	/* apic_id is a logical destination */
 struct irqlab_vector_route {
 	char bdf[IRQLAB_BDF_LEN];			/* in */
 	__u32 vector;					/* in */

@@ -46,7 +46,8 @@ RouteCells route_cells(const irqlab_vector_route& route) {
     if (!(route.flags & IRQLAB_ROUTE_X86))
         return cells;
     cells.host_vector = fmt::format("{:#x}", route.host_vector);
-    cells.apic_id = fmt::format("{}", route.apic_id);
+    cells.apic_id = route.flags & IRQLAB_ROUTE_LOGICAL ? fmt::format("{:#x}L", route.apic_id)
+                                                       : fmt::format("{}", route.apic_id);
     if (route.cpu >= 0)
         cells.cpu = fmt::format("{}", route.cpu);
     return cells;
@@ -56,7 +57,8 @@ nlohmann::json route_json(const irqlab_vector_route& route) {
     nlohmann::json j = {{"msi_address", fmt::format("{:#x}", uint64_t{route.msi_address_hi} << 32 |
                                                                  route.msi_address_lo)},
                         {"msi_data", fmt::format("{:#x}", route.msi_data)},
-                        {"remapped", (route.flags & IRQLAB_ROUTE_REMAPPED) != 0}};
+                        {"remapped", (route.flags & IRQLAB_ROUTE_REMAPPED) != 0},
+                        {"dest_mode", route.flags & IRQLAB_ROUTE_LOGICAL ? "logical" : "physical"}};
     if (route.flags & IRQLAB_ROUTE_X86) {
         j["host_vector"] = route.host_vector;
         j["apic_id"] = route.apic_id;
@@ -77,7 +79,7 @@ void add_vector_commands(CLI::App& app, int& status) {
         const Device module;
         const VectorInfo first = module.vector_info(opts->bdf, 0);
         nlohmann::json rows = nlohmann::json::array();
-        bool remapped = false;
+        bool remapped = false, logical = false;
         if (!opts->json)
             fmt::print(
                 "{} ({} vectors; triggers: {})\n{:>4} {:>5} {:>10} {:>10} {:>6} {:>5} {:>4}\n",
@@ -89,6 +91,7 @@ void add_vector_commands(CLI::App& app, int& status) {
             const std::string cpus = format_cpu_ids(info.affinity.ids());
             const std::string effective = format_cpu_ids(info.effective_affinity.ids());
             remapped = remapped || (route.flags & IRQLAB_ROUTE_REMAPPED);
+            logical = logical || (route.flags & IRQLAB_ROUTE_LOGICAL);
             if (opts->json) {
                 rows.push_back({{"vector", v},
                                 {"irq", info.irq},
@@ -101,6 +104,9 @@ void add_vector_commands(CLI::App& app, int& status) {
                            effective, cells.host_vector, cells.apic_id, cells.cpu);
             }
         }
+        if (logical && !opts->json)
+            fmt::print("(L: a logical APIC destination, flat logical mode; CPU is the vector's "
+                       "effective target)\n");
         if (remapped && !opts->json)
             fmt::print("(interrupt remapping: the MSI-X messages name IRTEs; HOSTVEC and APIC "
                        "are the vector domain's)\n");

@@ -968,8 +968,9 @@ const char* check_answer(const World& w, Call& c, const uint8_t* got, int err) {
     }
     case c_vector_route: {
         const auto* vr = reinterpret_cast<const irqlab_vector_route*>(got);
-        if (ok && ((vr->flags & ~(IRQLAB_ROUTE_X86 | IRQLAB_ROUTE_REMAPPED)) || vr->cpu < -1 ||
-                   ((vr->flags & IRQLAB_ROUTE_X86) && vr->host_vector > 0xff)))
+        if (ok &&
+            ((vr->flags & ~(IRQLAB_ROUTE_X86 | IRQLAB_ROUTE_REMAPPED | IRQLAB_ROUTE_LOGICAL)) ||
+             vr->cpu < -1 || ((vr->flags & IRQLAB_ROUTE_X86) && vr->host_vector > 0xff)))
             return "vector_route: bad answer";
         return nullptr;
     }

@@ -63,8 +63,9 @@ v = json.load(sys.stdin)["vectors"][0]
 sys.exit(0 if v["effective_affinity"] == sys.argv[1] else 1)' "$cpu"
 	ktap_case $? "effective_affinity_reads_back_cpu$cpu" "$("$cli" vectors "$ivshmem")"
 	# Where it lands, end to end: the vector domain's IDT vector and APIC
-	# (that CPU's, as /proc/cpuinfo says), and the MSI-X message the
-	# device writes carries both (no interrupt remapping in the box).
+	# (that CPU's, as /proc/cpuinfo says; in logical mode its bit), and the
+	# MSI-X message the device writes carries both (no interrupt remapping
+	# in the box).
 	"$cli" vectors "$ivshmem" --json | python3 -c '
 import json, re, sys
 cpu = int(sys.argv[1])
@@ -76,9 +77,13 @@ for block in open("/proc/cpuinfo").read().split("\n\n"):
     if p and a:
         apic[int(p.group(1))] = int(a.group(1))
 address, data = int(route["msi_address"], 16), int(route["msi_data"], 16)
+# Linux before 6.9 uses flat logical mode on few CPUs: a logical APIC ID
+# (one bit per CPU), flagged in the address (bit 2) and the answer.
+logical = route["dest_mode"] == "logical"
 checks = {
     "cpu": route["cpu"] == cpu,
-    "apic_id of that cpu": route["apic_id"] == apic.get(cpu),
+    "apic_id of that cpu": route["apic_id"] == (1 << cpu if logical else apic.get(cpu)),
+    "destination mode in the message": bool(address & 4) == logical,
     "an external-interrupt vector": 0x20 <= route["host_vector"] <= 0xff,
     "message data carries the vector": data & 0xff == route["host_vector"],
     "message address carries the apic id": (address >> 12) & 0xff == route["apic_id"],
