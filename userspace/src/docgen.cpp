@@ -148,6 +148,32 @@ void collect(std::vector<CommandWords>& out, const std::string& path, const CLI:
         collect(out, path.empty() ? sub->get_name() : path + " " + sub->get_name(), *sub);
 }
 
+// The arms of _irqlab_command's case, one per command path: its words as
+// the shell's lists ('list' formats one: "'{}'" for bash, "({})" for zsh),
+// the device options joined by 'device_separator' (bash matches them as an
+// extglob pattern, zsh looks them up in an array).
+std::string case_arms(const CLI::App& app, const char* list, char device_separator) {
+    std::vector<CommandWords> commands;
+    collect(commands, "", app);
+    const auto as_list = [list](const std::string& words) {
+        return fmt::format(fmt::runtime(list), words);
+    };
+    std::string arms;
+    for (const CommandWords& c : commands) {
+        arms += fmt::format("\t'{}')\n\t\tsubcommands={}\n\t\toptions={}\n", c.path,
+                            as_list(c.subcommands), as_list(c.options));
+        if (!c.device_options.empty()) {
+            std::string device_options = c.device_options;
+            std::replace(device_options.begin(), device_options.end(), '|', device_separator);
+            arms += fmt::format("\t\tdevice_options={}\n", as_list(device_options));
+        }
+        if (c.bdf_positional)
+            arms += "\t\tbdf=1\n";
+        arms += "\t\t;;\n";
+    }
+    return arms;
+}
+
 } // namespace
 
 std::map<std::string, std::string> man_pages(const CLI::App& app, const std::string& version) {
@@ -182,18 +208,7 @@ std::map<std::string, std::string> man_pages(const CLI::App& app, const std::str
 }
 
 std::string bash_completion(const CLI::App& app) {
-    std::vector<CommandWords> commands;
-    collect(commands, "", app);
-    std::string cases;
-    for (const CommandWords& c : commands) {
-        cases += fmt::format("\t'{}')\n\t\tsubcommands='{}'\n\t\toptions='{}'\n", c.path,
-                             c.subcommands, c.options);
-        if (!c.device_options.empty())
-            cases += fmt::format("\t\tdevice_options='{}'\n", c.device_options);
-        if (c.bdf_positional)
-            cases += "\t\tbdf=1\n";
-        cases += "\t\t;;\n";
-    }
+    const std::string cases = case_arms(app, "'{}'", '|');
     // clang-format off
     return fmt::format(R"sh(# bash completion for irqlab; made by 'irqlab generate bash-completion'
 # from the CLI's own commands and options.
@@ -244,20 +259,7 @@ complete -F _irqlab irqlab
 }
 
 std::string zsh_completion(const CLI::App& app) {
-    std::vector<CommandWords> commands;
-    collect(commands, "", app);
-    std::string cases;
-    for (const CommandWords& c : commands) {
-        std::string device_options = c.device_options;
-        std::replace(device_options.begin(), device_options.end(), '|', ' ');
-        cases += fmt::format("\t'{}')\n\t\tsubcommands=({})\n\t\toptions=({})\n", c.path,
-                             c.subcommands, c.options);
-        if (!device_options.empty())
-            cases += fmt::format("\t\tdevice_options=({})\n", device_options);
-        if (c.bdf_positional)
-            cases += "\t\tbdf=1\n";
-        cases += "\t\t;;\n";
-    }
+    const std::string cases = case_arms(app, "({})", ' ');
     // clang-format off
     return fmt::format(R"sh(#compdef irqlab
 # zsh completion for irqlab; made by 'irqlab generate zsh-completion' from
